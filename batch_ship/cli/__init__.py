@@ -1,0 +1,91 @@
+"""The `batch-ship` command group: a thin skin that turns domain errors into messages."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from batch_ship.cli.shared import App
+from batch_ship.errors import BatchShipError
+
+# Commands load lazily (name -> "module:function") so `batch-ship --help` stays quick and each
+# command lives in its own module.
+COMMANDS = {
+    "init": "batch_ship.cli.daily:init",
+    "daily": "batch_ship.cli.daily:daily",
+    "export": "batch_ship.cli.export:export",
+    "import-tracking": "batch_ship.cli.tracking:import_tracking",
+    "status": "batch_ship.cli.status:status",
+    "couriers": "batch_ship.cli.couriers:couriers",
+    "inspect": "batch_ship.cli.inspect:inspect",
+    "report": "batch_ship.cli.report:report",
+    "sample-data": "batch_ship.cli.samples:sample_data",
+    "sample-return": "batch_ship.cli.tracking:sample_return",
+}
+
+
+class BatchShipGroup(click.Group):
+    """Lazy commands, and one clear message (exit 1) for every domain error."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BatchShipError as error:
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(str(error)) from error
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing half-written was kept.", err=True)
+            ctx.exit(130)
+        except Exception as error:  # a bug: say so briefly, the traceback is behind --debug
+            if ctx.params.get("debug"):
+                raise
+            name = type(error).__name__
+            raise click.ClickException(
+                f"internal error ({name}: {error}). Run again with --debug for the traceback "
+                "and report it."
+            ) from error
+
+
+@click.group(cls=BatchShipGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BATCH_SHIP_HOME",
+    default=".",
+    show_default="current directory",
+    help="Workspace: batch_ship.toml, ledger.sqlite3 and batches/ live here.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or log lines on stderr.")
+@click.version_option(package_name="batch-ship", prog_name="batch-ship")
+@click.pass_context
+def main(ctx: click.Context, home: Path, debug: bool, quiet: bool) -> None:
+    """Ship a day's Taobao/Tmall orders: exports in, courier workbooks out, tracking back.
+
+    Example: batch-ship --home shop export ExportOrderList20261126.csv --courier zto
+    """
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.DEBUG if debug else (logging.WARNING if quiet else logging.INFO),
+        format="%(message)s",
+    )
+    ctx.obj = App(home=home, debug=debug, quiet=quiet)

@@ -1,0 +1,47 @@
+"""Domain errors: what went wrong, where, and how to fix it; the CLI turns them into exit code 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class BatchShipError(Exception):
+    """A problem the user can fix; never a bug. Carries the file, the row and a fix hint."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        row: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.row = row
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path.name}"
+            if self.row is not None:
+                where += f", row {self.row}"
+            where += ": "
+        text = where + self.message
+        if self.hint:
+            text += f"\n  Fix: {self.hint}"
+        return text
+
+
+class InputError(BatchShipError):
+    """An input file is unreadable, in the wrong format, or holds data that must not be guessed."""
+
+
+class ConfigError(BatchShipError):
+    """batch_ship.toml or a template is wrong."""
+
+
+class LedgerError(BatchShipError):
+    """The ledger refuses the change (busy, unknown batch, inconsistent state)."""

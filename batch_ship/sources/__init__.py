@@ -1,0 +1,1 @@
+"""Marketplace readers that turn exports into canonical order tables."""

@@ -1,0 +1,1 @@
+"""Fast, safe spreadsheet reading (read.py) and writing (write.py)."""
