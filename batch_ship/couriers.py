@@ -2,9 +2,122 @@
 
 from __future__ import annotations
 
+import importlib.resources
+import re
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from batch_ship.errors import ConfigError
 from batch_ship.tracking_numbers import TrackingRule
+from batch_ship.workspace import Sender
+
+COURIERS_DIR = "couriers"
+MAX_ROWS_PER_FILE = 1_048_575  # an .xlsx sheet holds 1,048,576 rows, one of them the header
+
+# What a column expression can read. `parcel` and `recipient` are columns of the parcel table
+# (submission.py builds them), `sender` is the [sender] block of batch_ship.toml, `items` the
+# parcel's rendered item lines, `item` (only in the [items] format) one line of the item report.
+PARCEL_FIELDS = (
+    "reference", "order_ids", "order_count", "items", "quantity", "buyer", "buyer_message",
+    "seller_note", "paid_at",
+)  # fmt: skip
+RECIPIENT_FIELDS = (
+    "name", "phone", "phone_kind", "province", "city", "district", "detail", "postcode", "address",
+)  # fmt: skip
+SENDER_FIELDS = tuple(Sender.__dataclass_fields__)
+ITEM_FIELDS = ("title", "sku", "properties", "quantity", "price")
+NAMESPACES: dict[str, tuple[str, ...]] = {
+    "parcel": PARCEL_FIELDS,
+    "recipient": RECIPIENT_FIELDS,
+    "sender": SENDER_FIELDS,
+}
+
+DEFAULT_ITEM_FORMAT = (
+    "{{ item.title }}{% if item.properties %} [{{ item.properties }}]{% endif %}"
+    " ×{{ item.quantity }}"
+)
+DEFAULT_ITEM_SEPARATOR = "; "
+
+_TOP_KEYS = {
+    "name", "layout_note", "rows_per_file", "reference_header", "marketplace_names",
+    "tracking", "items", "columns", "source",
+}  # fmt: skip
+_TRACKING_KEYS = {"pattern", "check", "source"}
+_ITEM_KEYS = {"format", "separator"}
+_COLUMN_KEYS = {"header", "value", "width", "text"}
+# Fields holding ids, phones or postcodes: their columns get the text number format `@`, so a
+# spreadsheet never turns them into 4.01E+18 or drops a leading zero. (Every cell is written as
+# a string anyway; the format also protects what a person types or pastes later.)
+TEXT_FIELDS = {
+    ("parcel", "reference"),
+    ("parcel", "order_ids"),
+    ("recipient", "phone"),
+    ("recipient", "postcode"),
+    ("sender", "phone"),
+}
+_CHECKS = {None, "s10"}
+_CODE = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_EXPRESSION = re.compile(r"(\{\{.*?\}\})", re.DOTALL)
+_FIELD_REF = re.compile(r"\{\{-?\s*([a-z_]+)\.([a-z_]+)\s*-?\}\}")
+_JINJA_MARKERS = ("{{", "}}", "{%", "%}", "{#", "#}")
+
+# Templates are user-edited files: a sandbox that cannot mutate or reach Python internals, and
+# StrictUndefined so a misspelt field is an error at load time, not an empty column.
+_ENV = ImmutableSandboxedEnvironment(
+    undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
+)
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A Jinja2 expression compiled once at load.
+
+    `parts` is set when the text is only literal text and plain field references
+    (`{{ recipient.name }}`): then it is filled by whole-column string operations, never a
+    template render per cell. Each part is ("text", literal) or (namespace, field).
+    """
+
+    source: str
+    parts: tuple[tuple[str, str], ...] | None
+    template: jinja2.Template | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def is_plain(self) -> bool:
+        return self.parts is not None
+
+    def render(self, **context: Any) -> str:
+        """Render one value (the slow path: used for expressions that are not plain)."""
+        if self.parts is not None:
+            out = []
+            for kind, value in self.parts:
+                if kind == "text":
+                    out.append(value)
+                else:
+                    scope = context[kind]
+                    item = scope[value] if isinstance(scope, Mapping) else getattr(scope, value)
+                    out.append("" if item is None else str(item))
+            return "".join(out)
+        assert self.template is not None
+        return self.template.render(**context)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a courier workbook: its header and the expression that fills it.
+
+    `text`: the column gets the number format `@` (ids, phones, postcodes; by default any column
+    reading one of TEXT_FIELDS or using a non-plain expression)."""
+
+    header: str
+    value: Expression
+    width: float | None = None
+    text: bool = True
 
 
 @dataclass(frozen=True)
@@ -16,3 +129,299 @@ class Courier:
     rows_per_file: int = 10_000
     reference_header: str = "订单编号"  # the column holding the parcel's first order number
     layout_note: str = ""  # e.g. "own layout not known: generic layout"
+    columns: tuple[Column, ...] = ()
+    item_format: Expression | None = None  # one item line; None: DEFAULT_ITEM_FORMAT
+    item_separator: str = DEFAULT_ITEM_SEPARATOR
+    path: Path | None = None  # the TOML file it came from
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(column.header for column in self.columns)
+
+    def summary(self) -> dict[str, Any]:
+        """The `couriers --json` entry."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "taobao_name": self.marketplace_names.get("taobao", ""),
+            "rows_per_file": self.rows_per_file,
+            "columns": len(self.columns),
+            "reference_header": self.reference_header,
+            "layout_note": self.layout_note,
+            "tracking_pattern": self.tracking.pattern,
+            "file": str(self.path) if self.path else None,
+        }
+
+
+def builtin_dir() -> Path:
+    """The built-in templates/couriers folder: the installed package data, else the repo copy."""
+    try:
+        root = importlib.resources.files("batch_ship.templates")
+        candidate = Path(str(root)) / COURIERS_DIR
+        if candidate.is_dir():
+            return candidate
+    except (ModuleNotFoundError, TypeError):  # an editable install without templates/__init__
+        pass
+    return Path(__file__).resolve().parents[1] / "templates" / COURIERS_DIR
+
+
+def load_couriers(templates_dir: Path | None = None) -> dict[str, Courier]:
+    """Every courier template by code: the built-ins, overridden by `templates_dir/couriers/*.toml`.
+
+    `templates_dir` is the configured templates folder (batch_ship.toml `[folders] templates`);
+    a file there with a built-in's name replaces it, a new name adds a courier.
+    """
+    return {code: load_courier_file(path) for code, path in template_files(templates_dir).items()}
+
+
+def template_files(templates_dir: Path | None = None) -> dict[str, Path]:
+    """The template file of each courier code, overrides applied, sorted by code."""
+    files: dict[str, Path] = {path.stem: path for path in builtin_dir().glob("*.toml")}
+    if templates_dir is not None:
+        if templates_dir.exists() and not templates_dir.is_dir():
+            raise ConfigError("the templates folder is a file", path=templates_dir)
+        override = templates_dir / COURIERS_DIR
+        if override.is_dir():
+            files.update({path.stem: path for path in override.glob("*.toml")})
+    return dict(sorted(files.items()))
+
+
+def get_courier(code: str, templates_dir: Path | None = None) -> Courier:
+    """One courier by code (only its file is parsed); an unknown code is a ConfigError
+    listing the valid ones."""
+    files = template_files(templates_dir)
+    path = files.get(code.strip().lower())
+    if path is None:
+        raise ConfigError(
+            f"unknown courier {code!r}",
+            hint=f"use one of: {', '.join(files)} (batch-ship couriers lists them)",
+        )
+    return load_courier_file(path)
+
+
+def load_courier_file(path: Path) -> Courier:
+    """Parse and check one template file; any problem is a ConfigError naming the file."""
+    code = path.stem.lower()
+    if not _CODE.fullmatch(code):
+        raise ConfigError(
+            "a courier template's file name is its code: lower-case letters, digits, - and _",
+            path=path,
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"not valid TOML: {error}", path=path, hint="fix the syntax") from error
+    except OSError as error:
+        raise ConfigError(f"cannot read the template: {error}", path=path) from error
+    return _courier_from(code, data, path)
+
+
+def _courier_from(code: str, data: dict[str, Any], path: Path) -> Courier:
+    _unknown_keys(data, _TOP_KEYS, "the template", path)
+    name = _string(data, "name", path, required=True)
+    rows_per_file = data.get("rows_per_file", 10_000)
+    if not isinstance(rows_per_file, int) or isinstance(rows_per_file, bool):
+        raise ConfigError("rows_per_file must be a whole number", path=path)
+    if not 1 <= rows_per_file <= MAX_ROWS_PER_FILE:
+        raise ConfigError(f"rows_per_file must be between 1 and {MAX_ROWS_PER_FILE:,}", path=path)
+    names = data.get("marketplace_names", {})
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        raise ConfigError("[marketplace_names] must map marketplace to a name", path=path)
+    columns = _columns(data.get("columns"), path)
+    reference_header = _string(data, "reference_header", path) or "订单编号"
+    headers = [column.header for column in columns]
+    if reference_header not in headers:
+        raise ConfigError(
+            f"no reference column {reference_header!r} among the columns",
+            path=path,
+            hint="add a column with that header and value '{{ parcel.reference }}', "
+            "or set reference_header to the column that holds it",
+        )
+    duplicates = sorted({header for header in headers if headers.count(header) > 1})
+    if duplicates:
+        raise ConfigError(f"duplicate column headers: {', '.join(duplicates)}", path=path)
+    items = data.get("items", {})
+    if not isinstance(items, dict):
+        raise ConfigError("[items] must be a table", path=path)
+    _unknown_keys(items, _ITEM_KEYS, "[items]", path)
+    item_source = _string(items, "format", path) or DEFAULT_ITEM_FORMAT
+    item_format = compile_expression(item_source, path, "[items] format", ("item",))
+    separator = items.get("separator", DEFAULT_ITEM_SEPARATOR)
+    if not isinstance(separator, str):
+        raise ConfigError("[items] separator must be text", path=path)
+    return Courier(
+        code=code,
+        name=name,
+        marketplace_names={str(k): v for k, v in names.items()},
+        tracking=_tracking(data.get("tracking", {}), path),
+        rows_per_file=rows_per_file,
+        reference_header=reference_header,
+        layout_note=_string(data, "layout_note", path),
+        columns=columns,
+        item_format=item_format,
+        item_separator=separator,
+        path=path,
+    )
+
+
+def _columns(raw: Any, path: Path) -> tuple[Column, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(
+            "no columns", path=path, hint="add [[columns]] tables with header and value"
+        )
+    columns = []
+    for number, entry in enumerate(raw, start=1):
+        where = f"column {number}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where} must be a table", path=path)
+        _unknown_keys(entry, _COLUMN_KEYS, where, path)
+        header = entry.get("header")
+        if not isinstance(header, str) or not header.strip():
+            raise ConfigError(f"{where} has no header", path=path)
+        value = entry.get("value", "")
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} ({header}): value must be text", path=path)
+        width = entry.get("width")
+        if width is not None and (
+            isinstance(width, bool) or not isinstance(width, int | float) or not 1 <= width <= 255
+        ):
+            raise ConfigError(f"{where} ({header}): width must be a number 1-255", path=path)
+        expression = compile_expression(value, path, f"{where} ({header})", tuple(NAMESPACES))
+        text = entry.get("text")
+        if text is None:
+            text = expression.parts is None or any(part in TEXT_FIELDS for part in expression.parts)
+        elif not isinstance(text, bool):
+            raise ConfigError(f"{where} ({header}): text must be true or false", path=path)
+        columns.append(
+            Column(
+                header=header,
+                value=expression,
+                width=float(width) if width else None,
+                text=text,
+            )
+        )
+    return tuple(columns)
+
+
+def compile_expression(
+    source: str, path: Path | None, where: str, namespaces: tuple[str, ...]
+) -> Expression:
+    """Compile a column (or item) expression once; plain field references become `parts`."""
+    parts = _plain_parts(source, namespaces, path, where)
+    if parts is not None:
+        return Expression(source=source, parts=parts)
+    try:
+        template = _ENV.from_string(source)
+    except jinja2.TemplateSyntaxError as error:
+        raise ConfigError(
+            f"{where}: Jinja2 syntax error: {error.message}", path=path, hint="fix the expression"
+        ) from error
+    expression = Expression(source=source, parts=None, template=template)
+    _trial_render(expression, namespaces, path, where)
+    return expression
+
+
+def _plain_parts(
+    source: str, namespaces: tuple[str, ...], path: Path | None, where: str
+) -> tuple[tuple[str, str], ...] | None:
+    parts: list[tuple[str, str]] = []
+    for piece in _EXPRESSION.split(source):
+        if not piece:
+            continue
+        match = _FIELD_REF.fullmatch(piece)
+        if match:
+            namespace, name = match.groups()
+            if namespace not in namespaces:
+                return None  # not ours (e.g. a loop variable): let Jinja decide
+            known = ITEM_FIELDS if namespace == "item" else NAMESPACES[namespace]
+            if name not in known:
+                raise ConfigError(
+                    f"{where}: unknown field {namespace}.{name}",
+                    path=path,
+                    hint=f"{namespace} has: {', '.join(known)}",
+                )
+            parts.append((namespace, name))
+        elif any(marker in piece for marker in _JINJA_MARKERS):
+            return None
+        else:
+            parts.append(("text", piece))
+    return tuple(parts)
+
+
+def _trial_render(
+    expression: Expression, namespaces: tuple[str, ...], path: Path | None, where: str
+) -> None:
+    """Render once against empty values so a misspelt field fails now, naming the file."""
+    context = sample_context(namespaces)
+    try:
+        expression.render(**context)
+    except jinja2.UndefinedError as error:
+        raise ConfigError(
+            f"{where}: {error.message}",
+            path=path,
+            hint="fields: "
+            + "; ".join(f"{ns}.{{{','.join(NAMESPACES[ns])}}}" for ns in NAMESPACES),
+        ) from error
+    except jinja2.TemplateError as error:
+        raise ConfigError(f"{where}: {error}", path=path) from error
+    except (TypeError, ValueError, ArithmeticError) as error:
+        raise ConfigError(f"{where}: the expression fails: {error}", path=path) from error
+
+
+def sample_context(namespaces: tuple[str, ...]) -> dict[str, Any]:
+    """A render context with every field present and empty."""
+    context: dict[str, Any] = {}
+    for namespace in namespaces:
+        if namespace == "item":
+            context["item"] = dict.fromkeys(ITEM_FIELDS, "")
+        else:
+            context[namespace] = dict.fromkeys(NAMESPACES[namespace], "")
+    if "parcel" in namespaces:
+        context["items"] = []
+    return context
+
+
+def _tracking(raw: Any, path: Path) -> TrackingRule:
+    if not isinstance(raw, dict):
+        raise ConfigError("[tracking] must be a table", path=path)
+    if not raw:
+        return TrackingRule()
+    _unknown_keys(raw, _TRACKING_KEYS, "[tracking]", path)
+    default = TrackingRule()
+    pattern = raw.get("pattern", default.pattern)
+    check = raw.get("check") or None
+    source = raw.get("source", "")
+    if not isinstance(pattern, str) or not isinstance(source, str):
+        raise ConfigError("[tracking] pattern and source must be text", path=path)
+    if check not in _CHECKS:
+        raise ConfigError(f"[tracking] check {check!r} is unknown", path=path, hint="use 's10'")
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise ConfigError(
+            f"[tracking] pattern is not a regular expression: {error}", path=path
+        ) from error
+    if not source:
+        raise ConfigError(
+            "[tracking] needs a source", path=path, hint="say where the rule comes from"
+        )
+    return TrackingRule(pattern=pattern, check=check, source=source)
+
+
+def _string(data: dict[str, Any], key: str, path: Path, *, required: bool = False) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be text", path=path)
+    if required and not value.strip():
+        raise ConfigError(f"{key} is missing", path=path)
+    return value
+
+
+def _unknown_keys(data: dict[str, Any], known: set[str], where: str, path: Path) -> None:
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"unknown keys in {where}: {', '.join(unknown)}",
+            path=path,
+            hint=f"use {', '.join(sorted(known))}",
+        )

@@ -1,20 +1,118 @@
 """The SQLite ledger: batches, parcels, orders, tracking numbers and an event log."""
 
-# CONTRACT SKELETON (to be implemented): signatures and docstrings below are what export
-# (batch_ship/export.py) and tracking (batch_ship/tracking.py) code against.
+# How state works (the rules export and import-tracking rely on):
+# - orders.order_id is the PRIMARY KEY: an order is in at most one batch, whatever two
+#   concurrent runs do. States are exclusive and follow from the row: no parcel -> exception;
+#   a parcel without tracking -> submitted; a parcel with a tracking number -> shipped (the
+#   `order_states` view spells this out for anyone reading the file with sqlite3).
+# - An order in `exception` may be recorded again by a later batch: as submitted (fixed; it
+#   moves to that batch and its parcel, codes cleared) or as exception (still broken; its
+#   batch and codes are updated). A submitted or shipped order is never recorded again:
+#   record_batch raises LedgerError and write() rolls the whole batch back.
+# - A parcel's tracking numbers live in `tracking` (number UNIQUE: one parcel per number); the
+#   first recorded (lowest rowid) is the primary number. A parcel is shipped from its first
+#   number on, and so are its orders.
+# - Every change happens inside `write()`: BEGIN IMMEDIATE takes the write lock up front, so a
+#   check-then-insert (order_states, then record_batch) cannot interleave with another run.
+#   Large id sets travel as one JSON array through json_each: one statement, no giant IN list.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+import json
+import re
+import sqlite3
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from batch_ship.errors import LedgerError
 from batch_ship.model import OrderState
+
+BUSY_TIMEOUT = 30.0  # seconds a second run waits for the write lock before giving up
+CACHE_KIB = 131_072  # page cache (128 MiB): a 1M-order batch's pages stay in memory
+
+# Each migration takes the schema from version i to i + 1; never edit one that has shipped,
+# append a new one. PRAGMA user_version holds the version reached.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        # A batch's parcels are the parcel_id range first_parcel..last_parcel (parcel_id =
+        # offset + seq, assigned under the write lock), so batch queries are rowid range scans
+        # and parcels need no batch index.
+        """CREATE TABLE batches (
+            batch_id TEXT PRIMARY KEY,
+            courier TEXT NOT NULL,
+            created TEXT NOT NULL,
+            files TEXT NOT NULL DEFAULT '[]',
+            first_parcel INTEGER NOT NULL,
+            last_parcel INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+        # shipped_at is NULL while the parcel awaits tracking; n_orders keeps status a scan of
+        # parcels only. No REFERENCES on batch_id (nor in orders): per-row foreign-key probes
+        # cost a quarter of a 1M-row insert, record_batch alone writes these rows, from the
+        # batch it has just inserted, and Ledger.check() verifies every link.
+        """CREATE TABLE parcels (
+            parcel_id INTEGER PRIMARY KEY,
+            batch_id TEXT NOT NULL,
+            seq INTEGER NOT NULL CHECK (seq > 0),
+            file TEXT NOT NULL,
+            file_row INTEGER NOT NULL,
+            reference TEXT NOT NULL,
+            name TEXT NOT NULL,
+            phone TEXT NOT NULL,
+            order_ids TEXT NOT NULL,
+            n_orders INTEGER NOT NULL CHECK (n_orders > 0),
+            shipped_at TEXT
+        )""",
+        # An order's state follows from its row: no parcel -> exception; else its parcel's
+        # shipped_at says submitted or shipped. Tracking thus never touches order rows, and the
+        # only index is the primary key (orders are inserted sorted by id: appends, not splits).
+        """CREATE TABLE orders (
+            order_id TEXT PRIMARY KEY CHECK (order_id != ''),
+            batch_id TEXT NOT NULL,
+            parcel_id INTEGER,
+            codes TEXT NOT NULL DEFAULT ''
+        ) WITHOUT ROWID""",
+        "CREATE INDEX orders_exception ON orders (batch_id) WHERE parcel_id IS NULL",
+        """CREATE VIEW order_states AS
+            SELECT o.order_id, o.batch_id, o.parcel_id, o.codes,
+                CASE WHEN o.parcel_id IS NULL THEN 'exception'
+                     WHEN p.shipped_at IS NULL THEN 'submitted'
+                     ELSE 'shipped' END AS state
+            FROM orders AS o LEFT JOIN parcels AS p ON p.parcel_id = o.parcel_id""",
+        # The first number recorded for a parcel (lowest rowid) is its primary number.
+        """CREATE TABLE tracking (
+            number TEXT NOT NULL UNIQUE CHECK (number != ''),
+            parcel_id INTEGER NOT NULL REFERENCES parcels (parcel_id),
+            source TEXT NOT NULL DEFAULT '',
+            recorded_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX tracking_parcel ON tracking (parcel_id)",
+        """CREATE TABLE events (
+            event_id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            batch_id TEXT,
+            at TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE INDEX events_batch ON events (batch_id)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+BATCH_ID = re.compile(r"[0-9]{8}-[0-9]{2,}")
+
+PARCEL_COLUMNS = ("seq", "file", "file_row", "reference", "name", "phone", "order_ids")
+ORDER_COLUMNS = ("order_id", "seq")
+EXCEPTION_COLUMNS = ("order_id", "codes")
+
+
+class LedgerUsageError(RuntimeError):
+    """A bug in the caller (a change outside write(), a malformed NewBatch); never user error."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +125,11 @@ class NewBatch:
         name, phone (normalized), order_ids (comma-separated, in order).
     orders: one row per submitted order: order_id, seq (its parcel's seq).
     exceptions: one row per exception order: order_id, codes (comma-separated reason codes).
+
+    record_batch checks the shape and raises LedgerUsageError (a bug, not user error) when
+    text columns hold anything but str (a float id has already lost digits), a parcel's
+    order_ids count or first order (= reference, in the orders' row order) disagrees with
+    `orders`, or batch_id is not YYYYMMDD-NN (take it from new_batch_id()).
     """
 
     batch_id: str
@@ -48,6 +151,7 @@ class BatchInfo:
     orders: int
     shipped_orders: int
     awaiting_tracking: int  # parcels without a tracking number
+    exceptions: int = 0  # orders this batch left in state exception (and not fixed since)
 
 
 @dataclass(frozen=True)
@@ -59,87 +163,720 @@ class TrackingAssignment:
     source: str
 
 
+@dataclass(frozen=True)
+class Event:
+    """One event log entry: what ran (`kind`), for which batch, when (ISO, UTC), and details."""
+
+    event_id: int
+    kind: str
+    batch_id: str | None
+    at: str
+    detail: dict[str, Any]
+
+
 class Ledger:
     """The workspace's ledger.sqlite3 (WAL). Reads anywhere; every change inside `write()`."""
 
-    def __init__(self, path: Path) -> None:
-        raise NotImplementedError
+    def __init__(self, path: Path, *, timeout: float = BUSY_TIMEOUT) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self._depth = 0  # write() nesting: 0 outside, 1 in the transaction, >1 in savepoints
+        if self.path.is_dir():
+            raise LedgerError(
+                "is a folder, not a ledger file", path=self.path, hint="remove or rename it"
+            )
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves (IMMEDIATE, not deferred).
+            self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as error:
+            raise LedgerError(
+                f"cannot open the ledger: {error}",
+                path=self.path,
+                hint="check that the folder exists and is writable",
+            ) from error
+        try:
+            self._setup()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _setup(self) -> None:
+        try:
+            version = self._user_version()
+            if version > SCHEMA_VERSION:
+                raise LedgerError(
+                    f"the ledger has schema version {version}, newer than this batch-ship "
+                    f"understands ({SCHEMA_VERSION})",
+                    path=self.path,
+                    hint="upgrade batch-ship; do not edit the ledger with an older version",
+                )
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            self._conn.execute("PRAGMA temp_store = MEMORY")
+            if version == 0 and self._conn.execute("SELECT 1 FROM sqlite_master").fetchone():
+                raise LedgerError(
+                    "not a batch-ship ledger: an SQLite database of another program",
+                    path=self.path,
+                    hint="point --home at the right workspace, or move this file away",
+                )
+            if version < SCHEMA_VERSION:
+                self._migrate()
+            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() == "wal":
+                # WAL makes NORMAL safe against corruption; only the last commit may be lost
+                # on power failure, which a re-run repeats idempotently.
+                self._conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as error:
+            raise self._translate(error, "open") from error
+
+    def _user_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        self._begin()
+        try:
+            # Read again under the lock: another process may have migrated meanwhile.
+            version = self._user_version()
+            if version > SCHEMA_VERSION:
+                raise LedgerError(
+                    f"the ledger has schema version {version}, newer than this batch-ship "
+                    f"understands ({SCHEMA_VERSION})",
+                    path=self.path,
+                    hint="upgrade batch-ship",
+                )
+            for number in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number]:
+                    self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {number + 1}")
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
 
     @classmethod
     @contextmanager
-    def open(cls, path: Path) -> Iterator[Ledger]:
+    def open(cls, path: Path, *, timeout: float = BUSY_TIMEOUT) -> Iterator[Ledger]:
         """Open (creating and migrating the schema when needed) and close at the end."""
-        raise NotImplementedError
-        yield
+        ledger = cls(path, timeout=timeout)
+        try:
+            yield ledger
+        finally:
+            ledger.close()
 
     def close(self) -> None:
-        raise NotImplementedError
+        self._conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._user_version()
+
+    # --- transactions -------------------------------------------------------------------
+    def _begin(self) -> None:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise self._translate(error, "lock") from error
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
 
     @contextmanager
     def write(self) -> Iterator[Ledger]:
         """One transaction holding the write lock (BEGIN IMMEDIATE): commit on success,
-        roll back on any exception. Raises LedgerError when another run holds it too long."""
-        raise NotImplementedError
-        yield
+        roll back on any exception. Raises LedgerError when another run holds it too long.
+
+        Nested write() blocks are savepoints: an exception caught inside the outer block
+        undoes only the inner block's changes."""
+        if self._depth:
+            name = f"nested_{self._depth}"
+            self._conn.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._conn.execute(f"ROLLBACK TO {name}")
+                self._conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                self._conn.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+            return
+        self._begin()
+        self._depth = 1
+        try:
+            yield self
+            self._conn.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            self._rollback()
+            raise self._translate(error, "write") from error
+        except BaseException:
+            self._rollback()
+            raise
+        finally:
+            self._depth = 0
+
+    def _require_write(self, what: str) -> None:
+        if not self._depth:
+            raise LedgerUsageError(f"Ledger.{what}() changes the ledger: call it inside write()")
+
+    def _translate(self, error: sqlite3.DatabaseError, doing: str) -> LedgerError:
+        text = str(error)
+        if "locked" in text or "busy" in text:
+            return LedgerError(
+                f"another batch-ship run is using the ledger (waited {self.timeout:g} s)",
+                path=self.path,
+                hint="wait for it to finish, then run this command again",
+            )
+        if "not a database" in text or "malformed" in text or "encrypted" in text:
+            return LedgerError(
+                f"not a batch-ship ledger (SQLite says: {text})",
+                path=self.path,
+                hint="point --home at the right workspace, or move this file away",
+            )
+        return LedgerError(f"the ledger failed to {doing}: {text}", path=self.path)
+
+    @contextmanager
+    def _read(self) -> Iterator[None]:
+        """A consistent snapshot for several SELECTs (a deferred read transaction)."""
+        if self._conn.in_transaction:
+            yield
+            return
+        try:
+            self._conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self._rollback()
+        except sqlite3.DatabaseError as error:
+            raise self._translate(error, "read") from error
 
     # --- export side -------------------------------------------------------------------
     def order_states(self, order_ids: Collection[str]) -> dict[str, OrderState]:
         """The ledger state of those ids that it knows (unknown ids are absent)."""
-        raise NotImplementedError
+        states = {state.value: state for state in OrderState}
+        rows = self._conn.execute(
+            "SELECT o.order_id, CASE WHEN o.parcel_id IS NULL THEN 'exception'"
+            " WHEN p.shipped_at IS NULL THEN 'submitted' ELSE 'shipped' END "
+            "FROM json_each(?) AS j JOIN orders AS o ON o.order_id = j.value "
+            "LEFT JOIN parcels AS p ON p.parcel_id = o.parcel_id",
+            (_json_list(order_ids),),
+        )
+        return {order_id: states[state] for order_id, state in rows}
 
     def exception_codes(self, order_ids: Collection[str]) -> dict[str, str]:
         """For ids in state `exception`: their recorded comma-separated codes."""
-        raise NotImplementedError
+        rows = self._conn.execute(
+            "SELECT o.order_id, o.codes FROM json_each(?) AS j "
+            "JOIN orders AS o ON o.order_id = j.value WHERE o.parcel_id IS NULL",
+            (_json_list(order_ids),),
+        )
+        return dict(rows)
 
     def new_batch_id(self, day: date) -> str:
         """The next free id `YYYYMMDD-NN` for that day (call inside write())."""
-        raise NotImplementedError
+        self._require_write("new_batch_id")
+        prefix = day.strftime("%Y%m%d") + "-"
+        taken = [
+            row[0][len(prefix) :]
+            for row in self._conn.execute(
+                "SELECT batch_id FROM batches WHERE batch_id LIKE ?", (prefix + "%",)
+            )
+        ]
+        numbers = [int(suffix) for suffix in taken if suffix.isdigit()]
+        return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
     def record_batch(self, batch: NewBatch) -> None:
         """Store a batch, its parcels (state awaiting tracking), its orders (submitted) and its
-        exception orders (exception; a later export may submit them once fixed). Inside write()."""
-        raise NotImplementedError
+        exception orders (exception; a later export may submit them once fixed). Inside write().
+
+        An order already in state exception is taken over: submitted with its new parcel, or
+        kept as exception with this batch and the new codes. An order already submitted or
+        shipped raises LedgerError, and write() rolls the whole batch back."""
+        self._require_write("record_batch")
+        parcels = _columns(batch.parcels, PARCEL_COLUMNS, "parcels")
+        orders = _columns(batch.orders, ORDER_COLUMNS, "orders")
+        exceptions = _columns(batch.exceptions, EXCEPTION_COLUMNS, "exceptions")
+        seqs = _ints(parcels["seq"], "parcels.seq")
+        order_seqs = _ints(orders["seq"], "orders.seq")
+        order_ids = _texts(orders["order_id"], "orders.order_id")
+        references = _texts(parcels["reference"], "parcels.reference")
+        listed = _texts(parcels["order_ids"], "parcels.order_ids")
+        exception_ids = _texts(exceptions["order_id"], "exceptions.order_id")
+        n_orders = _check_parcels(seqs, order_seqs, order_ids, references, listed)
+        if not BATCH_ID.fullmatch(batch.batch_id):
+            raise LedgerUsageError(f"batch id {batch.batch_id!r} is not YYYYMMDD-NN")
+
+        if self._conn.execute(
+            "SELECT 1 FROM batches WHERE batch_id = ?", (batch.batch_id,)
+        ).fetchone():
+            raise LedgerError(
+                f"batch {batch.batch_id} is already recorded",
+                path=self.path,
+                hint="take the id from new_batch_id() inside the same write()",
+            )
+        # Parcel ids are assigned here, under the write lock, so orders can name them
+        # without reading anything back.
+        base = int(
+            self._conn.execute("SELECT coalesce(max(parcel_id), 0) FROM parcels").fetchone()[0]
+        )
+        self._conn.execute(
+            "INSERT INTO batches (batch_id, courier, created, files, first_parcel, last_parcel)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                batch.batch_id,
+                batch.courier,
+                batch.created.isoformat(timespec="seconds"),
+                json.dumps(list(batch.files), ensure_ascii=False),
+                base + (int(seqs.min()) if len(seqs) else 1),
+                base + (int(seqs.max()) if len(seqs) else 0),
+            ),
+        )
+        # The batch id (checked above to be YYYYMMDD-NN) and the parcel id offset are SQL
+        # literals: two fewer values to bind per row.
+        self._conn.executemany(
+            "INSERT INTO parcels (parcel_id, batch_id, seq, file, file_row, reference, name,"
+            f" phone, order_ids, n_orders) VALUES (?1 + {base}, '{batch.batch_id}', ?1,"
+            " ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            zip(
+                seqs.tolist(),
+                _texts(parcels["file"], "parcels.file").tolist(),
+                _ints(parcels["file_row"], "parcels.file_row").tolist(),
+                references.tolist(),
+                _texts(parcels["name"], "parcels.name").tolist(),
+                _texts(parcels["phone"], "parcels.phone").tolist(),
+                listed.tolist(),
+                n_orders.tolist(),
+                strict=True,
+            ),
+        )
+        # Sorted by id, the primary-key inserts are appends instead of page splits (2x).
+        by_id = pd.DataFrame({"order_id": order_ids, "seq": order_seqs}).sort_values(
+            "order_id", kind="stable"
+        )
+        before = self._conn.total_changes
+        # Upserts: a new id inserts; an id in state exception is taken over; any other row is
+        # left alone, and the change count below notices it.
+        self._conn.executemany(
+            "INSERT INTO orders (order_id, batch_id, parcel_id) "
+            f"VALUES (?1, '{batch.batch_id}', ?2 + {base}) "
+            "ON CONFLICT (order_id) DO UPDATE SET batch_id = excluded.batch_id,"
+            " parcel_id = excluded.parcel_id, codes = '' WHERE orders.parcel_id IS NULL",
+            zip(by_id["order_id"].tolist(), by_id["seq"].tolist(), strict=True),
+        )
+        self._conn.executemany(
+            "INSERT INTO orders (order_id, batch_id, codes) VALUES (?, ?, ?) "
+            "ON CONFLICT (order_id) DO UPDATE SET batch_id = excluded.batch_id,"
+            " codes = excluded.codes "
+            "WHERE orders.parcel_id IS NULL AND orders.batch_id != excluded.batch_id",
+            zip(
+                exception_ids.tolist(),
+                _repeat(batch.batch_id, len(exceptions)),
+                _texts(exceptions["codes"], "exceptions.codes").tolist(),
+                strict=True,
+            ),
+        )
+        if self._conn.total_changes - before != len(order_ids) + len(exception_ids):
+            self._refuse_recorded(batch.batch_id, order_ids.tolist(), exception_ids.tolist())
+
+    def _refuse_recorded(
+        self, batch_id: str, order_ids: list[str], exception_ids: list[str]
+    ) -> None:
+        """Name the orders an upsert skipped: listed twice, or already submitted/shipped."""
+        everything = pd.Series([*order_ids, *exception_ids], dtype="str")
+        repeated = everything[everything.duplicated()].tolist()
+        if repeated:
+            raise LedgerUsageError(
+                f"NewBatch lists order {repeated[0]} more than once ({len(repeated)} repeats)"
+            )
+        rows = self._conn.execute(
+            "SELECT s.order_id, s.batch_id, s.state FROM json_each(?) AS j "
+            "JOIN order_states AS s ON s.order_id = j.value "
+            "WHERE s.batch_id != ? AND s.state != 'exception'",
+            (_json_list(everything.tolist()), batch_id),
+        ).fetchall()
+        first = rows[0] if rows else ("?", "?", "?")
+        raise LedgerError(
+            f"{len(rows)} order(s) of batch {batch_id} are already in the ledger, e.g. order "
+            f"{first[0]} is {first[2]} in batch {first[1]}; nothing was recorded",
+            path=self.path,
+            hint="leave out orders that order_states() reports as submitted or shipped",
+        )
 
     # --- tracking side -----------------------------------------------------------------
+    _BATCH_INFO = (
+        "SELECT b.batch_id, b.courier, b.created, b.files, count(p.parcel_id),"
+        " coalesce(sum(p.n_orders), 0),"
+        " coalesce(sum(CASE WHEN p.shipped_at IS NOT NULL THEN p.n_orders END), 0),"
+        " coalesce(sum(p.parcel_id IS NOT NULL AND p.shipped_at IS NULL), 0),"
+        " (SELECT count(*) FROM orders AS o"
+        "  WHERE o.batch_id = b.batch_id AND o.parcel_id IS NULL)"
+        " FROM batches AS b"
+        " LEFT JOIN parcels AS p ON p.parcel_id BETWEEN b.first_parcel AND b.last_parcel"
+    )
+
     def batch(self, batch_id: str) -> BatchInfo | None:
-        raise NotImplementedError
+        row = self._conn.execute(
+            self._BATCH_INFO + " WHERE b.batch_id = ? GROUP BY b.batch_id", (batch_id,)
+        ).fetchone()
+        return _batch_info(row) if row else None
 
     def batches(self) -> list[BatchInfo]:
         """All batches, oldest first."""
-        raise NotImplementedError
+        rows = self._conn.execute(
+            self._BATCH_INFO + " GROUP BY b.batch_id ORDER BY b.created, b.batch_id"
+        )
+        return [_batch_info(row) for row in rows]
+
+    def latest_batch(self) -> BatchInfo | None:
+        """The newest batch (import-tracking's default), or None when there is none."""
+        row = self._conn.execute(
+            "SELECT batch_id FROM batches ORDER BY created DESC, batch_id DESC LIMIT 1"
+        ).fetchone()
+        return self.batch(row[0]) if row else None
 
     def parcels(self, batch_id: str) -> pd.DataFrame:
         """The batch's parcels in submission order: parcel_id (int), seq (int), file, file_row,
         reference, name, phone, order_ids (comma-separated), tracking (comma-separated numbers
         in the order recorded, '' when none)."""
-        raise NotImplementedError
+        with self._read():
+            rows = self._conn.execute(
+                "SELECT p.parcel_id, p.seq, p.file, p.file_row, p.reference, p.name, p.phone,"
+                " p.order_ids FROM batches AS b JOIN parcels AS p"
+                " ON p.parcel_id BETWEEN b.first_parcel AND b.last_parcel"
+                " WHERE b.batch_id = ? ORDER BY p.parcel_id",
+                (batch_id,),
+            ).fetchall()
+            numbers: dict[int, str] = {}
+            for parcel_id, number in self._conn.execute(
+                "SELECT t.parcel_id, t.number FROM batches AS b JOIN tracking AS t"
+                " ON t.parcel_id BETWEEN b.first_parcel AND b.last_parcel"
+                " WHERE b.batch_id = ? ORDER BY t.rowid",
+                (batch_id,),
+            ):
+                known = numbers.get(parcel_id)
+                numbers[parcel_id] = number if known is None else f"{known},{number}"
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 8
+        return pd.DataFrame(
+            {
+                "parcel_id": pd.Series(columns[0], dtype="int64"),
+                "seq": pd.Series(columns[1], dtype="int64"),
+                "file": pd.Series(columns[2], dtype="str"),
+                "file_row": pd.Series(columns[3], dtype="int64"),
+                "reference": pd.Series(columns[4], dtype="str"),
+                "name": pd.Series(columns[5], dtype="str"),
+                "phone": pd.Series(columns[6], dtype="str"),
+                "order_ids": pd.Series(columns[7], dtype="str"),
+                "tracking": pd.Series(
+                    [numbers.get(parcel_id, "") for parcel_id in columns[0]], dtype="str"
+                ),
+            }
+        )
 
     def batches_for_references(self, references: Collection[str]) -> dict[str, str]:
         """For each reference (a parcel's first order id) known to the ledger: its batch id."""
-        raise NotImplementedError
+        # A reference is an order id, so the orders primary key finds it: no extra index.
+        rows = self._conn.execute(
+            "SELECT p.reference, p.batch_id FROM json_each(?) AS j "
+            "JOIN orders AS o ON o.order_id = j.value "
+            "JOIN parcels AS p ON p.parcel_id = o.parcel_id AND p.reference = o.order_id",
+            (_json_list(references),),
+        )
+        return dict(rows)
 
     def tracking_owners(self, numbers: Collection[str]) -> dict[str, int]:
         """Tracking numbers already recorded, mapped to the parcel_id that holds them."""
-        raise NotImplementedError
+        rows = self._conn.execute(
+            "SELECT t.number, t.parcel_id FROM json_each(?) AS j "
+            "JOIN tracking AS t ON t.number = j.value",
+            (_json_list(numbers),),
+        )
+        return dict(rows)
 
     def record_tracking(
         self, assignments: Sequence[TrackingAssignment], *, replace: bool = False
     ) -> None:
         """Record numbers; their parcels and those parcels' orders become shipped. A parcel
         may get several numbers (split shipment); the first stays its primary number. With
-        `replace`, a parcel's earlier numbers are dropped first. Inside write()."""
-        raise NotImplementedError
+        `replace`, a parcel's earlier numbers are dropped first. Inside write().
+
+        A number already recorded for the same parcel is a no-op (re-importing a return is
+        safe); a number held by another parcel, or given to two parcels here, raises
+        LedgerError and write() rolls everything back."""
+        self._require_write("record_tracking")
+        if not assignments:
+            return
+        owners: dict[str, int] = {}
+        rows: list[tuple[str, int, str, str]] = []
+        now = _now()
+        for item in assignments:
+            number = item.number
+            if not isinstance(number, str) or not number or number != number.strip():
+                raise LedgerUsageError(f"tracking number {number!r} must be a trimmed string")
+            owner = owners.get(number)
+            if owner is None:
+                owners[number] = item.parcel_id
+                rows.append((number, int(item.parcel_id), item.source, now))
+            elif owner != item.parcel_id:
+                raise LedgerError(
+                    f"tracking number {number} is given to two parcels ({owner} and "
+                    f"{item.parcel_id}); nothing was recorded",
+                    path=self.path,
+                    hint="a tracking number belongs to one parcel: fix the courier return",
+                )
+        parcel_ids = _json_list(list(dict.fromkeys(row[1] for row in rows)))
+        unknown = self._conn.execute(
+            "SELECT count(*), min(j.value) FROM json_each(?) AS j "
+            "LEFT JOIN parcels AS p ON p.parcel_id = j.value WHERE p.parcel_id IS NULL",
+            (parcel_ids,),
+        ).fetchone()
+        if unknown[0]:
+            raise LedgerUsageError(f"{unknown[0]} unknown parcel id(s), e.g. {unknown[1]}")
+        if replace:
+            self._conn.execute(
+                "DELETE FROM tracking WHERE parcel_id IN (SELECT value FROM json_each(?))",
+                (parcel_ids,),
+            )
+        before = self._conn.total_changes
+        self._conn.executemany(
+            "INSERT INTO tracking (number, parcel_id, source, recorded_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (number) DO NOTHING",
+            rows,
+        )
+        if self._conn.total_changes - before != len(rows):
+            held = self.tracking_owners(list(owners))
+            clashes = [number for number, parcel in held.items() if parcel != owners[number]]
+            if clashes:
+                where = self._conn.execute(
+                    "SELECT batch_id, reference FROM parcels WHERE parcel_id = ?",
+                    (held[clashes[0]],),
+                ).fetchone()
+                raise LedgerError(
+                    f"{len(clashes)} tracking number(s) already belong to other parcels, e.g. "
+                    f"{clashes[0]} (batch {where[0]}, reference {where[1]}); "
+                    "nothing was recorded",
+                    path=self.path,
+                    hint="a tracking number belongs to one parcel: check the courier return",
+                )
+        # Shipped from the first number on; with replace the date moves to the new numbers.
+        keep_first = "" if replace else " AND shipped_at IS NULL"
+        self._conn.execute(
+            "UPDATE parcels SET shipped_at = ? WHERE parcel_id IN "
+            "(SELECT value FROM json_each(?))" + keep_first,
+            (now, parcel_ids),
+        )
 
     def shipped_orders(self, batch_id: str) -> pd.DataFrame:
         """order_id, parcel_id, tracking (the parcel's primary number), shipped_at (ISO) for
         every shipped order of the batch, in submission order: the upload's rows."""
-        raise NotImplementedError
+        rows = self._conn.execute(
+            "SELECT p.parcel_id, p.order_ids,"
+            " (SELECT t.number FROM tracking AS t WHERE t.parcel_id = p.parcel_id"
+            "  ORDER BY t.rowid LIMIT 1), p.shipped_at "
+            "FROM batches AS b JOIN parcels AS p"
+            " ON p.parcel_id BETWEEN b.first_parcel AND b.last_parcel"
+            " WHERE b.batch_id = ? AND p.shipped_at IS NOT NULL ORDER BY p.parcel_id",
+            (batch_id,),
+        ).fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 4
+        # One row per order: a single join/split keeps the parcels' order lists in order, and
+        # the parcel's values repeat once per order.
+        counts = np.fromiter((ids.count(",") + 1 for ids in columns[1]), dtype=np.int64)
+        order_ids = ",".join(columns[1]).split(",") if rows else []
+
+        def repeated(values: tuple[Any, ...]) -> Any:
+            return np.repeat(np.asarray(values, dtype=object), counts)
+
+        return pd.DataFrame(
+            {
+                "order_id": pd.Series(order_ids, dtype="str"),
+                "parcel_id": pd.Series(np.repeat(np.asarray(columns[0], dtype=np.int64), counts)),
+                "tracking": pd.Series(repeated(columns[2]), dtype="str"),
+                "shipped_at": pd.Series(repeated(columns[3]), dtype="str"),
+            }
+        )
 
     # --- both ---------------------------------------------------------------------------
+    def check(self) -> list[str]:
+        """Consistency problems (empty when sound): foreign keys, orphan orders, parcels whose
+        order count disagrees with the orders that name them."""
+        problems = [
+            f"{table} row {rowid} points to a missing {parent}"
+            for table, rowid, parent, _ in self._conn.execute("PRAGMA foreign_key_check")
+        ]
+        queries = {
+            "parcels outside their batch's parcel range": "SELECT count(*) FROM parcels AS p"
+            " LEFT JOIN batches AS b ON b.batch_id = p.batch_id"
+            " WHERE b.batch_id IS NULL"
+            " OR p.parcel_id NOT BETWEEN b.first_parcel AND b.last_parcel",
+            "orders whose batch is missing": "SELECT count(*) FROM orders AS o"
+            " WHERE NOT EXISTS (SELECT 1 FROM batches AS b WHERE b.batch_id = o.batch_id)",
+            "orders whose parcel is missing or in another batch": "SELECT count(*) FROM orders"
+            " AS o LEFT JOIN parcels AS p ON p.parcel_id = o.parcel_id"
+            " WHERE o.parcel_id IS NOT NULL AND p.batch_id IS NOT o.batch_id",
+            "parcels whose n_orders disagrees with the orders table": "SELECT count(*) FROM"
+            " parcels AS p LEFT JOIN (SELECT parcel_id, count(*) AS n FROM orders"
+            " WHERE parcel_id IS NOT NULL GROUP BY parcel_id) AS c"
+            " ON c.parcel_id = p.parcel_id WHERE p.n_orders IS NOT c.n",
+        }
+        for label, query in queries.items():
+            count = self._conn.execute(query).fetchone()[0]
+            if count:
+                problems.append(f"{count} {label}")
+        return problems
+
     def log_event(self, kind: str, batch_id: str | None, detail: dict[str, Any]) -> None:
         """Append to the event log (export, import-tracking, …). Inside write()."""
-        raise NotImplementedError
+        self._require_write("log_event")
+        self._conn.execute(
+            "INSERT INTO events (kind, batch_id, at, detail) VALUES (?, ?, ?, ?)",
+            (kind, batch_id, _now(), json.dumps(detail, ensure_ascii=False, default=_plain)),
+        )
+
+    def events(self, batch_id: str | None = None, kind: str | None = None) -> list[Event]:
+        """The event log, oldest first; optionally one batch's or one kind's events only."""
+        rows = self._conn.execute(
+            "SELECT event_id, kind, batch_id, at, detail FROM events "
+            "WHERE (?1 IS NULL OR batch_id = ?1) AND (?2 IS NULL OR kind = ?2) "
+            "ORDER BY event_id",
+            (batch_id, kind),
+        )
+        return [Event(row[0], row[1], row[2], row[3], json.loads(row[4])) for row in rows]
 
     def status(self) -> dict[str, Any]:
         """The `status --json` object of the contract: batches [...] and orders {...}."""
-        raise NotImplementedError
+        with self._read():
+            batches = self.batches()
+            exceptions = self._conn.execute(
+                "SELECT count(*) FROM orders WHERE parcel_id IS NULL"
+            ).fetchone()[0]
+        return {
+            "batches": [
+                {
+                    "batch": info.batch_id,
+                    "courier": info.courier,
+                    "created": info.created.isoformat(),
+                    "parcels": info.parcels,
+                    "orders": info.orders,
+                    "shipped_orders": info.shipped_orders,
+                    "awaiting_tracking": info.awaiting_tracking,
+                }
+                for info in batches
+            ],
+            "orders": {
+                OrderState.SUBMITTED.value: sum(b.orders - b.shipped_orders for b in batches),
+                OrderState.SHIPPED.value: sum(b.shipped_orders for b in batches),
+                OrderState.EXCEPTION.value: int(exceptions),
+            },
+        }
+
+
+def empty_status() -> dict[str, Any]:
+    """The status object of a workspace without a ledger."""
+    return {"batches": [], "orders": {state.value: 0 for state in OrderState}}
+
+
+def ledger_status(path: Path) -> dict[str, Any]:
+    """status() of the ledger at `path`, or the empty status when there is none; looking
+    never creates a ledger file."""
+    if not Path(path).exists():
+        return empty_status()
+    with Ledger.open(path) as ledger:
+        return ledger.status()
+
+
+# --- helpers ----------------------------------------------------------------------------
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _json_list(values: Iterable[object]) -> str:
+    # One JSON array bound as a single parameter: json_each turns it into rows inside SQLite.
+    return json.dumps(values if isinstance(values, list) else list(values), ensure_ascii=False)
+
+
+def _plain(value: object) -> object:
+    """JSON for what event details hold besides plain types: numpy numbers, sets, paths."""
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def _repeat(value: str, count: int) -> Iterator[str]:
+    return (value for _ in range(count))
+
+
+def _batch_info(row: Sequence[Any]) -> BatchInfo:
+    return BatchInfo(
+        batch_id=row[0],
+        courier=row[1],
+        created=datetime.fromisoformat(row[2]),
+        files=tuple(json.loads(row[3])),
+        parcels=int(row[4]),
+        orders=int(row[5]),
+        shipped_orders=int(row[6]),
+        awaiting_tracking=int(row[7]),
+        exceptions=int(row[8]),
+    )
+
+
+def _check_parcels(
+    seqs: pd.Series,
+    order_seqs: pd.Series,
+    order_ids: pd.Series,
+    references: pd.Series,
+    listed: pd.Series,
+) -> pd.Series:
+    """The number of orders per parcel, after checking that parcels and orders agree."""
+    if seqs.duplicated().any() or (seqs < 1).any():
+        raise LedgerUsageError("NewBatch.parcels: seq values must be unique and from 1 on")
+    if not order_seqs.isin(seqs).all():
+        raise LedgerUsageError("NewBatch.orders: every seq must name a parcel of the batch")
+    n_orders = order_seqs.value_counts().reindex(seqs, fill_value=0).reset_index(drop=True)
+    if len(seqs) and (n_orders == 0).any():
+        raise LedgerUsageError("NewBatch.parcels: every parcel needs at least one order")
+    # shipped_orders() reads order_ids back, so it must list exactly the parcel's orders.
+    commas = listed.str.count(",") + 1
+    if len(seqs) and not (commas == n_orders).all():
+        raise LedgerUsageError("NewBatch.parcels: order_ids disagrees with NewBatch.orders")
+    firsts = pd.Series(order_ids.to_numpy(), index=order_seqs.to_numpy())
+    firsts = firsts[~firsts.index.duplicated()].reindex(seqs.to_numpy())
+    if len(seqs) and not (firsts.to_numpy() == references.to_numpy()).all():
+        raise LedgerUsageError("NewBatch.parcels: reference must be the parcel's first order id")
+    return n_orders
+
+
+def _columns(frame: pd.DataFrame, needed: tuple[str, ...], what: str) -> pd.DataFrame:
+    missing = [column for column in needed if column not in frame.columns]
+    if missing:
+        raise LedgerUsageError(f"NewBatch.{what} lacks column(s) {', '.join(missing)}")
+    return frame
+
+
+def _ints(column: pd.Series, what: str) -> pd.Series:
+    if not pd.api.types.is_integer_dtype(column.dtype):
+        if len(column) == 0:
+            return column.astype("int64").reset_index(drop=True)
+        raise LedgerUsageError(f"NewBatch {what} must be integers, not {column.dtype}")
+    return column.astype("int64").reset_index(drop=True)
+
+
+def _texts(column: pd.Series, what: str) -> pd.Series:
+    """The column with a fresh 0..n index and '' for missing values, once it holds text."""
+    # Ids and phones must arrive as text: a float here has already lost digits.
+    if len(column) and not pd.api.types.is_string_dtype(column.dtype):
+        raise LedgerUsageError(f"NewBatch {what} must hold strings, not {column.dtype}")
+    if column.hasnans:
+        column = column.fillna("")
+    return column.reset_index(drop=True)

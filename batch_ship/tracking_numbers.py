@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+# A hostile or mistyped --range must not allocate millions of strings.
+MAX_RANGE = 1_000_000
+
+_S10 = re.compile(r"([A-Z]{2})(\d{8})(\d)([A-Z]{2})")
+_S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
+_TRAILING_DIGITS = re.compile(r"^(.*?)(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -16,3 +25,139 @@ class TrackingRule:
     pattern: str = r"[0-9A-Za-z]{8,20}"
     check: str | None = None
     source: str = "no published rule: digits/letters of a plausible length only"
+
+
+class RangeError(ValueError):
+    """A --range that cannot be expanded; the message says why and how to fix it."""
+
+
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    # ASCII: \d must not accept full-width or other scripts' digits in a tracking number.
+    return re.compile(pattern, re.ASCII)
+
+
+def s10_check_digit(serial: str) -> str:
+    """The UPU S10 check digit of an 8-digit serial number (weights 8 6 4 2 3 5 9 7, mod 11)."""
+    if len(serial) != 8 or not serial.isdigit():
+        raise ValueError(f"an S10 serial is 8 digits, not {serial!r}")
+    remainder = 11 - sum(int(d) * w for d, w in zip(serial, _S10_WEIGHTS, strict=True)) % 11
+    if remainder == 10:
+        return "0"
+    if remainder == 11:
+        return "5"
+    return str(remainder)
+
+
+def is_s10(number: str) -> bool:
+    """True for a well-formed UPU S10 number (`EA123456785CN`) whose check digit is right."""
+    match = _S10.fullmatch(number)
+    return match is not None and s10_check_digit(match.group(2)) == match.group(3)
+
+
+def validate(rule: TrackingRule, number: str) -> bool:
+    """True when `number` fully matches the rule's pattern and passes its check digit, if any.
+
+    With an S10 rule, a number of the S10 shape (2 letters, 9 digits, 2 letters) must carry
+    a correct check digit: one that fails is a typo, not a number to record. Numbers of the
+    rule's other shapes (EMS domestic: 13 digits) have no check digit.
+    """
+    if not number or _compiled(rule.pattern).fullmatch(number) is None:
+        return False
+    if rule.check == "s10" and _S10.fullmatch(number):
+        return is_s10(number)
+    return True
+
+
+def validator(rule: TrackingRule) -> re.Pattern[str]:
+    """The compiled pattern of a rule, for vectorized checks (`Series.str.fullmatch`)."""
+    return _compiled(rule.pattern)
+
+
+def number_range(
+    rule: TrackingRule, start: str, count: int | None = None, end: str | None = None
+) -> list[str]:
+    """Consecutive numbers from `start`: `count` of them, or up to and including `end`.
+
+    The trailing digit run counts up with its zero padding kept (`0001230` -> `0001231`), a
+    letter prefix stays. For S10 numbers (`EA123456785CN`) the 8-digit serial counts up and each
+    check digit is recomputed. Raises RangeError when the range is malformed, not valid for the
+    rule, runs out of digits or is larger than MAX_RANGE.
+    """
+    start = start.strip()
+    if _S10.fullmatch(start.upper()):
+        start = start.upper()
+    if (count is None) == (end is None):
+        raise RangeError("give either a count or an end number")
+    if not validate(rule, start):
+        raise RangeError(f"{start!r} is not a valid tracking number ({rule.source})")
+    s10 = _S10.fullmatch(start)
+    if s10 is not None:
+        prefix, digits, suffix = s10.group(1), s10.group(2), s10.group(4)
+    else:
+        plain = _TRAILING_DIGITS.fullmatch(start)
+        if plain is None:
+            raise RangeError(f"{start!r} does not end in digits, so it cannot count up")
+        prefix, digits, suffix = plain.group(1), plain.group(2), ""
+    first = int(digits)
+    if end is not None:
+        end = end.strip().upper() if s10 is not None else end.strip()
+        last = _range_end(rule, start, end, prefix, suffix, s10 is not None, len(digits))
+        count = last - first + 1
+        if count < 1:
+            raise RangeError(f"the end {end!r} comes before the start {start!r}")
+    assert count is not None
+    if count < 1:
+        raise RangeError(f"the count must be at least 1, not {count}")
+    if count > MAX_RANGE:
+        raise RangeError(f"a range holds at most {MAX_RANGE:,} numbers, not {count:,}")
+    width = len(digits)
+    if len(str(first + count - 1)) > width:
+        raise RangeError(
+            f"{count:,} numbers from {start!r} run past {'9' * width} (the number would grow)"
+        )
+    if s10 is not None:
+        return [
+            f"{prefix}{serial}{s10_check_digit(serial)}{suffix}"
+            for serial in (str(value).zfill(width) for value in range(first, first + count))
+        ]
+    return [f"{prefix}{str(value).zfill(width)}" for value in range(first, first + count)]
+
+
+def _range_end(
+    rule: TrackingRule, start: str, end: str, prefix: str, suffix: str, s10: bool, width: int
+) -> int:
+    """The serial of `end`, which must share the start's shape (prefix, width, suffix)."""
+    if s10:
+        match = _S10.fullmatch(end)
+        if match is None or not is_s10(end):
+            raise RangeError(f"the end {end!r} is not a valid S10 number (check digit)")
+        if (match.group(1), match.group(4)) != (prefix, suffix):
+            raise RangeError(f"the end {end!r} does not share the start {start!r}'s letters")
+        return int(match.group(2))
+    plain = _TRAILING_DIGITS.fullmatch(end)
+    if plain is None or plain.group(1) != prefix or len(plain.group(2)) != width:
+        raise RangeError(
+            f"the end {end!r} does not have the start {start!r}'s shape "
+            f"(same prefix and {width} digits)"
+        )
+    if not validate(rule, end):
+        raise RangeError(f"the end {end!r} is not a valid tracking number ({rule.source})")
+    return int(plain.group(2))
+
+
+def parse_range(spec: str) -> tuple[str, str | None]:
+    """Split a --range value: `START` -> (START, None); `START-END` -> (START, END).
+
+    Only the last hyphen splits, and only when both sides are non-empty, so a number that
+    itself holds a hyphen needs the `--count` form.
+    """
+    spec = spec.strip()
+    if "-" in spec:
+        start, _, end = spec.rpartition("-")
+        if start.strip() and end.strip():
+            return start.strip(), end.strip()
+        raise RangeError(f"--range {spec!r}: write START-END or START with --count N")
+    if not spec:
+        raise RangeError("--range is empty: write START-END or START with --count N")
+    return spec, None

@@ -58,7 +58,8 @@ class Workspace:
 
     def folder(self, name: str) -> Path:
         """inbox / returns / archive, as configured, relative to home."""
-        return self.home / getattr(self.config, name)
+        folder: str = getattr(self.config, name)
+        return self.home / folder
 
 
 def open_workspace(home: Path | str | None = None) -> Workspace:

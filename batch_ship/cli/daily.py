@@ -1,0 +1,104 @@
+"""`init` and `daily`: set up a workspace, then the routine cron or a task scheduler runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from batch_ship.cli.shared import App, emit_json, json_option, pass_app
+from batch_ship.daily import DailyBusyError, DailyResult, init_workspace, run_daily, summary_lines
+from batch_ship.workspace import open_workspace
+
+
+@click.command("init")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--courier",
+    default="zto",
+    show_default=True,
+    help="Default courier code written to [defaults] (see `batch-ship couriers`).",
+)
+@click.option(
+    "--marketplace",
+    default="taobao",
+    show_default=True,
+    help="Marketplace whose bulk-shipping upload is written.",
+)
+@pass_app
+def init(app: App, directory: Path | None, courier: str, marketplace: str) -> None:
+    """Create a workspace: a commented batch_ship.toml and inbox/, returns/, archive/.
+
+    DIRECTORY defaults to --home. An existing batch_ship.toml is never overwritten: init says
+    so, creates any missing folders and exits 0, so running it twice is safe.
+
+    Example: batch-ship init shop --courier zto
+    """
+    home = directory if directory is not None else app.home
+    result = init_workspace(home, courier=courier, marketplace=marketplace)
+    if result.config_written:
+        click.echo(f"wrote {result.config} (fill in [sender] before the first export)")
+    else:
+        click.echo(f"{result.config} already exists; left unchanged", err=True)
+    for folder in result.created_folders:
+        click.echo(f"created {folder}/")
+    if not result.config_written and not result.created_folders:
+        click.echo(f"{home} is already a workspace; nothing to do", err=True)
+
+
+@click.command("daily")
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for another running daily before giving up.",
+)
+@click.option(
+    "--settle",
+    "settle_seconds",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    default=5.0,
+    show_default=True,
+    help="Leave files modified in the last SECONDS for the next run (still being written).",
+)
+@json_option
+@pass_app
+def daily(app: App, wait_seconds: float, settle_seconds: float, as_json: bool) -> None:
+    """Export new order reports from inbox/, import new returns from returns/, archive them.
+
+    Each order report (with its item report of the same stamp, or a fixed exceptions workbook)
+    is exported once and each courier return imported once; processed files move to
+    archive/<YYYY-MM-DD>/. A file that fails stays in place with its error and the rest go on.
+    Exit 0 when every file succeeded (or there was nothing new), 1 when any file failed.
+    When another daily run is still working, this one does nothing, says so and exits 0.
+    With --quiet only processed and failed files are printed: nothing new prints nothing.
+
+    Example: */10 * * * * batch-ship --home ~/shop daily --quiet
+    """
+    workspace = open_workspace(app.home)
+    try:
+        result = run_daily(
+            workspace,
+            progress=app.progress(as_json),
+            settle_seconds=settle_seconds,
+            wait_seconds=wait_seconds,
+            raise_bugs=app.debug,
+        )
+    except DailyBusyError as error:
+        # Busy is not a failure: the run in progress, or the next one, picks the files up.
+        if as_json:
+            emit_json(DailyResult(home=workspace.home, busy=True).summary())
+        if not app.quiet:
+            click.echo(str(error), err=True)
+        return
+    if as_json:
+        emit_json(result.summary())
+    else:
+        for line in summary_lines(result, quiet=app.quiet):
+            click.echo(line)
+    if not result.ok:
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,94 @@
+"""`export`: order reports in, the courier's bulk-order workbooks and exceptions.xlsx out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from batch_ship.cli.shared import App, emit_json, json_option, pass_app
+from batch_ship.export import ExportResult, run_export
+
+
+@click.command("export")
+@click.argument(
+    "orders",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--items",
+    "items",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Item report(s) (ExportOrderDetailList*.csv). Default: the one beside each order "
+    "report with the same stamp, when present.",
+)
+@click.option(
+    "--courier",
+    metavar="CODE",
+    help="Courier template code (see `batch-ship couriers`). Default: [defaults] courier "
+    "in batch_ship.toml, else zto.",
+)
+@click.option(
+    "--merge/--no-merge",
+    default=None,
+    help="Merge orders with the same buyer, name, phone and address into one parcel. "
+    "Default: [defaults] merge in batch_ship.toml, else merge.",
+)
+@json_option
+@pass_app
+def export(
+    app: App,
+    orders: tuple[Path, ...],
+    items: tuple[Path, ...],
+    courier: str | None,
+    merge: bool | None,
+    as_json: bool,
+) -> None:
+    """Turn order reports into batches/<id>/submission-<courier>.xlsx and exceptions.xlsx.
+
+    Only orders awaiting shipment that no earlier batch submitted are exported; repeated rows,
+    other statuses and submitted orders are skipped and counted. Orders that cannot ship (no
+    name, masked phone, unknown region...) go to exceptions.xlsx with the reason; fix them
+    there and pass the workbook to export again. Nothing new: no batch, exit 0.
+
+    Example: batch-ship export ExportOrderList20261126.csv --courier zto
+    """
+    result = run_export(
+        app.workspace,
+        list(orders),
+        items=list(items) if items else None,
+        courier=courier,
+        merge=merge,
+        progress=app.progress(as_json),
+    )
+    if as_json:
+        emit_json(result.summary())
+        return
+    for line in summary_lines(result):
+        click.echo(line)
+
+
+def summary_lines(result: ExportResult) -> list[str]:
+    """The human summary printed without --json."""
+    lines = []
+    if result.batch is None:
+        lines.append(f"nothing new to submit ({result.orders_read:,} orders read)")
+    else:
+        lines.append(
+            f"batch {result.batch} ({result.courier}): {result.orders_submitted:,} orders "
+            f"in {result.parcels:,} parcels, from {result.orders_read:,} orders read"
+        )
+    if result.skipped:
+        lines.append(
+            "skipped: " + ", ".join(f"{code} {count:,}" for code, count in result.skipped.items())
+        )
+    if result.exceptions:
+        lines.append(
+            "exceptions: "
+            + ", ".join(f"{code} {count:,}" for code, count in result.exceptions.items())
+        )
+    lines.extend(str(path) for path in result.files)
+    return lines

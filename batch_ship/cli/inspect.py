@@ -1,0 +1,43 @@
+"""`inspect`: what an export holds, before anything is written or recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from batch_ship.cli.shared import App, emit_json, json_option, pass_app
+from batch_ship.inspect import inspect_orders
+
+
+@click.command("inspect")
+@click.argument(
+    "orders",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--items",
+    "items",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Item report(s) (ExportOrderDetailList*.csv). Default: the one beside each order "
+    "report with the same stamp, when present.",
+)
+@json_option
+@pass_app
+def inspect(app: App, orders: tuple[Path, ...], items: tuple[Path, ...], as_json: bool) -> None:
+    """Summarize order reports: orders per status and province, phone and address problems,
+    repeated rows and unknown statuses. Reads only; prints counts and row numbers, never a
+    phone number or an address.
+
+    Example: batch-ship inspect ExportOrderList202611260900.csv --json
+    """
+    result = inspect_orders(
+        list(orders), items=list(items) if items else None, progress=app.progress(as_json)
+    )
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    click.echo(result.to_text())

@@ -1,0 +1,586 @@
+"""The daily routine: `init` a workspace, then export new inbox files and import returns once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from batch_ship.errors import BatchShipError, LedgerError
+from batch_ship.progress import Progress, no_progress
+from batch_ship.workspace import CONFIG_NAME, Workspace, load_config
+
+log = logging.getLogger(__name__)
+
+SPREADSHEET_SUFFIXES = (".csv", ".xlsx", ".xls", ".xlsm")
+LOCK_NAME = ".batch_ship-daily.lock"
+# A file modified this recently may still be downloading or being saved: leave it for the next
+# run rather than read half a file.
+SETTLE_SECONDS = 5.0
+# Taobao names the pair ExportOrderList<stamp>.csv / ExportOrderDetailList<stamp>.csv; a second
+# download of the same stamp gets " (1)" appended, which stays part of the stamp.
+_ITEM_REPORT = re.compile(r"^exportorderdetaillist(?P<stamp>.*)$", re.IGNORECASE)
+_ORDER_REPORT = re.compile(r"^exportorderlist(?P<stamp>.*)$", re.IGNORECASE)
+
+FOLDERS = ("inbox", "returns", "archive")
+
+CONFIG_TEMPLATE = """\
+# batch_ship workspace configuration (written by `batch-ship init`; edit freely).
+# Strings are TOML strings: keep the quotes. Phones and postcodes stay text.
+
+[sender]
+# The 寄件人 block of every courier workbook. Fill these in before the first export.
+name = ""          # 寄件人姓名, e.g. "张三"
+phone = ""         # 寄件人手机/电话, e.g. "13800000000" or "0571-87654321"
+province = ""      # 寄件人省, full official name, e.g. "浙江省"
+city = ""          # 寄件人市, e.g. "杭州市"
+district = ""      # 寄件人区, e.g. "西湖区"
+address = ""       # 寄件人详细地址: the street part only
+
+[defaults]
+courier = "{courier}"     # export without --courier uses it; `batch-ship couriers` lists codes
+merge = true              # one parcel for several orders of the same buyer, name, phone and address
+marketplace = "{marketplace}"  # whose bulk-shipping upload import-tracking writes
+
+[folders]
+# Relative to this file's folder. `batch-ship daily` exports every new order report (and its
+# item report, same stamp) found in inbox, imports every courier return found in returns, and
+# moves what it processed to archive/<YYYY-MM-DD>/. A file that fails stays where it is.
+inbox = "inbox"
+returns = "returns"
+archive = "archive"
+# templates = "my-templates"   # a folder whose couriers/ and marketplaces/ override built-ins
+"""
+
+
+# --- init ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What `init` did: the config path, whether it wrote it, and the folders it created."""
+
+    home: Path
+    config: Path
+    config_written: bool
+    created_folders: tuple[Path, ...]
+
+
+def init_workspace(home: Path, *, courier: str = "zto", marketplace: str = "taobao") -> InitResult:
+    """Create `home` with a commented batch_ship.toml and inbox/, returns/, archive/.
+
+    An existing batch_ship.toml is never overwritten (it is checked to load); missing folders are
+    still created, so running init twice is harmless.
+    """
+    if not re.fullmatch(r"[a-z0-9_-]+", courier):
+        raise BatchShipError(f"courier code {courier!r} is not a code", hint="e.g. --courier zto")
+    if not re.fullmatch(r"[a-z0-9_-]+", marketplace):
+        raise BatchShipError(f"marketplace {marketplace!r} is not a code", hint="e.g. taobao")
+    if home.exists() and not home.is_dir():
+        raise BatchShipError(f"{home} is a file, not a folder", hint="choose another folder")
+    home.mkdir(parents=True, exist_ok=True)
+    config_path = home / CONFIG_NAME
+    written = False
+    if not config_path.exists():
+        text = CONFIG_TEMPLATE.format(courier=courier, marketplace=marketplace)
+        _write_text_atomic(config_path, text)
+        written = True
+    config = load_config(config_path)  # raises ConfigError for a broken existing file
+    created: list[Path] = []
+    for name in FOLDERS:
+        folder = home / getattr(config, name)
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+            created.append(folder)
+    return InitResult(home, config_path, written, tuple(created))
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+# --- daily -----------------------------------------------------------------------------------
+
+
+class Summarized(Protocol):
+    def summary(self) -> dict[str, Any]: ...
+
+
+Exporter = Callable[..., Summarized]
+Importer = Callable[..., Summarized]
+
+
+class DailyBusyError(LedgerError):
+    """Another `daily` holds the workspace lock; this run did nothing."""
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One processed unit: an order report (with its item report) or one courier return."""
+
+    kind: str  # "orders" or "return"
+    path: Path
+    items: Path | None = None
+    ok: bool = True
+    summary: dict[str, Any] | None = None
+    error: str | None = None
+    archived: tuple[Path, ...] = ()
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A file left for a later run, and why."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class DailyResult:
+    home: Path
+    files: tuple[FileResult, ...] = ()
+    waiting: tuple[Waiting, ...] = ()
+    ignored: tuple[Path, ...] = ()
+    busy: bool = False
+    seconds: float = 0.0
+    errors: tuple[str, ...] = field(default_factory=tuple)  # problems not tied to one file
+    notes: tuple[str, ...] = ()  # e.g. the inbox does not exist yet
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and all(result.ok for result in self.files)
+
+    @property
+    def exported(self) -> int:
+        return sum(1 for r in self.files if r.kind == "orders" and r.ok)
+
+    @property
+    def imported(self) -> int:
+        return sum(1 for r in self.files if r.kind == "return" and r.ok)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.files if not r.ok)
+
+    def summary(self) -> dict[str, Any]:
+        """The `daily --json` object: counts, per-file results and errors."""
+        rel = self._relative
+        return {
+            "ok": self.ok,
+            "busy": self.busy,
+            "exported": self.exported,
+            "imported": self.imported,
+            "failed": self.failed,
+            "files": [
+                {
+                    "file": rel(r.path),
+                    "kind": r.kind,
+                    "items": rel(r.items) if r.items else None,
+                    "ok": r.ok,
+                    "archived": [rel(path) for path in r.archived],
+                    "seconds": round(r.seconds, 3),
+                    "summary": r.summary,
+                    "error": r.error,
+                }
+                for r in self.files
+            ],
+            "waiting": [{"file": rel(w.path), "reason": w.reason} for w in self.waiting],
+            "ignored": [rel(path) for path in self.ignored],
+            "errors": [{"file": rel(r.path), "error": r.error} for r in self.files if not r.ok]
+            + [{"file": None, "error": error} for error in self.errors],
+            "notes": list(self.notes),
+            "seconds": round(self.seconds, 3),
+        }
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.home).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def run_daily(
+    workspace: Workspace,
+    *,
+    progress: Progress = no_progress,
+    settle_seconds: float = SETTLE_SECONDS,
+    wait_seconds: float = 0.0,
+    today: datetime | None = None,
+    exporter: Exporter | None = None,
+    importer: Importer | None = None,
+    raise_bugs: bool = False,
+) -> DailyResult:
+    """Export each new order report in the inbox, then import each new courier return, once.
+
+    Processed files move to archive/<YYYY-MM-DD>/; a file that fails stays in place and its error
+    is reported while the rest go on. Files modified in the last `settle_seconds` are left for the
+    next run. A second concurrent run waits up to `wait_seconds` for the first, then raises
+    DailyBusyError. `exporter`/`importer` default to `run_export` / `import_tracking`. An
+    unexpected exception (a bug) fails only its file, unless `raise_bugs` (--debug).
+    """
+    started = time.monotonic()
+    if not workspace.home.is_dir():
+        raise BatchShipError(
+            f"no workspace at {workspace.home}",
+            hint=f"run `batch-ship init {workspace.home}` first, or fix --home",
+        )
+    for name in FOLDERS:
+        folder = workspace.folder(name)
+        if folder.exists() and not folder.is_dir():
+            raise BatchShipError(
+                f"{folder} is a file, not a folder", hint=f"rename it; {name}/ must be a folder"
+            )
+    with workspace_lock(workspace.home, wait_seconds=wait_seconds):
+        if exporter is None:
+            from batch_ship.export import run_export
+
+            exporter = run_export
+        if importer is None:
+            from batch_ship.tracking import import_tracking
+
+            importer = import_tracking
+        day = (today or datetime.now()).strftime("%Y-%m-%d")
+        archive = workspace.folder("archive") / day
+        now = time.time()
+        results: list[FileResult] = []
+        waiting: list[Waiting] = []
+        ignored: list[Path] = []
+
+        units, unit_waiting, unit_ignored = _inbox_units(
+            workspace.folder("inbox"), now, settle_seconds
+        )
+        waiting += unit_waiting
+        ignored += unit_ignored
+        for order_path, items_path in units:
+            inputs = [order_path] + ([items_path] if items_path else [])
+            results.append(
+                _process(
+                    "orders",
+                    inputs,
+                    archive,
+                    raise_bugs,
+                    partial(
+                        exporter,
+                        workspace,
+                        [order_path],
+                        items=[items_path] if items_path else None,
+                        progress=progress,
+                    ),
+                )
+            )
+
+        returns, return_waiting, return_ignored = _settled_files(
+            workspace.folder("returns"), now, settle_seconds
+        )
+        waiting += return_waiting
+        ignored += return_ignored
+        for path in returns:
+            results.append(
+                _process(
+                    "return",
+                    [path],
+                    archive,
+                    raise_bugs,
+                    partial(importer, workspace, [path], progress=progress),
+                )
+            )
+        notes = tuple(
+            f"no {name}/ folder in {workspace.home}: run `batch-ship init` to create it"
+            for name in ("inbox", "returns")
+            if not workspace.folder(name).is_dir()
+        )
+        result = DailyResult(
+            home=workspace.home,
+            files=tuple(results),
+            waiting=tuple(waiting),
+            ignored=tuple(ignored),
+            seconds=time.monotonic() - started,
+            notes=notes,
+        )
+        if results:
+            _log_daily(workspace, result)
+        return result
+
+
+def _process(
+    kind: str,
+    inputs: list[Path],
+    archive: Path,
+    raise_bugs: bool,
+    step: Callable[[], Summarized],
+) -> FileResult:
+    started = time.monotonic()
+    items = inputs[1] if len(inputs) > 1 else None
+    try:
+        summary = step().summary()
+    except BatchShipError as error:
+        log.debug("daily: %s failed", inputs[0].name, exc_info=True)
+        return FileResult(
+            kind, inputs[0], items, ok=False, error=str(error), seconds=time.monotonic() - started
+        )
+    except Exception as error:  # a bug in one file's run must not stop the rest of the inbox
+        if raise_bugs:
+            raise
+        log.debug("daily: %s crashed", inputs[0].name, exc_info=True)
+        message = (
+            f"{inputs[0].name}: internal error ({type(error).__name__}: {error}); "
+            "run `batch-ship --debug daily` for the traceback and report it"
+        )
+        return FileResult(
+            kind, inputs[0], items, ok=False, error=message, seconds=time.monotonic() - started
+        )
+    try:
+        archived = tuple(archive_file(path, archive) for path in inputs)
+    except OSError as error:
+        # Recorded but not moved: the next run re-reads it and the ledger skips what it knows.
+        message = f"{inputs[0].name}: processed but could not be archived ({error})"
+        return FileResult(
+            kind,
+            inputs[0],
+            items,
+            ok=False,
+            summary=summary,
+            error=message,
+            seconds=time.monotonic() - started,
+        )
+    return FileResult(
+        kind,
+        inputs[0],
+        items,
+        summary=summary,
+        archived=archived,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _settled_files(
+    folder: Path, now: float, settle_seconds: float
+) -> tuple[list[Path], list[Waiting], list[Path]]:
+    """Spreadsheet files of `folder`, oldest first; too-fresh ones wait, others are ignored."""
+    if not folder.is_dir():
+        return [], [], []
+    ready: list[tuple[float, str, Path]] = []
+    waiting: list[Waiting] = []
+    ignored: list[Path] = []
+    for path in folder.iterdir():
+        # Hidden files, Excel's ~$ lock files and partial downloads are never order reports.
+        if path.name.startswith((".", "~$")) or not path.is_file():
+            continue
+        if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+            ignored.append(path)
+            continue
+        try:
+            modified = path.stat().st_mtime
+        except OSError:  # vanished between listing and stat
+            continue
+        if now - modified < settle_seconds:
+            waiting.append(Waiting(path, "modified in the last few seconds; next run"))
+            continue
+        ready.append((modified, path.name, path))
+    ready.sort()
+    return [path for _, _, path in ready], waiting, sorted(ignored)
+
+
+def _inbox_units(
+    inbox: Path, now: float, settle_seconds: float
+) -> tuple[list[tuple[Path, Path | None]], list[Waiting], list[Path]]:
+    """Order reports paired with their item report by stamp; waiting and ignored files."""
+    ready, waiting, ignored = _settled_files(inbox, now, settle_seconds)
+    fresh = {w.path for w in waiting}
+    items_by_stamp: dict[str, Path] = {}
+    orders: list[Path] = []
+    for path in ready:
+        match = _ITEM_REPORT.match(path.stem)
+        if match:
+            items_by_stamp[match["stamp"].lower()] = path
+        else:
+            orders.append(path)
+    fresh_stamps = {
+        match["stamp"].lower() for path in fresh if (match := _ITEM_REPORT.match(path.stem))
+    }
+    units: list[tuple[Path, Path | None]] = []
+    for path in orders:
+        match = _ORDER_REPORT.match(path.stem)
+        stamp = match["stamp"].lower() if match else None
+        if stamp is not None and stamp in fresh_stamps:
+            waiting.append(Waiting(path, "its item report is still being written; next run"))
+            continue
+        units.append((path, items_by_stamp.pop(stamp, None) if stamp is not None else None))
+    fresh_order_stamps = {
+        match["stamp"].lower() for path in fresh if (match := _ORDER_REPORT.match(path.stem))
+    }
+    for stamp, path in items_by_stamp.items():
+        reason = (
+            "its order report is still being written; next run"
+            if stamp in fresh_order_stamps
+            else "item report without its order report (ExportOrderList with the same stamp)"
+        )
+        waiting.append(Waiting(path, reason))
+    return units, waiting, ignored
+
+
+def archive_file(path: Path, folder: Path) -> Path:
+    """Move `path` into `folder` (created), never overwriting: name-1.csv, name-2.csv, …"""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    counter = 1
+    while target.exists():
+        target = folder / f"{path.stem}-{counter}{path.suffix}"
+        counter += 1
+    os.replace(path, target)
+    return target
+
+
+def _log_daily(workspace: Workspace, result: DailyResult) -> None:
+    """One `daily` event in the ledger's log, so the report can show the routine's timing."""
+    try:
+        from batch_ship.ledger import Ledger
+
+        with Ledger.open(workspace.ledger_path) as ledger, ledger.write():
+            ledger.log_event(
+                "daily",
+                None,
+                {
+                    "exported": result.exported,
+                    "imported": result.imported,
+                    "failed": result.failed,
+                    "seconds": round(result.seconds, 3),
+                },
+            )
+    except (BatchShipError, NotImplementedError, OSError) as error:  # the log is a nicety
+        log.debug("daily: event not logged: %s", error)
+
+
+# --- lock ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def workspace_lock(home: Path, *, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the workspace's daily lock (an OS file lock, released if the process dies).
+
+    Raises DailyBusyError when another run still holds it after `wait_seconds`.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / LOCK_NAME
+    handle = open(path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while not _try_lock(handle):
+            if time.monotonic() >= deadline:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise DailyBusyError(
+                    f"another daily run ({holder}) is still working in {home}; nothing done",
+                    hint="nothing to fix: the next run picks up new files (or pass --wait SECONDS)",
+                )
+            time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {datetime.now():%Y-%m-%d %H:%M:%S}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+            _unlock(handle)
+    finally:
+        handle.close()
+
+
+if sys.platform == "win32":  # pragma: no cover - Task Scheduler on Windows
+    import msvcrt
+
+    def _try_lock(handle: IO[str]) -> bool:
+        handle.seek(0)
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(handle: IO[str]) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(handle: IO[str]) -> bool:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(handle: IO[str]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def describe_result(result: FileResult, home: Path) -> str:
+    """One human line for a processed file."""
+    try:
+        name = result.path.relative_to(home).as_posix()
+    except ValueError:
+        name = str(result.path)
+    if not result.ok:
+        return f"FAILED {name}: {result.error}"
+    summary = result.summary or {}
+    if result.kind == "orders":
+        batch = summary.get("batch") or "no new batch"
+        return (
+            f"exported {name} -> {batch}: {summary.get('orders_read', 0)} orders read, "
+            f"{summary.get('orders_submitted', 0)} submitted in {summary.get('parcels', 0)} "
+            f"parcels; exceptions: {_counts(summary.get('exceptions'))}; "
+            f"skipped: {_counts(summary.get('skipped'))}"
+        )
+    return (
+        f"imported {name} -> {summary.get('batch') or 'no batch'}: "
+        f"{summary.get('parcels_matched', 0)} parcels matched, "
+        f"{summary.get('orders_shipped', 0)} orders shipped, "
+        f"{summary.get('unknown_rows', 0)} unknown rows"
+    )
+
+
+def _counts(counts: Any) -> str:
+    """{code: n} as 'phone-masked 3, address-missing 1', or 'none'."""
+    if not isinstance(counts, dict) or not counts:
+        return "none"
+    return ", ".join(f"{code} {count}" for code, count in counts.items())
+
+
+def summary_lines(result: DailyResult, *, quiet: bool = False) -> Sequence[str]:
+    """The human summary `daily` prints: one line per file, then the totals. `quiet` (cron)
+    keeps only what was processed or failed, so a run with nothing new prints nothing."""
+    lines = [describe_result(r, result.home) for r in result.files]
+    if quiet:
+        return lines
+    lines += [f"note: {note}" for note in result.notes]
+    for waiting in result.waiting:
+        lines.append(f"waiting {result._relative(waiting.path)}: {waiting.reason}")
+    for path in result.ignored:
+        lines.append(f"ignored {result._relative(path)}: not a .csv/.xlsx/.xls file")
+    if not result.files:
+        lines.append("daily: nothing new")
+    else:
+        lines.append(
+            f"daily: {result.exported} order report(s) exported, {result.imported} return(s) "
+            f"imported, {result.failed} failed ({result.seconds:.1f} s)"
+        )
+    return lines

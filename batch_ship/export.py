@@ -1,0 +1,489 @@
+"""The export step: read, filter, normalize, build the courier workbooks, record the batch."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import secrets
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from batch_ship.couriers import Courier, get_courier
+from batch_ship.errors import InputError
+from batch_ship.ledger import Ledger, NewBatch
+from batch_ship.model import OrderState, OrderStatus
+from batch_ship.progress import Progress, no_progress
+from batch_ship.reasons import EXCEPTION_CODES, SKIP_CODES
+from batch_ship.sources import canonical as c
+from batch_ship.submission import (
+    EXCEPTIONS_FILE,
+    ORDER_FIELDS,
+    Parcels,
+    build_parcels,
+    exception_rows,
+    ledger_parcels,
+    render_rows,
+    split_files,
+    write_exceptions,
+    write_submission,
+)
+from batch_ship.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+DUPLICATE = "duplicate"  # the reader's bool column: a repeated row of an order seen before
+_DONE = {OrderState.SUBMITTED, OrderState.SHIPPED}
+_ORDER_REPORT = re.compile(r"(?i)^exportorderlist(?P<stamp>.*)$")
+_ITEM_SUFFIXES = (".csv", ".xlsx", ".xls")
+_RECIPIENT_INPUTS = (c.NAME, c.MOBILE, c.TELEPHONE, c.ADDRESS)  # what normalization reads
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What one export did; `summary()` is the contract's `export --json` object."""
+
+    batch: str | None
+    courier: str
+    orders_read: int
+    orders_submitted: int
+    parcels: int
+    skipped: dict[str, int]
+    exceptions: dict[str, int]
+    files: tuple[Path, ...] = ()
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "batch": self.batch,
+            "courier": self.courier,
+            "orders_read": self.orders_read,
+            "orders_submitted": self.orders_submitted,
+            "parcels": self.parcels,
+            "skipped": dict(self.skipped),
+            "exceptions": dict(self.exceptions),
+            "files": [str(path) for path in self.files],
+        }
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The outcome of filtering against one view of the ledger."""
+
+    submit: pd.DataFrame  # orders (with normalized columns) to submit, in file order
+    exceptions: pd.DataFrame  # order_id, codes, row position into the read table
+    skipped: dict[str, int]
+    exception_counts: dict[str, int]
+    new_exceptions: bool  # an exception not already recorded with the same codes
+
+
+def run_export(
+    workspace: Workspace,
+    orders: Sequence[Path],
+    *,
+    items: Sequence[Path] | None = None,
+    courier: str | None = None,
+    merge: bool | None = None,
+    progress: Progress = no_progress,
+    now: datetime | None = None,
+) -> ExportResult:
+    """Export the orders awaiting shipment into a new batch folder and the ledger.
+
+    Reads everything and writes every output into a hidden staging folder first; then, holding
+    the ledger's write lock, re-checks which orders are already submitted (another run may have
+    taken some), allocates the batch id, moves the folder into place and records the batch.
+    Any failure leaves no batch folder and an unchanged ledger. Nothing new: no batch, no files.
+    Without `items`, the item report beside each order report (same stamp) is used if present.
+    """
+    timer = _Timer()
+    chosen = get_courier(courier or workspace.config.courier, workspace.config.templates)
+    sender = workspace.config.sender
+    if not (sender.name and sender.phone) and _reads_sender(chosen):
+        log.warning(
+            "batch_ship.toml has no [sender] name/phone: the 寄件人 columns will be empty "
+            "(fill in [sender] in %s)",
+            workspace.home / "batch_ship.toml",
+        )
+    merge = workspace.config.merge if merge is None else merge
+    paths = [Path(path) for path in orders]
+    if not paths:
+        raise InputError("no order report given", hint="pass ExportOrderList*.csv files")
+    item_paths = list(items) if items is not None else find_item_reports(paths)
+
+    from batch_ship.normalize.recipients import normalize_recipients
+    from batch_ship.sources.taobao import read_orders
+
+    with timer("read"):
+        table = read_orders(paths, items=item_paths or None, progress=progress)
+    frame = table.orders.reset_index(drop=True)
+    original = table.original.reset_index(drop=True)
+    item_table = table.items
+    del table  # the frames below are all that is needed; keeping less matters at 1M orders
+    n = len(frame)
+    order_ids = frame[c.ORDER_ID].astype(str)
+    duplicate = _duplicate_mask(frame, order_ids)
+    awaiting = frame[c.STATUS].astype(str).eq(OrderStatus.AWAITING_SHIPMENT.value).to_numpy()
+    candidates = np.flatnonzero(~duplicate & awaiting)
+
+    workspace.home.mkdir(parents=True, exist_ok=True)
+    with Ledger.open(workspace.ledger_path) as ledger:
+        states = ledger.order_states(order_ids.iloc[candidates].tolist())
+        still_open = ~order_ids.iloc[candidates].isin(_done_ids(states)).to_numpy()
+        to_normalize = candidates[still_open]
+        with timer("normalize"):
+            # only the raw recipient columns: a copy of every column costs ~0.5 GB at 1M
+            raw = frame[[col for col in _RECIPIENT_INPUTS if col in frame.columns]]
+            if len(to_normalize) < n:
+                raw = raw.iloc[to_normalize].reset_index(drop=True)
+            normalized = normalize_recipients(raw, progress=progress)
+            del raw
+        normalized.index = pd.Index(to_normalize)
+        recorded = ledger.exception_codes(order_ids.iloc[to_normalize].tolist())
+        # Only exception rows ever need the report's own columns, and later steps read only a
+        # few order columns: let go of the rest before building.
+        problem_rows = normalized.index[normalized["problems"].fillna("").ne("").to_numpy()]
+        originals = _original_rows(original, problem_rows, n)
+        del original
+        frame = frame[[column for column in ORDER_FIELDS if column in frame.columns]]
+
+        def plan_for(states: dict[str, OrderState], recorded: dict[str, str]) -> _Plan:
+            return _plan(frame, order_ids, duplicate, awaiting, normalized, states, recorded)
+
+        plan = plan_for(states, recorded)
+        if plan_is_empty(plan):
+            return _result(None, chosen, n, plan, 0, 0, (), timer)
+
+        staging = _staging_dir(workspace)
+        target: Path | None = None
+        committed = False
+        try:
+            with timer("build"):
+                built = _build(staging, chosen, plan, item_table, originals, merge, workspace)
+            progress("export: files written", 1, 1)
+            with ledger.write():
+                # Another run may have taken some of these orders since we looked.
+                fresh = ledger.order_states(
+                    [*plan.submit[c.ORDER_ID].tolist(), *plan.exceptions["order_id"].tolist()]
+                )
+                taken = any(state in _DONE for state in fresh.values())
+                if not taken and len(plan.submit) == 0:
+                    # only exceptions: another run may have recorded the same ones meanwhile
+                    recorded = ledger.exception_codes(plan.exceptions["order_id"].tolist())
+                    plan = plan_for(states, recorded)
+                    if plan_is_empty(plan):
+                        return _result(None, chosen, n, plan, 0, 0, (), timer)
+                if taken:
+                    states = ledger.order_states(order_ids.iloc[candidates].tolist())
+                    recorded = ledger.exception_codes(order_ids.iloc[to_normalize].tolist())
+                    plan = plan_for(states, recorded)
+                    if plan_is_empty(plan):
+                        return _result(None, chosen, n, plan, 0, 0, (), timer)
+                    with timer("rebuild"):
+                        _clear(staging)
+                        built = _build(
+                            staging, chosen, plan, item_table, originals, merge, workspace
+                        )
+                when = now or datetime.now()
+                batch_id = ledger.new_batch_id(when.date())
+                target = workspace.batch_dir(batch_id)
+                with timer("record"):
+                    _move_into_place(staging, target)
+                    ledger.record_batch(
+                        NewBatch(
+                            batch_id=batch_id,
+                            courier=chosen.code,
+                            created=when,
+                            files=tuple(built.file_names),
+                            parcels=built.ledger_parcels,
+                            orders=built.parcels.orders,
+                            exceptions=plan.exceptions[["order_id", "codes"]],
+                        )
+                    )
+                result = _result(
+                    batch_id,
+                    chosen,
+                    n,
+                    plan,
+                    len(built.parcels.orders),
+                    len(built.parcels),
+                    tuple(target / name for name in built.file_names),
+                    timer,
+                )
+                ledger.log_event(
+                    "export",
+                    batch_id,
+                    {
+                        **result.summary(),
+                        "inputs": [path.name for path in paths],
+                        "items": [Path(path).name for path in item_paths],
+                        "merge": merge,
+                        "seconds": timer.rounded(),
+                    },
+                )
+            committed = True
+        finally:
+            _abandon(staging)  # gone already when it became the batch folder
+            if target is not None and not committed:
+                _abandon(target)
+    # The commit happened when write() exited; only now is the batch folder final.
+    log.info(
+        "export %s: %d orders in %d parcels, %d exception(s)",
+        result.batch,
+        result.orders_submitted,
+        result.parcels,
+        len(plan.exceptions),
+    )
+    return result
+
+
+def _reads_sender(courier: Courier) -> bool:
+    return any(
+        column.value.parts is None or any(kind == "sender" for kind, _ in column.value.parts)
+        for column in courier.columns
+    )
+
+
+def plan_is_empty(plan: _Plan) -> bool:
+    """Nothing to submit and no exception the ledger does not already hold."""
+    return len(plan.submit) == 0 and not plan.new_exceptions
+
+
+def find_item_reports(order_reports: Sequence[Path]) -> list[Path]:
+    """For each ExportOrderList<stamp> report, its ExportOrderDetailList<stamp> in the same
+    folder (.csv, .xlsx or .xls, any case), when present."""
+    found: list[Path] = []
+    for path in order_reports:
+        match = _ORDER_REPORT.match(path.stem)
+        if not match:
+            continue
+        wanted = f"exportorderdetaillist{match['stamp']}".lower()
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            continue
+        for candidate in sorted(folder.iterdir()):
+            if (
+                candidate.stem.lower() == wanted
+                and candidate.suffix.lower() in _ITEM_SUFFIXES
+                and candidate.is_file()
+                and candidate not in found
+            ):
+                found.append(candidate)
+                break
+    return found
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+def _duplicate_mask(frame: pd.DataFrame, order_ids: pd.Series) -> np.ndarray:
+    """The reader's `duplicate` flags, or: a repeat of an order id seen earlier in this run."""
+    if DUPLICATE in frame.columns:
+        flags = frame[DUPLICATE].fillna(False).astype(bool).to_numpy()
+        return np.asarray(flags | order_ids.duplicated().to_numpy(), dtype=bool)
+    return np.asarray(order_ids.duplicated().to_numpy(), dtype=bool)
+
+
+def _plan(
+    frame: pd.DataFrame,
+    order_ids: pd.Series,
+    duplicate: np.ndarray,
+    awaiting: np.ndarray,
+    normalized: pd.DataFrame,
+    states: dict[str, OrderState],
+    recorded: dict[str, str],
+) -> _Plan:
+    """Skip reasons in precedence (duplicate-row, not-awaiting-shipment, already-submitted),
+    then exceptions (an order with problems) and the orders to submit."""
+    done = order_ids.isin(_done_ids(states)).to_numpy(dtype=bool)
+    is_duplicate = duplicate
+    not_awaiting = ~duplicate & ~awaiting
+    already = ~duplicate & awaiting & done
+    skipped = {
+        "duplicate-row": int(is_duplicate.sum()),
+        "not-awaiting-shipment": int(not_awaiting.sum()),
+        "already-submitted": int(already.sum()),
+    }
+    open_rows = np.flatnonzero(~duplicate & awaiting & ~done)
+    norm = normalized.loc[normalized.index.intersection(pd.Index(open_rows))]
+    problems = norm["problems"].fillna("").astype(str).str.strip(", ")
+    bad = problems.ne("").to_numpy()
+    bad_rows = norm.index.to_numpy()[bad]
+    good_rows = norm.index.to_numpy()[~bad]
+    exceptions = pd.DataFrame(
+        {
+            "order_id": order_ids.iloc[bad_rows].to_numpy(),
+            "codes": problems.to_numpy()[bad],
+            "row": bad_rows,
+        }
+    )
+    counts: Counter[str] = Counter()
+    for codes, count in exceptions["codes"].value_counts().items():
+        for code in dict.fromkeys(str(codes).split(",")):
+            if code:
+                counts[code] += int(count)
+    new_exceptions = any(
+        recorded.get(order_id) != codes
+        for order_id, codes in zip(exceptions["order_id"], exceptions["codes"], strict=True)
+    )
+    wanted = [column for column in ORDER_FIELDS if column in frame.columns]
+    submit = frame[wanted].iloc[good_rows].reset_index(drop=True)
+    recipient = norm.loc[good_rows].drop(columns=["problems"]).reset_index(drop=True)
+    submit = pd.concat(
+        [
+            submit.drop(columns=[col for col in recipient.columns if col in submit.columns]),
+            recipient,
+        ],
+        axis=1,
+    )
+    return _Plan(
+        submit=submit,
+        exceptions=exceptions,
+        skipped=_ordered(skipped, SKIP_CODES),
+        exception_counts=_ordered(dict(counts), EXCEPTION_CODES),
+        new_exceptions=new_exceptions,
+    )
+
+
+def _done_ids(states: dict[str, OrderState]) -> list[str]:
+    return [order_id for order_id, state in states.items() if state in _DONE]
+
+
+def _ordered(counts: dict[str, int], order: Sequence[str]) -> dict[str, int]:
+    """Codes with a count of at least 1: known codes in their stable order, then the rest."""
+    known = [code for code in order if counts.get(code, 0) >= 1]
+    rest = sorted(code for code in counts if code not in order and counts[code] >= 1)
+    return {code: counts[code] for code in [*known, *rest]}
+
+
+# --- building ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Built:
+    parcels: Parcels
+    ledger_parcels: pd.DataFrame
+    file_names: list[str]
+
+
+def _build(
+    staging: Path,
+    courier: Courier,
+    plan: _Plan,
+    items: pd.DataFrame,
+    originals: pd.DataFrame,
+    merge: bool,
+    workspace: Workspace,
+) -> _Built:
+    parcels = build_parcels(plan.submit, items, courier, merge=merge)
+    rows = render_rows(courier, parcels, workspace.config.sender)
+    files = split_files(courier, rows, parcels.table["seq"].to_numpy())
+    del rows
+    names = [path.name for path in write_submission(staging, courier, files)]
+    if len(plan.exceptions):
+        source = originals.reindex(plan.exceptions["row"].to_numpy())
+        exception_frame = exception_rows(
+            source, plan.exceptions["order_id"], plan.exceptions["codes"]
+        )
+        write_exceptions(staging / EXCEPTIONS_FILE, exception_frame)
+        names.append(EXCEPTIONS_FILE)
+    return _Built(
+        parcels=parcels,
+        ledger_parcels=ledger_parcels(parcels, files),
+        file_names=names,
+    )
+
+
+def _original_rows(original: pd.DataFrame, rows: pd.Index, n: int) -> pd.DataFrame:
+    """The order report's own columns for `rows`, indexed by row number (none when the reader
+    gave no aligned original table)."""
+    if len(original) != n:
+        return pd.DataFrame(index=rows)
+    subset = original.iloc[rows.to_numpy()]
+    subset.index = rows
+    return subset
+
+
+def _result(
+    batch: str | None,
+    courier: Courier,
+    orders_read: int,
+    plan: _Plan,
+    submitted: int,
+    parcels: int,
+    files: tuple[Path, ...],
+    timer: _Timer,
+) -> ExportResult:
+    return ExportResult(
+        batch=batch,
+        courier=courier.code,
+        orders_read=orders_read,
+        orders_submitted=submitted if batch else 0,
+        parcels=parcels if batch else 0,
+        skipped=plan.skipped,
+        exceptions=plan.exception_counts,
+        files=files,
+        seconds=timer.rounded(),
+    )
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def _staging_dir(workspace: Workspace) -> Path:
+    """A hidden folder inside batches/ (same file system, so the final move is a rename)."""
+    workspace.batches_dir.mkdir(parents=True, exist_ok=True)
+    path = workspace.batches_dir / f".export-{os.getpid()}-{secrets.token_hex(4)}"
+    path.mkdir()
+    return path
+
+
+def _clear(folder: Path) -> None:
+    for child in folder.iterdir():
+        child.unlink()
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Rename the staging folder to batches/<id>. A folder already there is left over from a
+    crash between the move and the ledger commit (the ledger does not know the id): keep it
+    aside rather than overwrite or merge it."""
+    if target.exists():
+        aside = target.with_name(f".abandoned-{target.name}-{secrets.token_hex(4)}")
+        log.warning("batch folder %s is not in the ledger; moved it to %s", target, aside.name)
+        os.replace(target, aside)
+    os.replace(staging, target)
+
+
+def _abandon(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        shutil.rmtree(folder)
+
+
+class _Timer:
+    """Seconds per named step, for the event log."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[step] = self.seconds.get(step, 0.0) + time.perf_counter() - started
+
+    def rounded(self) -> dict[str, float]:
+        return {step: round(value, 3) for step, value in self.seconds.items()}
+
+
+__all__ = ["ExportResult", "find_item_reports", "run_export"]

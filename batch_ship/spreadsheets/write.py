@@ -1,0 +1,185 @@
+"""Safe, fast workbook and CSV writing: text cells, never formulas, never half a file."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+from collections.abc import Collection, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import rustpy_xlsxwriter as xlsx
+
+log = logging.getLogger(__name__)
+
+EXCEL_CELL_LIMIT = 32_767  # characters Excel stores in one cell
+EXCEL_ROW_LIMIT = 1_048_576
+MIN_WIDTH = 6.0
+MAX_WIDTH = 60.0
+_WIDTH_SAMPLE = 300  # rows looked at to size a column
+
+
+def write_workbook(
+    path: Path,
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    text_columns: Collection[str] | None = None,
+    widths: Mapping[str, float] | None = None,
+) -> Path:
+    """Write one .xlsx with a sheet per entry, atomically (temp file + os.replace).
+
+    Every value is written as a string cell (rust_xlsxwriter writes strings as inline
+    strings: text starting with `=`, `+`, `-` or `@` stays text, never a formula). Columns in
+    `text_columns` (default: all) also get the number format `@`, so a person typing into them
+    or re-saving keeps ids and phones as text. The header is bold and frozen with an autofilter;
+    widths come from `widths` (by header) or from the header and the first rows' values.
+    A value longer than Excel's 32,767-character cell limit is cut there (logged).
+    """
+    if not sheets:
+        raise ValueError("write_workbook needs at least one sheet")
+    entries: list[tuple[str, Any]] = []
+    formats: dict[str, dict[str, xlsx.Format] | list[xlsx.Format]] = {}
+    widths_by_sheet: dict[str, dict[str, float] | list[float]] = {}
+    header_formats: dict[str, xlsx.Format] = {}
+    autofilter: dict[str, bool] = {}
+    ignore_errors: dict[str, list[str] | dict[str, str]] = {}
+    text_format = xlsx.Format().set_num_format("@")
+    for name, frame in sheets.items():
+        if not xlsx.validate_sheet_name(name):
+            raise ValueError(f"{name!r} is not a valid sheet name")
+        if len(frame) >= EXCEL_ROW_LIMIT:
+            raise ValueError(f"sheet {name!r}: {len(frame):,} rows do not fit in one sheet")
+        data = _as_text(frame, path, name)
+        columns = [str(column) for column in data.columns]
+        texts = columns if text_columns is None else [c for c in columns if c in text_columns]
+        entries.append((name, data))
+        formats[name] = dict.fromkeys(texts, text_format)
+        widths_by_sheet[name] = {
+            column: float(widths[column]) if widths and column in widths else _width(data, column)
+            for column in columns
+        }
+        header_formats[name] = xlsx.Format().set_bold()
+        autofilter[name] = bool(columns)
+        # Digits stored as text on purpose: no green triangle on every id and phone.
+        if texts:
+            ignore_errors[name] = texts
+    freeze = {name: {"row": 1, "col": 0} for name in sheets}
+    with atomic_path(path) as temporary:
+        xlsx.write_worksheets(
+            entries,
+            str(temporary),
+            freeze_panes=freeze,
+            column_widths=widths_by_sheet,
+            column_formats=formats,
+            header_format=header_formats,
+            autofilter=autofilter,
+            ignore_errors=ignore_errors or None,
+        )
+    return path
+
+
+def write_csv(
+    path: Path,
+    frame: pd.DataFrame,
+    *,
+    encoding: str = "utf-8",
+    bom: bool = False,
+) -> Path:
+    """Write a CSV of text values atomically. `encoding` e.g. "gb18030"; `bom` for UTF-8 only.
+
+    Values are written exactly as given (ids as plain digits). CSV outputs hold only ids,
+    courier names and tracking numbers, never buyer text, so no formula escaping is applied.
+    """
+    data = _as_text(frame, path, None)
+    codec = "utf-8-sig" if bom and encoding.lower().replace("_", "-") == "utf-8" else encoding
+    with atomic_path(path) as temporary:
+        try:
+            data.to_csv(temporary, index=False, encoding=codec, lineterminator="\r\n")
+        except UnicodeEncodeError as error:
+            raise ValueError(
+                f"{path.name}: a value cannot be written as {encoding}: {error.reason}"
+            ) from error
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary file beside `path` that replaces it on success and vanishes on failure."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:  # exclusive create (mode from the umask, unlike mkstemp's 0600)
+        temporary = path.with_name(f".{path.stem}-{secrets.token_hex(6)}.tmp{path.suffix}")
+        try:
+            temporary.open("xb").close()
+            break
+        except FileExistsError:
+            continue
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+
+
+def _as_text(frame: pd.DataFrame, path: Path, sheet: str | None) -> pd.DataFrame:
+    """Every column as Arrow-backed strings ('' for missing), cut to Excel's cell limit.
+
+    Arrow strings keep the length check in C and reach the writer without a copy."""
+    if frame.columns.has_duplicates:
+        raise ValueError(f"{path.name}: duplicate column names")
+    columns: dict[str, pd.Series] = {}
+    for column in frame.columns:
+        series = frame[column]
+        if not _arrow_text(series.dtype):
+            series = series.astype("str")
+        if series.hasnans:
+            series = series.fillna("")
+        if sheet is not None and len(series):
+            lengths = series.str.len()
+            if int(lengths.max()) > EXCEL_CELL_LIMIT:
+                long = int((lengths > EXCEL_CELL_LIMIT).sum())
+                log.warning(
+                    "%s: %d value(s) in column %s cut to Excel's %d-character cell limit",
+                    path.name,
+                    long,
+                    column,
+                    EXCEL_CELL_LIMIT,
+                )
+                series = series.str.slice(0, EXCEL_CELL_LIMIT)
+        columns[str(column)] = series.reset_index(drop=True)
+    return pd.DataFrame(columns, columns=[str(c) for c in frame.columns])
+
+
+def _arrow_text(dtype: object) -> bool:
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.storage == "pyarrow"
+    if isinstance(dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        return bool(pa.types.is_string(dtype.pyarrow_dtype)) or bool(
+            pa.types.is_large_string(dtype.pyarrow_dtype)
+        )
+    return False
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes on screen, about: CJK counts two. (GB18030 spends one byte on
+    ASCII and two on CJK, so its encoded length is the width, computed in C.)"""
+    return min(len(text.encode("gb18030", errors="replace")), 2 * len(text))
+
+
+def column_widths(frame: pd.DataFrame) -> dict[str, float]:
+    """A width per column from its header and its first rows' values."""
+    return {str(column): _width(frame, str(column)) for column in frame.columns}
+
+
+def _width(frame: pd.DataFrame, column: str) -> float:
+    widest = display_width(column) + 2  # room for the filter button
+    values = frame[column].iloc[:_WIDTH_SAMPLE]
+    if len(values):
+        widest = max(widest, max(display_width(str(value)) for value in values.tolist()))
+    return float(min(MAX_WIDTH, max(MIN_WIDTH, widest + 1)))

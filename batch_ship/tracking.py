@@ -1,0 +1,1132 @@
+"""Tracking numbers back: courier returns and ranges, validation, matching, recording, uploads."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import secrets
+import time
+import unicodedata
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from batch_ship.couriers import Courier, get_courier, load_couriers
+from batch_ship.errors import BatchShipError, InputError
+from batch_ship.ledger import BatchInfo, Ledger, TrackingAssignment
+from batch_ship.progress import Progress, no_progress
+from batch_ship.spreadsheets.read import read_table
+from batch_ship.spreadsheets.write import write_workbook
+from batch_ship.tracking_numbers import RangeError, TrackingRule, number_range, parse_range
+from batch_ship.tracking_numbers import validate as validate_number
+from batch_ship.uploads import (
+    Marketplace,
+    load_marketplace,
+    render_upload,
+    stage_bytes,
+    upload_frame,
+)
+from batch_ship.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+RECONCILE_NAME = "reconcile.xlsx"
+HEADER_SCAN_ROWS = 30  # title rows a courier puts above the header; more is not a header
+_RETURN_HINT = "download the return again from the courier's site (or save it as .xlsx)"
+
+# Header synonyms, most specific first. Headers are compared after `header_key` (no whitespace,
+# quotes, '*', '=' or bracketed notes such as (必填)), exactly: 订单号 must not match 单号.
+TRACKING_HEADERS = (
+    "运单号", "运单号码", "运单编号", "快递单号", "快递单号码", "快递运单号", "物流运单号",
+    "工作单号", "详情单号", "面单号", "邮件号", "邮件号码", "主单号", "母单号", "物流单号",
+    "单号", "trackingnumber", "tracking-number", "trackingno", "waybillno",
+)  # fmt: skip
+REFERENCE_HEADERS = (
+    "订单编号", "订单号", "用户订单号", "客户订单号", "商家订单号", "商户订单号", "平台订单号",
+    "外部订单号", "原始订单号", "交易订单号", "订单编码", "客户单号", "用户单号", "商家单号",
+    "外部单号", "原始单号", "原单号", "参考号", "客户参考号", "客户编码", "orderid", "order-id",
+    "reference",
+)  # fmt: skip
+NAME_HEADERS = (
+    "收件人姓名", "收件人", "收件人名称", "收货人姓名", "收货人", "收方姓名", "收件方姓名",
+    "收件方", "收方联系人", "收件联系人", "姓名",
+)  # fmt: skip
+PHONE_HEADERS = (
+    "收件人手机/电话", "收件人手机", "收件人电话", "收件人联系电话", "收件人联系方式",
+    "收货人手机", "收货人电话", "收货人联系电话", "收方电话", "收方手机", "收件电话", "收件手机",
+    "联系电话", "联系手机", "手机号码", "手机号", "手机", "电话",
+)  # fmt: skip
+
+_HEADER_NOISE = re.compile(r"[\s'\"‘’“”`=*＊:：]|[(（\[【][^)）\]】]*[)）\]】]")
+# Spreadsheet debris around a value: apostrophes (forced text), ="..." wrappers, quotes,
+# zero-width and non-breaking spaces.
+_EDGE_CHARS = " \t\r\n\v\f\u00a0\u3000\u200b\ufeff'\"=‘’“”`"
+_NUMERIC = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?")
+_FLOAT_TEXT = re.compile(r"\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+")
+# Several numbers in one cell (a split shipment): , ; / whitespace and their full-width forms.
+_SEPARATOR = re.compile(r"[,;/\s，；、／]+")
+EXACT_DIGITS = 15  # a spreadsheet number keeps 15 significant digits; more is damage
+
+# Reason codes in reconcile.xlsx (kebab-case, stable).
+UNKNOWN_REFERENCE = "unknown-reference"
+DIGITS_LOST = "reference-digits-lost"  # stored as a number; no single open parcel fits
+NO_REFERENCE = "no-reference"
+UNUSED_RANGE_NUMBER = "unused-range-number"
+INVALID_NUMBER = "invalid-number"
+DUPLICATE_IN_FILE = "duplicate-in-file"
+USED_BY_ANOTHER_PARCEL = "used-by-another-parcel"
+
+SUMMARY_KEYS = (
+    "batch", "parcels_matched", "orders_shipped", "already_recorded", "unmatched_parcels",
+    "unknown_rows", "invalid_numbers", "duplicate_numbers", "conflicts", "files",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import-tracking run did. `summary()` is the contract's JSON object."""
+
+    batch: str
+    parcels_matched: int  # parcels given numbers in this run (new, plus replaced conflicts)
+    orders_shipped: int  # orders that became shipped in this run
+    already_recorded: int  # parcels whose numbers were already in the ledger
+    unmatched_parcels: int  # parcels of the batch still awaiting tracking after this run
+    unknown_rows: int  # return rows (and unused range numbers) that fit no parcel
+    invalid_numbers: int
+    duplicate_numbers: int
+    conflicts: int  # parcels holding a different number than the return says
+    files: tuple[Path, ...]
+    unused_numbers: int = 0  # range numbers left over (counted in unknown_rows too)
+    replaced: int = 0  # conflicts applied because of replace=True
+    seconds: float = 0.0
+    steps: tuple[tuple[str, float], ...] = ()  # seconds per step (read, match, ledger-…, write)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "batch": self.batch,
+            "parcels_matched": self.parcels_matched,
+            "orders_shipped": self.orders_shipped,
+            "already_recorded": self.already_recorded,
+            "unmatched_parcels": self.unmatched_parcels,
+            "unknown_rows": self.unknown_rows,
+            "invalid_numbers": self.invalid_numbers,
+            "duplicate_numbers": self.duplicate_numbers,
+            "conflicts": self.conflicts,
+            "files": [str(path) for path in self.files],
+        }
+
+
+@dataclass(frozen=True)
+class ReturnColumns:
+    """Where the columns of one return are (0-based positions in its grid)."""
+
+    header_row: int
+    tracking: int
+    reference: int
+    name: int | None = None
+    phone: int | None = None
+
+
+@dataclass
+class _Plan:
+    """Everything decided before the ledger changes (a working value inside this module)."""
+
+    new: list[TrackingAssignment] = field(default_factory=list)
+    replace: list[TrackingAssignment] = field(default_factory=list)
+    matched: list[pd.DataFrame] = field(default_factory=list)  # chunks of the matched sheet
+    unknown: list[dict[str, Any]] = field(default_factory=list)
+    invalid: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    already: set[int] = field(default_factory=set)
+    unused: int = 0
+
+
+# --- cleaning -------------------------------------------------------------------------------
+
+
+def header_key(text: object) -> str:
+    """A header as compared: no whitespace or line breaks, quotes, '*' or (notes); lower case."""
+    return _HEADER_NOISE.sub("", str(text)).lower()
+
+
+def clean_values(values: pd.Series) -> pd.Series:
+    """Cells as text: edge debris stripped; integral numbers a spreadsheet wrote as floats
+    (`773012345678.0`, `7.73012345678E+11`) back to their digits when nothing was lost."""
+    return pd.Series(clean_texts(values.fillna("").astype("str").tolist()), dtype="str")
+
+
+def clean_texts(values: Iterable[str]) -> list[str]:
+    """`clean_values` on plain strings (a Python loop: str.strip beats a regex per cell)."""
+    cleaned = []
+    for value in values:
+        if not value.isascii():  # full-width digits and letters (７７３０…) to plain ones
+            value = unicodedata.normalize("NFKC", value)
+        text = value.strip(_EDGE_CHARS)
+        if ("." in text or "e" in text or "E" in text) and _FLOAT_TEXT.fullmatch(text):
+            text = _exact_integer(text)
+        cleaned.append(text)
+    return cleaned
+
+
+def _exact_integer(text: str) -> str:
+    """`123.0` -> `123`; a value of more than 15 digits stays as written (digits were lost)."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    if value != value.to_integral_value() or value >= 10**EXACT_DIGITS:
+        return text
+    return str(int(value))
+
+
+def split_numbers(cell: str) -> list[str]:
+    """The tracking numbers in one cell, upper-cased, in order, without repeats."""
+    if not cell:
+        return []
+    if _SEPARATOR.search(cell) is None:  # the common case: one number
+        return [cell.upper()]
+    parts = (part.upper() for part in _SEPARATOR.split(cell) if part)
+    return list(dict.fromkeys(parts))
+
+
+def damaged_reference(text: str) -> tuple[int, int] | None:
+    """For an id a spreadsheet stored as a number (`4.0125008682399e+18`): its value and the
+    distance within which the true id lies. None when the text is not such a number.
+
+    The text is the double rounded to as many significant digits as it shows (Excel shows 15,
+    a reader may print 16 or 17, or all of the double's digits): the id lies within half a unit
+    of the last digit shown, plus the double's own rounding (one step between doubles).
+    """
+    if not _NUMERIC.fullmatch(text):
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if value < 10**EXACT_DIGITS:
+        return None
+    spacing = max(1, int(math.ulp(float(value))))
+    digits = value.normalize().as_tuple().digits
+    unit = 10 ** max(0, value.adjusted() - len(digits) + 1)
+    return int(value), unit // 2 + spacing
+
+
+def phone_fits(returned: str, recorded: str) -> bool:
+    """Whether a return's phone (maybe masked `138****5678`, maybe +86) can be the recorded one.
+    An empty phone confirms nothing and denies nothing."""
+    shown = re.sub(r"[^\d*]", "", returned)
+    if not shown.strip("*"):
+        return True
+    digits = re.sub(r"\D", "", recorded)
+    if "*" in shown:
+        head, tail = re.split(r"\*+", shown)[0], re.split(r"\*+", shown)[-1]
+        return digits.startswith(head.removeprefix("86")) and digits.endswith(tail)
+    if len(shown) == 13 and shown.startswith("86"):
+        shown = shown[2:]
+    if shown == digits:
+        return True
+    return len(shown) >= 7 and (digits.startswith(shown) or digits.endswith(shown))
+
+
+def name_fits(returned: str, recorded: str) -> bool:
+    """Whether a return's name (maybe masked `张*`) can be the recorded one."""
+    shown = re.sub(r"\s", "", returned)
+    if not shown.strip("*＊"):
+        return True
+    name = re.sub(r"\s", "", recorded)
+    pieces = re.split(r"[*＊]+", shown)
+    if len(pieces) == 1:
+        return shown == name
+    return name.startswith(pieces[0]) and name.endswith(pieces[-1])
+
+
+# --- reading returns ------------------------------------------------------------------------
+
+
+def _first_match(keys: list[str], wanted: Sequence[str], taken: Collection[int]) -> int | None:
+    for header in wanted:
+        key = header_key(header)
+        for position, candidate in enumerate(keys):
+            if candidate == key and position not in taken:
+                return position
+    return None
+
+
+def find_return_columns(
+    grid: pd.DataFrame,
+    path: Path,
+    reference_headers: Sequence[str] = (),
+    fallback_headers: Sequence[str] = (),
+) -> ReturnColumns:
+    """Locate the header row (title rows may sit above it) and the columns of a return.
+
+    The reference column is the first of `reference_headers` (the batch's courier's own name
+    for it), then the usual names, then `fallback_headers` (other couriers' names: STO's 备注
+    must not win over an 订单编号 column when the courier is not known)."""
+    references = (*reference_headers, *REFERENCE_HEADERS, *fallback_headers)
+    tracking_keys = {header_key(header) for header in TRACKING_HEADERS}
+    fallback: int | None = None
+    for row in range(min(len(grid), HEADER_SCAN_ROWS)):
+        keys = [header_key(cell) for cell in grid.iloc[row].tolist()]
+        if not tracking_keys.intersection(keys):
+            continue
+        tracking = _first_match(keys, TRACKING_HEADERS, ())
+        assert tracking is not None
+        reference = _first_match(keys, references, (tracking,))
+        if reference is None:
+            fallback = row if fallback is None else fallback
+            continue
+        taken = {tracking, reference}
+        name = _first_match(keys, NAME_HEADERS, taken)
+        phone = _first_match(keys, PHONE_HEADERS, taken | ({name} if name is not None else set()))
+        return ReturnColumns(row, tracking, reference, name, phone)
+    if fallback is not None:
+        seen = ", ".join(str(cell) for cell in grid.iloc[fallback].tolist() if str(cell).strip())
+        raise InputError(
+            f"no reference column (our order number) beside the tracking column; headers: {seen}",
+            path=path,
+            row=fallback + 1,
+            hint=f"name the column holding our order numbers {references[0]} (or 订单编号), "
+            "or assign numbers in submission order with --range",
+        )
+    raise InputError(
+        f"no tracking-number column ({', '.join(TRACKING_HEADERS[:8])}) in the first "
+        f"{HEADER_SCAN_ROWS} rows",
+        path=path,
+        hint="check that this is the courier's return, or rename its tracking column 运单号",
+    )
+
+
+def _read_grid(path: Path) -> pd.DataFrame:
+    """Every cell of the file's first sheet as text, no header applied, columns 0..n-1."""
+    if not path.is_file():
+        raise InputError("no such file", path=path, hint="check the path")
+    try:
+        grid = read_table(path)
+    except BatchShipError as error:
+        error.hint = _RETURN_HINT  # the reader's hint speaks of the seller centre's reports
+        raise
+    except Exception as error:  # any other reader failure on a hostile or corrupt file
+        raise InputError(
+            f"cannot read the file ({type(error).__name__}: {error})",
+            path=path,
+            hint=_RETURN_HINT,
+        ) from error
+    grid.columns = pd.RangeIndex(grid.shape[1])
+    return grid
+
+
+def read_return(
+    path: Path, reference_headers: Sequence[str] = (), fallback_headers: Sequence[str] = ()
+) -> pd.DataFrame:
+    """One courier return as rows: source, row (spreadsheet row, 1-based), reference, cell
+    (the tracking cell, maybe several numbers), name, phone. Blank rows are dropped."""
+    grid = _read_grid(path)
+    columns = find_return_columns(grid, path, reference_headers, fallback_headers)
+    body = grid.iloc[columns.header_row + 1 :]
+    count = len(body)
+
+    def column(position: int | None) -> list[str]:
+        if position is None:
+            return [""] * count
+        return clean_texts(body[position].tolist())
+
+    def plain(position: int | None) -> pd.Series:
+        # names and phones only confirm damaged references: whitespace trimmed is enough
+        if position is None:
+            return pd.Series([""] * len(keep), dtype="str")
+        return body[position].iloc[keep].str.strip().reset_index(drop=True)
+
+    references, cells = column(columns.reference), column(columns.tracking)
+    keep = [i for i in range(count) if references[i] or cells[i]]
+    first = columns.header_row + 2
+
+    def kept(values: list[str]) -> pd.Series:
+        return pd.Series([values[i] for i in keep], dtype="str")
+
+    rows = pd.DataFrame(
+        {
+            "source": pd.Series([path.name] * len(keep), dtype="str"),
+            "row": pd.Series([first + i for i in keep], dtype="int64"),
+            "reference": kept(references),
+            "cell": kept(cells),
+            "name": plain(columns.name),
+            "phone": plain(columns.phone),
+        }
+    )
+    rows.attrs["has_name"] = columns.name is not None
+    rows.attrs["has_phone"] = columns.phone is not None
+    return rows
+
+
+def read_returns(
+    paths: Sequence[Path],
+    reference_headers: Sequence[str] = (),
+    fallback_headers: Sequence[str] = (),
+) -> pd.DataFrame:
+    """All returns, one after the other; attrs say whether any had name / phone columns."""
+    frames = [read_return(path, reference_headers, fallback_headers) for path in paths]
+    rows = pd.concat(frames, ignore_index=True) if frames else _empty_rows()
+    rows.attrs["has_name"] = any(frame.attrs.get("has_name") for frame in frames)
+    rows.attrs["has_phone"] = any(frame.attrs.get("has_phone") for frame in frames)
+    return rows
+
+
+def _empty_rows() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            name: pd.Series([], dtype="str")
+            for name in ("source", "reference", "cell", "name", "phone")
+        }
+    ).assign(row=pd.Series([], dtype="int64"))
+
+
+# --- matching -------------------------------------------------------------------------------
+
+
+def _order_index(parcels: pd.DataFrame) -> pd.Series:
+    """order id -> parcel_id, for every order of every parcel (a merged parcel's other orders
+    find it too); the parcel's reference first."""
+    index = pd.Series(parcels["parcel_id"].to_numpy(dtype="int64"), index=parcels["reference"])
+    merged = parcels[parcels["order_ids"].str.contains(",", regex=False).to_numpy()]
+    if merged.empty:
+        return index
+    exploded = pd.DataFrame(
+        {"order_id": merged["order_ids"].str.split(","), "parcel_id": merged["parcel_id"]}
+    ).explode("order_id")
+    others = pd.Series(
+        exploded["parcel_id"].to_numpy(dtype="int64"),
+        index=exploded["order_id"].astype("str").to_numpy(),
+    )
+    index = pd.concat([index, others])
+    return index[~index.index.duplicated(keep="first") & (index.index != "")]
+
+
+def split_cells(cells: pd.Series) -> list[list[str]]:
+    """`split_numbers` for a column of cells: only cells with a separator go through Python."""
+    upper = cells.str.upper()
+    several = upper.str.contains(_SEPARATOR.pattern, regex=True)
+    return [
+        split_numbers(value) if multiple else ([value] if value else [])
+        for value, multiple in zip(upper.tolist(), several.tolist(), strict=True)
+    ]
+
+
+def match_rows(
+    rows: pd.DataFrame, parcels: pd.DataFrame, *, has_name: bool = True, has_phone: bool = True
+) -> pd.DataFrame:
+    """Add parcel_id (Int64, <NA> when none) and method ('exact', 'digits', '') to return rows.
+
+    Exact reference first. A reference a spreadsheet stored as a number is matched by its
+    surviving digits (and the recipient's phone and name, when the return has those columns)
+    only when exactly one open parcel fits: one with no number yet and no exact row here, or
+    one already holding this row's numbers (a re-import)."""
+    index = _order_index(parcels)
+    found = rows["reference"].map(index).astype("Int64").reset_index(drop=True)
+    method = pd.Series(
+        np.where(found.notna().to_numpy(), "exact", ""), dtype="str", index=found.index
+    )
+    misses = np.flatnonzero((found.isna() & (rows["reference"].to_numpy() != "")).to_numpy())
+    if len(misses):
+        claimed = set(found.dropna().astype("int64").tolist())
+        fuzzy = _match_damaged(
+            rows.iloc[misses].reset_index(drop=True),
+            misses.tolist(),
+            parcels,
+            index,
+            claimed,
+            has_name=has_name,
+            has_phone=has_phone,
+        )
+        if fuzzy:
+            values = found.tolist()
+            for position, parcel_id in fuzzy.items():
+                values[position] = parcel_id
+            found = pd.Series(values, dtype="Int64")
+            method.iloc[list(fuzzy)] = "digits"
+    return rows.reset_index(drop=True).assign(parcel_id=found, method=method)
+
+
+def _match_damaged(
+    misses: pd.DataFrame,
+    positions: list[int],
+    parcels: pd.DataFrame,
+    index: pd.Series,
+    claimed: set[int],
+    *,
+    has_name: bool,
+    has_phone: bool,
+) -> dict[int, int]:
+    """Row position -> parcel_id for the missed rows whose reference is a damaged number that
+    exactly one open parcel fits."""
+    damaged = [
+        (position, found, cell, name, phone)
+        for position, reference, cell, name, phone in zip(
+            positions,
+            misses["reference"].tolist(),
+            misses["cell"].tolist(),
+            misses["name"].tolist(),
+            misses["phone"].tolist(),
+            strict=True,
+        )
+        if (found := damaged_reference(reference)) is not None
+    ]
+    if not damaged:
+        return {}
+    digits = index[index.index.str.fullmatch(r"\d{1,19}")]
+    # uint64 holds every 19-digit id, which int64 does not
+    keys = digits.index.to_numpy(dtype=object).astype(np.uint64)
+    order = np.argsort(keys, kind="stable")
+    keys, owners = keys[order], digits.to_numpy()[order]
+    values = np.array([found[0] for _, found, *_ in damaged], dtype=np.uint64)
+    spans = np.array([found[1] for _, found, *_ in damaged], dtype=np.uint64)
+    low = np.searchsorted(keys, values - np.minimum(spans, values), side="left")
+    high = np.searchsorted(keys, values + spans, side="right")
+    ids = parcels["parcel_id"].tolist()
+    names = dict(zip(ids, parcels["name"].tolist(), strict=True))
+    phones = dict(zip(ids, parcels["phone"].tolist(), strict=True))
+    numbered = dict(zip(ids, parcels["tracking"].tolist(), strict=True))
+    matches: dict[int, int] = {}
+    for (position, _, cell, name, phone), start, stop in zip(
+        damaged, low.tolist(), high.tolist(), strict=True
+    ):
+        numbers = set(split_numbers(cell))
+        fits = []
+        for parcel_id in sorted(set(owners[start:stop].tolist())):
+            recorded = set(numbered[parcel_id].split(",")) - {""}
+            if not (
+                (not recorded and parcel_id not in claimed) or (numbers and numbers <= recorded)
+            ):
+                continue
+            if has_name and not name_fits(name, names[parcel_id]):
+                continue
+            if has_phone and not phone_fits(phone, phones[parcel_id]):
+                continue
+            fits.append(parcel_id)
+        if len(fits) == 1:
+            matches[position] = fits[0]
+    return matches
+
+
+def plan_file_rows(
+    rows: pd.DataFrame,
+    parcels: pd.DataFrame,
+    owners: Mapping[str, int],
+    rule: TrackingRule,
+    *,
+    replace: bool = False,
+    split: list[list[str]] | None = None,
+) -> _Plan:
+    """Decide what a return does: matched, unknown, invalid, duplicate, conflicting numbers.
+
+    `split` is `split_cells(rows["cell"])` when the caller has it already."""
+    plan = _Plan()
+    matched = match_rows(
+        rows,
+        parcels,
+        has_name=bool(rows.attrs.get("has_name", True)),
+        has_phone=bool(rows.attrs.get("has_phone", True)),
+    )
+    if split is None:
+        split = split_cells(matched["cell"])
+    counts = np.fromiter((len(numbers) for numbers in split), dtype=np.int64, count=len(split))
+    known = matched["parcel_id"].notna().to_numpy()
+    sources, row_numbers = matched["source"].tolist(), matched["row"].tolist()
+    references = matched["reference"].tolist()
+    for position in np.flatnonzero(~known & (counts > 0)).tolist():
+        reference = references[position]
+        reason = NO_REFERENCE if not reference else UNKNOWN_REFERENCE
+        if reference and not reference.isdigit() and damaged_reference(reference):
+            reason = DIGITS_LOST
+        plan.unknown.append(
+            {
+                "source": sources[position],
+                "row": row_numbers[position],
+                "reference": reference,
+                "tracking": ",".join(split[position]),
+                "reason": reason,
+            }
+        )
+    take = np.repeat(np.arange(len(matched)), np.where(known, counts, 0))
+    chosen = matched.iloc[take]
+    numbers = pd.DataFrame(
+        {
+            "parcel_id": chosen["parcel_id"].astype("int64").to_numpy(),
+            "number": pd.Series(
+                [
+                    number
+                    for numbers, ok in zip(split, known, strict=True)
+                    if ok
+                    for number in numbers
+                ],
+                dtype="str",
+            ),
+            "source": (chosen["source"] + " row " + chosen["row"].astype("str")).to_numpy(),
+            "method": chosen["method"].to_numpy(),
+        }
+    )
+    _plan_numbers(plan, numbers, parcels, owners, rule, replace=replace)
+    return plan
+
+
+def _plan_numbers(
+    plan: _Plan,
+    numbers: pd.DataFrame,
+    parcels: pd.DataFrame,
+    owners: Mapping[str, int],
+    rule: TrackingRule,
+    *,
+    replace: bool,
+) -> None:
+    """Validate, find duplicates and conflicts, and fill the plan's assignments.
+
+    `numbers` has one row per (parcel_id, number, source, method), in file order."""
+    references = parcels.set_index("parcel_id")["reference"]
+    numbers = numbers.assign(reference=numbers["parcel_id"].map(references).astype("str"))
+    valid = np.fromiter(
+        (validate_number(rule, number) for number in numbers["number"].tolist()),
+        dtype=bool,
+        count=len(numbers),
+    )
+    described = rule.pattern + (f" + {rule.check} check digit" if rule.check else "")
+    for item in numbers[~valid].itertuples(index=False):
+        plan.invalid.append(
+            {
+                "source": item.source,
+                "reference": item.reference,
+                "number": item.number,
+                "reason": INVALID_NUMBER,
+                "rule": described,
+            }
+        )
+    numbers = numbers[valid]
+    spread = (numbers.groupby("number")["parcel_id"].transform("nunique") > 1).to_numpy()
+    owner = numbers["number"].map(pd.Series(owners, dtype="int64")).astype("Int64")
+    taken = (owner.notna() & (owner != numbers["parcel_id"])).fillna(False).to_numpy()
+    for item, is_spread, holder_id in zip(
+        numbers[spread | taken].itertuples(index=False),
+        spread[spread | taken].tolist(),
+        owner[spread | taken].tolist(),
+        strict=True,
+    ):
+        holder = ""
+        if not is_spread:
+            holder = str(references.get(holder_id, f"parcel {holder_id} (another batch)"))
+        plan.duplicates.append(
+            {
+                "source": item.source,
+                "reference": item.reference,
+                "number": item.number,
+                "reason": DUPLICATE_IN_FILE if is_spread else USED_BY_ANOTHER_PARCEL,
+                "held_by": holder,
+            }
+        )
+    good = numbers[~(spread | taken)].drop_duplicates(["parcel_id", "number"])
+    recorded = good["parcel_id"].map(parcels.set_index("parcel_id")["tracking"]).astype("str")
+    fresh = good[(recorded == "").to_numpy()]
+    plan.new.extend(
+        TrackingAssignment(parcel_id, number, source)
+        for parcel_id, number, source in zip(
+            fresh["parcel_id"].tolist(),
+            fresh["number"].tolist(),
+            fresh["source"].tolist(),
+            strict=True,
+        )
+    )
+    plan.matched.append(_per_parcel(fresh, "new"))
+    held = good[(recorded != "").to_numpy()]
+    if held.empty:
+        return
+    existing = parcels.set_index("parcel_id")["tracking"]
+    statuses: dict[int, str] = {}
+    for parcel_id, group in held.groupby("parcel_id", sort=False):
+        wanted = group["number"].tolist()
+        before = str(existing[parcel_id]).split(",")
+        pid = int(str(parcel_id))
+        if set(wanted) <= set(before):
+            plan.already.add(pid)
+            statuses[pid] = "already-recorded"
+            continue
+        sources = "; ".join(dict.fromkeys(group["source"].tolist()))
+        plan.conflicts.append(
+            {
+                "reference": references[pid],
+                "recorded": ",".join(before),
+                "returned": ",".join(wanted),
+                "source": sources,
+                "applied": "yes" if replace else "no",
+            }
+        )
+        if replace:
+            statuses[pid] = "replaced"
+            plan.replace.extend(
+                TrackingAssignment(pid, number, source)
+                for number, source in zip(wanted, group["source"].tolist(), strict=True)
+            )
+    for status in ("already-recorded", "replaced"):
+        ids = [pid for pid, value in statuses.items() if value == status]
+        plan.matched.append(_per_parcel(held[held["parcel_id"].isin(ids)], status))
+
+
+def _per_parcel(numbers: pd.DataFrame, status: str) -> pd.DataFrame:
+    """The matched sheet's rows: one per parcel, its numbers and sources joined."""
+    several = numbers["parcel_id"].duplicated(keep=False).to_numpy()
+    single = numbers[~several]
+    frame = pd.DataFrame(
+        {
+            "reference": single["reference"].to_numpy(),
+            "tracking": single["number"].to_numpy(),
+            "method": single["method"].to_numpy(),
+            "source": single["source"].to_numpy(),
+        }
+    )
+    if several.any():  # split shipments: few, so plain Python
+        groups: dict[int, list[tuple[str, str, str, str]]] = {}
+        multi = numbers[several]
+        for parcel_id, *values in zip(
+            multi["parcel_id"].tolist(),
+            multi["reference"].tolist(),
+            multi["number"].tolist(),
+            multi["method"].tolist(),
+            multi["source"].tolist(),
+            strict=True,
+        ):
+            groups.setdefault(parcel_id, []).append(tuple(values))
+        joined = pd.DataFrame(
+            [
+                (
+                    items[0][0],
+                    ",".join(item[1] for item in items),
+                    items[0][2],
+                    "; ".join(dict.fromkeys(item[3] for item in items)),
+                )
+                for items in groups.values()
+            ],
+            columns=["reference", "tracking", "method", "source"],
+        )
+        frame = pd.concat([frame, joined], ignore_index=True)
+    frame = frame.astype("str")
+    frame.insert(2, "status", status)
+    return frame
+
+
+def plan_range(
+    numbers: list[str],
+    parcels: pd.DataFrame,
+    owners: Mapping[str, int],
+    rule: TrackingRule,
+    label: str,
+) -> _Plan:
+    """Pair consecutive numbers with the parcels still awaiting tracking, in seq order.
+
+    Numbers the batch's parcels already hold count those parcels as already recorded (a re-run
+    of the same range); numbers another parcel holds are duplicates; the rest go in order."""
+    plan = _Plan()
+    references = dict(
+        zip(parcels["parcel_id"].tolist(), parcels["reference"].tolist(), strict=True)
+    )
+    free: list[str] = []
+    for number in numbers:
+        owner = owners.get(number)
+        if owner is None:
+            free.append(number)
+        elif owner in references:
+            plan.already.add(owner)
+        else:
+            plan.duplicates.append(
+                {
+                    "source": label,
+                    "reference": "",
+                    "number": number,
+                    "reason": USED_BY_ANOTHER_PARCEL,
+                    "held_by": f"parcel {owner} (another batch)",
+                }
+            )
+    awaiting = parcels[(parcels["tracking"] == "") & ~parcels["parcel_id"].isin(plan.already)]
+    targets = awaiting.sort_values("seq")["parcel_id"].tolist()[: len(free)]
+    for number in free[len(targets) :]:
+        plan.unknown.append(
+            {
+                "source": label,
+                "row": "",
+                "reference": "",
+                "tracking": number,
+                "reason": UNUSED_RANGE_NUMBER,
+            }
+        )
+        plan.unused += 1
+    if plan.already:
+        plan.matched.append(
+            pd.DataFrame(
+                {
+                    "reference": [references[pid] for pid in sorted(plan.already)],
+                    "tracking": "",
+                    "status": "already-recorded",
+                    "method": "range",
+                    "source": label,
+                },
+                dtype="str",
+            )
+        )
+    items = pd.DataFrame(
+        {
+            "parcel_id": pd.Series(targets, dtype="int64"),
+            "number": pd.Series(free[: len(targets)], dtype="str"),
+            "source": pd.Series([label] * len(targets), dtype="str"),
+            "method": pd.Series(["range"] * len(targets), dtype="str"),
+        }
+    )
+    _plan_numbers(plan, items, parcels, owners, rule, replace=False)
+    return plan
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def import_tracking(
+    workspace: Workspace,
+    files: Sequence[Path] = (),
+    *,
+    batch: str | None = None,
+    range_spec: str | None = None,
+    count: int | None = None,
+    replace: bool = False,
+    marketplace: str | None = None,
+    progress: Progress = no_progress,
+) -> ImportResult:
+    """Read courier returns (or expand a --range), match, record in one ledger transaction,
+    and write the batch's upload file and reconcile.xlsx. Raises InputError for bad input;
+    then nothing is recorded and no file is written.
+
+    The upload lists every shipped order of the batch, not only this run's: after a partial
+    return and a second one the file is complete, and a re-run rewrites the same file (the
+    marketplace ignores orders it has already marked shipped). Counts: `parcels_matched`
+    parcels given numbers now (new, plus conflicts replaced with `replace`); `orders_shipped`
+    orders that became shipped now; `already_recorded` parcels whose returned numbers were
+    already recorded; `unknown_rows` rows fitting no parcel, plus unused range numbers;
+    `duplicate_numbers` distinct numbers refused as duplicates; `conflicts` parcels whose
+    recorded number differs from the return (applied only with `replace`).
+    """
+    started = time.perf_counter()
+    steps = _Steps()
+    files = [Path(path) for path in files]
+    if files and range_spec is not None:
+        raise InputError("give either return files or --range, not both")
+    if not files and range_spec is None:
+        raise InputError(
+            "nothing to import", hint="give the courier's return file, or --range START --count N"
+        )
+    if count is not None and range_spec is None:
+        raise InputError("--count needs --range START")
+    market = load_marketplace(
+        marketplace or workspace.config.marketplace, workspace.config.templates
+    )
+    if not workspace.ledger_path.is_file():
+        raise InputError(
+            "no ledger in this workspace: nothing was exported here yet",
+            path=workspace.ledger_path,
+            hint="run `batch-ship export` first, or point --home at the shop's workspace",
+        )
+    range_parts = _range_parts(range_spec, count) if range_spec is not None else None
+    templates = workspace.config.templates
+    with Ledger.open(workspace.ledger_path) as ledger:
+        info = ledger.batch(batch) if batch else None
+        if batch and info is None:
+            raise InputError(f"unknown batch {batch!r}", hint=_batches_hint(ledger))
+        rows: pd.DataFrame | None = None
+        if files:
+            preferred, fallback = _reference_headers(info, templates)
+            progress("reading returns", 0, len(files))
+            with steps("read"):
+                rows = read_returns(files, preferred, fallback)
+            progress("reading returns", len(files), len(files))
+            if info is None:
+                info = _batch_from_references(ledger, rows, files)
+        elif info is None:
+            info = _single_awaiting_batch(ledger)
+        courier = get_courier(info.courier, templates)
+        rule = courier.tracking
+        numbers: list[str] = []
+        if range_parts is not None:
+            start, end, how_many = range_parts
+            try:
+                numbers = number_range(rule, start, count=how_many, end=end)
+            except RangeError as error:
+                raise InputError(
+                    f"--range {range_spec}: {error}", hint=_range_hint(courier)
+                ) from error
+        with ledger.write():
+            with steps("ledger-read"):
+                parcels = ledger.parcels(info.batch_id)
+                split = split_cells(rows["cell"]) if rows is not None else [numbers]
+                candidates = {number for cell in split for number in cell}
+                owners = ledger.tracking_owners(candidates)
+            with steps("match"):
+                if rows is not None:
+                    plan = plan_file_rows(rows, parcels, owners, rule, replace=replace, split=split)
+                else:
+                    label = f"range {range_spec}" + (f" count {count}" if count else "")
+                    plan = plan_range(numbers, parcels, owners, rule, label)
+            progress("matching", len(parcels), len(parcels))
+            with steps("ledger-record"):
+                ledger.record_tracking(plan.new)
+                if plan.replace:
+                    ledger.record_tracking(plan.replace, replace=True)
+            with steps("ledger-shipped"):
+                shipped = ledger.shipped_orders(info.batch_id)
+            folder = workspace.batch_dir(info.batch_id)
+            with steps("write"):
+                staged = _stage_outputs(
+                    folder, market, courier, shipped, plan, parcels, upload=market.file_name
+                )
+            result = _result(info, plan, parcels, folder, market.file_name, started, steps)
+            try:
+                ledger.log_event(
+                    "import-tracking",
+                    info.batch_id,
+                    {
+                        **{k: v for k, v in result.summary().items() if k not in ("batch",)},
+                        "sources": [path.name for path in files] or [range_spec],
+                        "replace": replace,
+                        "marketplace": market.code,
+                        "seconds": round(time.perf_counter() - started, 3),
+                        "steps": steps.rounded(),
+                    },
+                )
+                # reconcile.xlsx first, the upload last: a failure in between leaves no
+                # upload claiming orders the rolled-back ledger does not ship
+                for temporary, target in staged:
+                    _replace(temporary, target)
+            except BaseException:
+                _discard(staged)
+                raise
+    log.debug(
+        "%s: %d parcels matched, %d orders shipped, %d already recorded, %d awaiting",
+        info.batch_id,
+        result.parcels_matched,
+        result.orders_shipped,
+        result.already_recorded,
+        result.unmatched_parcels,
+    )
+    return result
+
+
+def _range_parts(spec: str, count: int | None) -> tuple[str, str | None, int | None]:
+    try:
+        start, end = parse_range(spec)
+    except RangeError as error:
+        raise InputError(str(error)) from error
+    if end is not None and count is not None:
+        raise InputError(f"--range {spec} already has an end: drop --count, or give START only")
+    if end is None and count is None:
+        raise InputError(f"--range {spec} needs --count N (or write START-END)")
+    return start, end, count
+
+
+def _range_hint(courier: Courier) -> str:
+    return (
+        f"{courier.name} numbers look like {courier.tracking.pattern} ({courier.tracking.source}); "
+        "write --range START --count N or --range START-END"
+    )
+
+
+def _batches_hint(ledger: Ledger) -> str:
+    known = [info.batch_id for info in ledger.batches()]
+    if not known:
+        return "no batch has been exported in this workspace yet"
+    return "known batches: " + ", ".join(known[-10:]) + " (batch-ship status lists them)"
+
+
+def _reference_headers(
+    info: BatchInfo | None, templates: Path | None
+) -> tuple[list[str], list[str]]:
+    """(preferred, fallback) reference headers: the batch's courier's own name first; without
+    a batch, every courier's name, after the usual ones."""
+    if info is not None:
+        return [get_courier(info.courier, templates).reference_header], []
+    names = dict.fromkeys(c.reference_header for c in load_couriers(templates).values())
+    return [], list(names)
+
+
+def _batch_from_references(ledger: Ledger, rows: pd.DataFrame, files: Sequence[Path]) -> BatchInfo:
+    references = sorted(set(rows["reference"]) - {""})
+    found = ledger.batches_for_references(references)
+    batches = sorted(set(found.values()))
+    names = ", ".join(path.name for path in files)
+    if not batches:
+        raise InputError(
+            f"none of the {len(references):,} references in {names} belongs to a batch of this "
+            "workspace (a spreadsheet may have turned them into numbers)",
+            hint="pass --batch ID (batch-ship status lists the batches)",
+        )
+    if len(batches) > 1:
+        raise InputError(
+            f"the references in {names} belong to several batches ({', '.join(batches)})",
+            hint="pass --batch ID to say which batch this return is for",
+        )
+    info = ledger.batch(batches[0])
+    assert info is not None
+    return info
+
+
+def _single_awaiting_batch(ledger: Ledger) -> BatchInfo:
+    waiting = [info for info in ledger.batches() if info.awaiting_tracking > 0]
+    if len(waiting) == 1:
+        return waiting[0]
+    if not waiting:
+        raise InputError("no batch is awaiting tracking numbers", hint=_batches_hint(ledger))
+    raise InputError(
+        f"{len(waiting)} batches are awaiting tracking numbers "
+        f"({', '.join(info.batch_id for info in waiting)})",
+        hint="pass --batch ID with --range",
+    )
+
+
+class _Steps:
+    """Seconds per step of a run, for the event log and the benchmark's breakdown."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+    def rounded(self) -> dict[str, float]:
+        return {name: round(value, 3) for name, value in self.seconds.items()}
+
+
+def _result(
+    info: BatchInfo,
+    plan: _Plan,
+    parcels: pd.DataFrame,
+    folder: Path,
+    upload: str,
+    started: float,
+    steps: _Steps,
+) -> ImportResult:
+    new_ids = {item.parcel_id for item in plan.new}
+    order_counts = dict(
+        zip(parcels["parcel_id"], parcels["order_ids"].str.count(",") + 1, strict=True)
+    )
+    awaiting = int((parcels["tracking"] == "").sum()) - len(new_ids)
+    duplicates = {item["number"] for item in plan.duplicates}
+    replaced = {item.parcel_id for item in plan.replace}
+    return ImportResult(
+        batch=info.batch_id,
+        parcels_matched=len(new_ids) + len(replaced),
+        orders_shipped=int(sum(order_counts[parcel_id] for parcel_id in new_ids)),
+        already_recorded=len(plan.already),
+        unmatched_parcels=awaiting,
+        unknown_rows=len(plan.unknown),
+        invalid_numbers=len(plan.invalid),
+        duplicate_numbers=len(duplicates),
+        conflicts=len(plan.conflicts),
+        files=(folder / upload, folder / RECONCILE_NAME),
+        unused_numbers=plan.unused,
+        replaced=len(replaced),
+        seconds=time.perf_counter() - started,
+        steps=tuple(steps.rounded().items()),
+    )
+
+
+def _frame(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    rows = list(records)
+    frame = (
+        pd.DataFrame(rows, columns=list(columns)) if rows else pd.DataFrame(columns=list(columns))
+    )
+    return frame.astype("str")
+
+
+def reconcile_sheets(plan: _Plan, parcels: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The reconcile workbook's sheets, every cell text."""
+    awaiting_after = parcels[
+        (parcels["tracking"] == "")
+        & ~parcels["parcel_id"].isin({item.parcel_id for item in plan.new})
+    ]
+    matched = (
+        pd.concat(plan.matched, ignore_index=True)
+        if plan.matched
+        else _frame([], ("reference", "tracking", "status", "method", "source"))
+    )
+    # in submission order, as the operator's submission workbook lists the parcels
+    seq = matched["reference"].map(pd.Series(parcels["seq"].to_numpy(), index=parcels["reference"]))
+    order = np.argsort(seq.to_numpy(), kind="stable")
+    matched = matched.iloc[order].reset_index(drop=True)
+    matched.insert(0, "seq", seq.iloc[order].to_numpy())
+    return {
+        "matched": matched.astype("str"),
+        "unmatched parcels": awaiting_after[["seq", "file", "file_row", "reference", "order_ids"]]
+        .astype("str")
+        .reset_index(drop=True),
+        "unknown rows": _frame(plan.unknown, ("source", "row", "reference", "tracking", "reason")),
+        "invalid": _frame(plan.invalid, ("source", "reference", "number", "reason", "rule")),
+        "duplicates": _frame(
+            plan.duplicates, ("source", "reference", "number", "reason", "held_by")
+        ),
+        "conflicts": _frame(
+            plan.conflicts, ("reference", "recorded", "returned", "source", "applied")
+        ),
+    }
+
+
+def _stage_outputs(
+    folder: Path,
+    market: Marketplace,
+    courier: Courier,
+    shipped: pd.DataFrame,
+    plan: _Plan,
+    parcels: pd.DataFrame,
+    *,
+    upload: str,
+) -> list[tuple[Path, Path]]:
+    """Write both outputs to temporary files beside their targets; the caller renames them."""
+    carrier = market.carrier(courier.code, courier.name, courier.marketplace_names)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        target = folder / RECONCILE_NAME
+        temporary = folder / f".{target.stem}-{secrets.token_hex(6)}.staged{target.suffix}"
+        staged.append((temporary, target))
+        write_workbook(temporary, reconcile_sheets(plan, parcels))
+        data = render_upload(market, upload_frame(market, shipped, carrier))
+        staged.append((stage_bytes(folder / upload, data), folder / upload))
+    except OSError as error:
+        _discard(staged)
+        raise BatchShipError(
+            f"cannot write the outputs: {error.strerror or error}",
+            path=folder,
+            hint="check that the batch folder is writable and the disk has room",
+        ) from error
+    except BaseException:
+        _discard(staged)
+        raise
+    return staged
+
+
+def _discard(staged: list[tuple[Path, Path]]) -> None:
+    for temporary, _ in staged:
+        temporary.unlink(missing_ok=True)
+
+
+def _replace(temporary: Path, target: Path) -> None:
+    try:
+        os.replace(temporary, target)
+    except OSError as error:
+        raise BatchShipError(
+            f"cannot replace {target.name}: {error.strerror or error}",
+            path=target,
+            hint="close the file if a spreadsheet program has it open, then run again",
+        ) from error

@@ -1,0 +1,261 @@
+"""Marketplace upload files (templates/marketplaces/*.toml): orders shipped, by whom, with what."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from batch_ship.errors import ConfigError, InputError
+
+# The closed set of values a marketplace column can take; templates are user-editable data, so
+# they pick from this list rather than run code.
+FIELDS = (
+    "order_id",
+    "carrier_name",
+    "carrier_code",
+    "tracking",
+    "ship_date",
+    "ship_method",
+    "empty",
+    "text",
+)
+
+# Upload files hold only ids, courier names and tracking numbers. Ids and numbers are checked
+# against this before writing, so nothing a spreadsheet could evaluate (=, +, @) gets through.
+_SAFE_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-]*")
+
+
+@dataclass(frozen=True)
+class Carrier:
+    """How one marketplace names one courier."""
+
+    code: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class UploadColumn:
+    header: str
+    field: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Marketplace:
+    code: str  # the TOML file name: taobao, amazon
+    name: str
+    file_name: str
+    encoding: str = "gb18030"
+    delimiter: str = ","
+    line_terminator: str = "\r\n"
+    ship_method: str = ""
+    columns: tuple[UploadColumn, ...] = ()
+    carriers: Mapping[str, Carrier] = field(default_factory=dict)
+
+    def carrier(
+        self, courier_code: str, courier_name: str, own_names: Mapping[str, str]
+    ) -> Carrier:
+        """The courier as this marketplace spells it: the courier template's own entry wins,
+        then this template's table, then the courier's display name."""
+        listed = self.carriers.get(courier_code, Carrier())
+        name = own_names.get(self.code) or listed.name or courier_name
+        return Carrier(code=listed.code or name, name=name)
+
+
+def builtin_templates() -> Path:
+    """The shipped templates/ folder (inside the wheel, or the source tree when editable)."""
+    try:
+        from importlib.resources import files
+
+        root = Path(str(files("batch_ship.templates")))
+        if root.is_dir():
+            return root
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parents[1] / "templates"
+
+
+def _template_dirs(templates_dir: Path | None) -> list[Path]:
+    dirs = [templates_dir / "marketplaces"] if templates_dir is not None else []
+    return [*dirs, builtin_templates() / "marketplaces"]
+
+
+def available_marketplaces(templates_dir: Path | None = None) -> list[str]:
+    """Marketplace codes: the workspace's templates first, then the built-in ones."""
+    codes: set[str] = set()
+    for folder in _template_dirs(templates_dir):
+        if folder.is_dir():
+            codes.update(path.stem for path in folder.glob("*.toml"))
+    return sorted(codes)
+
+
+def load_marketplace(code: str, templates_dir: Path | None = None) -> Marketplace:
+    """The marketplace template `code` (workspace override first); ConfigError when unknown."""
+    if not re.fullmatch(r"[a-z0-9_\-]+", code):
+        raise ConfigError(
+            f"unknown marketplace {code!r}",
+            hint=f"use one of {', '.join(available_marketplaces(templates_dir))}",
+        )
+    for folder in _template_dirs(templates_dir):
+        path = folder / f"{code}.toml"
+        if path.is_file():
+            return _parse_marketplace(code, path)
+    raise ConfigError(
+        f"unknown marketplace {code!r}",
+        hint=f"use one of {', '.join(available_marketplaces(templates_dir))}, "
+        f"or add marketplaces/{code}.toml to your templates folder",
+    )
+
+
+def _parse_marketplace(code: str, path: Path) -> Marketplace:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"not valid TOML: {error}", path=path, hint="fix the syntax") from error
+    columns = tuple(_parse_column(entry, path) for entry in _list(data.get("columns"), path))
+    if not columns:
+        raise ConfigError("no columns", path=path, hint="add a `columns = [...]` list")
+    encoding = str(data.get("encoding", "gb18030"))
+    try:
+        "".encode(encoding)
+    except LookupError as error:
+        raise ConfigError(f"unknown encoding {encoding!r}", path=path) from error
+    delimiter = str(data.get("delimiter", ","))
+    if len(delimiter) != 1:
+        raise ConfigError("delimiter must be one character", path=path)
+    carriers_data = data.get("carriers", {})
+    if not isinstance(carriers_data, dict):
+        raise ConfigError("[carriers] must be a table", path=path)
+    carriers = {
+        str(key): Carrier(code=str(value.get("code", "")), name=str(value.get("name", "")))
+        for key, value in carriers_data.items()
+        if isinstance(value, dict)
+    }
+    return Marketplace(
+        code=code,
+        name=str(data.get("name", code)),
+        file_name=_file_name(str(data.get("file", f"upload-{code}.csv")), path),
+        encoding=encoding,
+        delimiter=delimiter,
+        line_terminator=str(data.get("line_terminator", "\r\n")),
+        ship_method=str(data.get("ship_method", "")),
+        columns=columns,
+        carriers=carriers,
+    )
+
+
+def _list(value: Any, path: Path) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ConfigError("`columns` must be a list of tables", path=path)
+    return value
+
+
+def _parse_column(entry: Any, path: Path) -> UploadColumn:
+    if not isinstance(entry, dict) or "header" not in entry or "field" not in entry:
+        raise ConfigError("each column needs `header` and `field`", path=path)
+    field_name = str(entry["field"])
+    if field_name not in FIELDS:
+        raise ConfigError(
+            f"unknown field {field_name!r} for column {entry['header']!r}",
+            path=path,
+            hint=f"use one of {', '.join(FIELDS)}",
+        )
+    return UploadColumn(
+        header=str(entry["header"]), field=field_name, text=str(entry.get("text", ""))
+    )
+
+
+def _file_name(name: str, path: Path) -> str:
+    # The name lands inside batches/<id>/: no folders, no hidden files.
+    if not re.fullmatch(r"[\w\-][\w.\-]*", name):
+        raise ConfigError(f"`file = {name!r}` must be a plain file name", path=path)
+    return name
+
+
+def upload_frame(marketplace: Marketplace, shipped: pd.DataFrame, carrier: Carrier) -> pd.DataFrame:
+    """The upload's rows (string columns named by the template's headers) from the ledger's
+    `shipped_orders` frame (order_id, parcel_id, tracking, shipped_at)."""
+    for name, label in (("order_id", "order id"), ("tracking", "tracking number")):
+        texts = shipped[name].astype("str")
+        bad = ~texts.str.fullmatch(_SAFE_TOKEN.pattern)
+        if bad.any():
+            raise InputError(
+                f"refusing to write {label} {texts[bad].iloc[0]!r} into {marketplace.file_name}",
+                hint="only digits, letters and hyphens belong in an upload file",
+            )
+    count = len(shipped)
+    ship_dates = shipped["shipped_at"].astype("str").str.slice(0, 10)
+    values: dict[str, pd.Series] = {
+        "order_id": shipped["order_id"].astype("str"),
+        "tracking": shipped["tracking"].astype("str"),
+        "ship_date": ship_dates,
+    }
+    constants = {
+        "carrier_name": carrier.name,
+        "carrier_code": carrier.code,
+        "ship_method": marketplace.ship_method,
+        "empty": "",
+    }
+    frame = pd.DataFrame(index=range(count))
+    for column in marketplace.columns:
+        if column.field in values:
+            frame[column.header] = values[column.field].to_numpy()
+        else:
+            constant = column.text if column.field == "text" else constants[column.field]
+            frame[column.header] = pd.Series([constant] * count, dtype="str")
+    return frame
+
+
+def render_upload(marketplace: Marketplace, frame: pd.DataFrame) -> bytes:
+    """The upload file's bytes in the template's encoding and delimiter."""
+    buffer = io.StringIO()
+    writer = csv.writer(
+        buffer, delimiter=marketplace.delimiter, lineterminator=marketplace.line_terminator
+    )
+    writer.writerow(frame.columns)
+    writer.writerows(frame.itertuples(index=False, name=None))
+    try:
+        return buffer.getvalue().encode(marketplace.encoding)
+    except UnicodeEncodeError as error:
+        raise ConfigError(
+            f"{error.object[error.start : error.end]!r} cannot be written in "
+            f"{marketplace.encoding}",
+            hint=f"change `encoding` in marketplaces/{marketplace.code}.toml",
+        ) from error
+
+
+def stage_bytes(path: Path, data: bytes) -> Path:
+    """Write `data` to a temporary file beside `path` (same folder, so os.replace is atomic)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def write_upload(
+    marketplace: Marketplace, shipped: pd.DataFrame, carrier: Carrier, folder: Path
+) -> Path:
+    """Write the upload file into `folder` atomically; returns its path."""
+    target = folder / marketplace.file_name
+    staged = stage_bytes(
+        target, render_upload(marketplace, upload_frame(marketplace, shipped, carrier))
+    )
+    os.replace(staged, target)
+    return target

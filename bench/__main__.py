@@ -1,0 +1,406 @@
+"""End-to-end benchmark: export and import-tracking at 10k/100k/1M orders against I/O floors."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+STAMP = "202611260900"
+COURIER = "zto"
+OTHER_SUITES = ("bench_read", "bench_normalize", "bench_export", "bench_import", "bench_ledger")
+# The bars from the issue.
+MAX_FLOOR_RATIO = 2.0  # at 100k, export and import each
+MAX_SCALE_RATIO = 11.0  # 1M time / 100k time
+MAX_RSS = 2 * 1024**3  # bytes, at 1M
+
+SENDER = """\
+[sender]
+name = "基准测试"
+phone = "13800000000"
+province = "浙江省"
+city = "杭州市"
+district = "余杭区"
+address = "文一西路969号"
+"""
+
+
+# --- children: each measured step runs in its own process, so peak RSS is its own -----------
+
+
+def child(argv: Sequence[str]) -> dict[str, Any]:
+    """Run one step in this (child) process and return {seconds, ...}; imports are not timed."""
+    step, *args = argv
+    if step == "export":
+        from batch_ship.export import run_export
+        from batch_ship.workspace import open_workspace
+
+        home, orders, items = args
+        workspace = open_workspace(Path(home))
+        started = time.perf_counter()
+        result = run_export(workspace, [Path(orders)], items=[Path(items)], courier=COURIER)
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "summary": result.summary(), "parts": dict(result.seconds)}
+    if step == "import":
+        from batch_ship.tracking import import_tracking
+        from batch_ship.workspace import open_workspace
+
+        home, batch, path = args
+        workspace = open_workspace(Path(home))
+        started = time.perf_counter()
+        outcome = import_tracking(workspace, [Path(path)], batch=batch)
+        return {"seconds": time.perf_counter() - started, "summary": outcome.summary()}
+    if step == "export-floor":
+        return _export_floor(*args)
+    if step == "import-floor":
+        return _import_floor(*args)
+    raise SystemExit(f"unknown child step {step!r}")
+
+
+def _export_floor(orders: str, items: str, rows: str, columns: str, out: str) -> dict[str, Any]:
+    """The same reads and one workbook of the submission's shape, with no processing."""
+    import rustpy_xlsxwriter
+
+    started = time.perf_counter()
+    order_frame = _read_csv_floor(orders)
+    item_frame = _read_csv_floor(items)
+    width = int(columns)
+    sheet = order_frame.iloc[: int(rows), :width].fillna("")
+    sheet.columns = [f"c{index}" for index in range(sheet.shape[1])]
+    rustpy_xlsxwriter.write_worksheet(sheet, out)
+    return {
+        "seconds": time.perf_counter() - started,
+        "shape": [int(sheet.shape[0]), int(sheet.shape[1])],
+        "items_read": len(item_frame),
+    }
+
+
+def _read_csv_floor(path: str) -> Any:
+    """The fastest text-only read: pandas' pyarrow engine, or pyarrow itself with
+    newlines_in_values when a buyer message spans lines (the pandas engine refuses those)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    try:
+        return pd.read_csv(path, engine="pyarrow", dtype=str, encoding="gb18030")
+    except pd.errors.ParserError:
+        read = pv.ReadOptions(encoding="gb18030")
+        parse = pv.ParseOptions(newlines_in_values=True)
+        header = pv.open_csv(path, read_options=read, parse_options=parse).schema.names
+        text = pv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()))
+        table = pv.read_csv(path, read_options=read, parse_options=parse, convert_options=text)
+        return table.to_pandas()
+
+
+def _import_floor(path: str, rows: str, out: str) -> dict[str, Any]:
+    """Read the courier return and write an upload CSV of the same shape, with no matching."""
+    import pandas as pd
+
+    started = time.perf_counter()
+    frame = pd.read_excel(path, engine="calamine", dtype=str, header=None)
+    count = int(rows)
+    ids = frame.iloc[:, 0].fillna("")
+    numbers = frame.iloc[:, -1].fillna("")
+    repeat = -(-count // max(len(frame), 1))
+    upload = pd.DataFrame(
+        {
+            "订单编号": pd.concat([ids] * repeat, ignore_index=True)[:count],
+            "物流公司": "中通快递",
+            "运单号": pd.concat([numbers] * repeat, ignore_index=True)[:count],
+        }
+    )
+    upload.to_csv(out, index=False, encoding="gb18030")
+    return {"seconds": time.perf_counter() - started, "rows": count}
+
+
+def measure(step: str, *args: str) -> dict[str, Any]:
+    """Run `python -m bench --child STEP ARGS` and add its wall time and its own peak RSS."""
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bench", "--child", step, *args],
+            cwd=ROOT,
+            stdout=output,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        # wait4 gives this child's own rusage; RUSAGE_CHILDREN would be the max of all so far.
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        output.seek(0)
+        text = output.read()
+    if process.returncode != 0:
+        raise RuntimeError(f"{step} failed (exit {process.returncode}): {text[-2000:]}")
+    result: dict[str, Any] = json.loads(text.strip().splitlines()[-1])
+    # Linux reports ru_maxrss in KiB, macOS in bytes.
+    scale = 1 if sys.platform == "darwin" else 1024
+    result["peak_rss"] = usage.ru_maxrss * scale
+    result["wall"] = wall
+    return result
+
+
+# --- inputs (cached under bench/out/, git-ignored) --------------------------------------------
+
+
+def inputs(size: int) -> tuple[Path, Path]:
+    """The sample export pair for `size` orders, generated once by `batch-ship sample-data`."""
+    folder = OUT / "inputs" / str(size)
+    orders = folder / f"ExportOrderList{STAMP}.csv"
+    items = folder / f"ExportOrderDetailList{STAMP}.csv"
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        print(f"  generating {size:,} orders into {folder.relative_to(ROOT)} …", flush=True)
+        code = (
+            "import sys; from batch_ship.sample_orders import write_sample_export as w; "
+            f"w(sys.argv[1], orders={size}, seed=1, stamp='{STAMP}')"
+        )
+        subprocess.run([sys.executable, "-c", code, str(folder)], check=True, cwd=ROOT)
+        done.touch()
+    return orders, items
+
+
+def fresh_home(size: int) -> Path:
+    home = OUT / "runs" / str(size)
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    (home / "batch_ship.toml").write_text(SENDER, encoding="utf-8")
+    return home
+
+
+def submission_shape(home: Path, batch: str) -> tuple[int, int]:
+    """Total data rows and the column count of the batch's submission workbooks."""
+    from python_calamine import CalamineWorkbook
+
+    rows = 0
+    columns = 0
+    for path in sorted((home / "batches" / batch).glob("submission-*.xlsx")):
+        table = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        rows += max(len(table) - 1, 0)
+        columns = max(columns, len(table[0]) if table else 0)
+    return rows, columns
+
+
+# --- the suite ---------------------------------------------------------------------------------
+
+
+def run_size(size: int) -> dict[str, Any]:
+    print(f"\n{size:,} orders", flush=True)
+    orders, items = inputs(size)
+    home = fresh_home(size)
+    export = measure("export", str(home), str(orders), str(items))
+    summary = export["summary"]
+    batch = summary["batch"]
+    print(
+        f"  export   {export['seconds']:8.2f} s  peak {export['peak_rss'] / 2**20:7.0f} MiB  "
+        f"({summary['orders_read']:,} read, {summary['parcels']:,} parcels)",
+        flush=True,
+    )
+    rows, columns = submission_shape(home, batch)
+    floor_out = OUT / "runs" / f"floor-{size}.xlsx"
+    export_floor = measure(
+        "export-floor", str(orders), str(items), str(rows), str(columns), str(floor_out)
+    )
+    print(f"  floor    {export_floor['seconds']:8.2f} s  ({rows:,} x {columns})", flush=True)
+
+    returned = OUT / "runs" / f"return-{size}.xlsx"
+    code = (
+        "import sys; from pathlib import Path; "
+        "from batch_ship.workspace import open_workspace; "
+        "from batch_ship.sample_returns import write_sample_return as w; "
+        "w(open_workspace(Path(sys.argv[1])), sys.argv[2], Path(sys.argv[3]), seed=1)"
+    )
+    subprocess.run([sys.executable, "-c", code, str(home), batch, str(returned)], check=True)
+    imported = measure("import", str(home), batch, str(returned))
+    isum = imported["summary"]
+    print(
+        f"  import   {imported['seconds']:8.2f} s  peak {imported['peak_rss'] / 2**20:7.0f} MiB  "
+        f"({isum['parcels_matched']:,} parcels, {isum['orders_shipped']:,} orders)",
+        flush=True,
+    )
+    import_floor = measure(
+        "import-floor", str(returned), str(isum["orders_shipped"]), str(OUT / "runs" / "u.csv")
+    )
+    print(f"  floor    {import_floor['seconds']:8.2f} s", flush=True)
+    return {
+        "size": size,
+        "export": export,
+        "export_floor": export_floor,
+        "import": imported,
+        "import_floor": import_floor,
+    }
+
+
+def verdicts(runs: dict[int, dict[str, Any]]) -> list[tuple[str, str, bool]]:
+    """(bar, measured, passed) for each bar the measured sizes allow checking."""
+    checks: list[tuple[str, str, bool]] = []
+    if 100_000 in runs:
+        run = runs[100_000]
+        for step in ("export", "import"):
+            ratio = run[step]["seconds"] / run[f"{step}_floor"]["seconds"]
+            checks.append(
+                (
+                    f"100k {step} <= {MAX_FLOOR_RATIO}x floor",
+                    f"{ratio:.2f}x",
+                    ratio <= MAX_FLOOR_RATIO,
+                )
+            )
+    if 100_000 in runs and 1_000_000 in runs:
+        for step in ("export", "import"):
+            scale = runs[1_000_000][step]["seconds"] / runs[100_000][step]["seconds"]
+            checks.append(
+                (
+                    f"1M/100k {step} time <= {MAX_SCALE_RATIO:g}x",
+                    f"{scale:.1f}x",
+                    scale <= MAX_SCALE_RATIO,
+                )
+            )
+    if 1_000_000 in runs:
+        for step in ("export", "import"):
+            rss = runs[1_000_000][step]["peak_rss"]
+            checks.append(
+                (f"1M {step} peak RSS <= 2 GiB", f"{rss / 2**30:.2f} GiB", rss <= MAX_RSS)
+            )
+    return checks
+
+
+def markdown(
+    runs: dict[int, dict[str, Any]],
+    command: str,
+    others: dict[str, Any],
+    failures: dict[int, str] | None = None,
+) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Generated by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}.",
+        "",
+        "Each step runs in its own process (`python -m bench --child …`): seconds are the step "
+        "itself (imports excluded), peak RSS is that process's own (`os.wait4`). Floors are the "
+        "same reads and writes with no processing: export = read both CSVs with "
+        '`pd.read_csv(engine="pyarrow", dtype=str, encoding="gb18030")` (pyarrow itself with '
+        "`newlines_in_values` when a buyer message spans lines, which that engine refuses) and "
+        "write one workbook of the submission's shape with rustpy-xlsxwriter; import = read the "
+        "courier return and write an upload CSV of the same shape (the real import also writes "
+        "reconcile.xlsx). The machine is shared: expect noise of tens of percent.",
+        "",
+        "| orders | step | seconds | floor s | ratio to floor | rows/s | peak RSS MiB |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size, run in sorted(runs.items()):
+        for step in ("export", "import"):
+            seconds = run[step]["seconds"]
+            floor = run[f"{step}_floor"]["seconds"]
+            lines.append(
+                f"| {size:,} | {step} | {seconds:.2f} | {floor:.2f} | {seconds / floor:.2f}x | "
+                f"{size / seconds:,.0f} | {run[step]['peak_rss'] / 2**20:,.0f} |"
+            )
+    parts = {size: run["export"].get("parts") or {} for size, run in sorted(runs.items())}
+    if any(parts.values()):
+        lines += ["", "Export's own steps (seconds, from its timer):", ""]
+        for size, steps in parts.items():
+            shown = ", ".join(f"{name} {value:.2f}" for name, value in steps.items())
+            lines.append(f"- {size:,}: {shown}")
+    if 100_000 in runs and 1_000_000 in runs:
+        lines.append("")
+        for step in ("export", "import"):
+            scale = runs[1_000_000][step]["seconds"] / runs[100_000][step]["seconds"]
+            lines.append(f"1M/100k {step} time ratio: {scale:.1f}x (linear would be 10x)")
+    for size, error in sorted((failures or {}).items()):
+        lines += ["", f"**{size:,} orders failed:** `{error[-500:]}`"]
+    checks = verdicts(runs)
+    if checks:
+        lines += ["", "| bar | measured | |", "| --- | ---: | --- |"]
+        lines += [f"| {bar} | {value} | {'pass' if ok else 'FAIL'} |" for bar, value, ok in checks]
+    if others:
+        lines += ["", "## Component benchmarks (`--all`)", ""]
+        for name, result in others.items():
+            lines += [
+                f"### {name}",
+                "",
+                "```",
+                json.dumps(result, indent=2, default=str),
+                "```",
+                "",
+            ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def run_others() -> dict[str, Any]:
+    """Call each component benchmark's main(); a missing or failing one is noted, not fatal."""
+    results: dict[str, Any] = {}
+    for name in OTHER_SUITES:
+        print(f"\n== bench.{name}", flush=True)
+        try:
+            module = importlib.import_module(f"bench.{name}")
+        except ModuleNotFoundError as error:
+            results[name] = {"error": f"not available: {error}"}
+            continue
+        try:
+            results[name] = module.main()
+        except Exception as error:  # one broken suite must not lose the others' numbers
+            results[name] = {"error": f"{type(error).__name__}: {error}"}
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(size) for size in DEFAULT_SIZES),
+        help="comma-separated order counts (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="also run the component benchmarks' main()"
+    )
+    parser.add_argument(
+        "--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone"
+    )
+    parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.child), default=str))
+        return {}
+    try:
+        sizes = [int(part.replace("_", "")) for part in args.sizes.split(",") if part.strip()]
+    except ValueError:
+        parser.error(f"--sizes takes numbers like 10000,100000, not {args.sizes!r}")
+    runs: dict[int, dict[str, Any]] = {}
+    failures: dict[int, str] = {}
+    for size in sizes:
+        try:
+            runs[size] = run_size(size)
+        except (RuntimeError, subprocess.CalledProcessError) as error:
+            # A failing size is reported, and the other sizes still run.
+            failures[size] = str(error)
+            print(f"  FAILED: {error}", flush=True)
+    others = run_others() if args.all else {}
+    command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
+    text = markdown(runs, command.strip(), others, failures)
+    print("\n" + text)
+    if not args.no_write:
+        RESULTS.write_text(text, encoding="utf-8")
+        print(f"wrote {RESULTS.relative_to(ROOT)}")
+    return {"runs": runs, "failures": failures, "checks": verdicts(runs), "others": others}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""import-tracking of a 100k-parcel courier return against its floor (read + upload only)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from batch_ship.couriers import get_courier
+from batch_ship.ledger import Ledger, NewBatch
+from batch_ship.sample_returns import write_sample_return
+from batch_ship.spreadsheets.read import read_table
+from batch_ship.tracking import import_tracking
+from batch_ship.uploads import load_marketplace, render_upload, stage_bytes
+from batch_ship.workspace import open_workspace
+
+BATCH = "20261126-01"
+MERGED_EVERY = 10  # every 10th parcel holds two orders, as merging does on real days
+BAR = 2.0
+
+
+def seed(home: Path, parcels: int) -> int:
+    """A batch of `parcels` parcels straight into the ledger; returns the order count."""
+    ids = [str(4_012_500_000_000_000_000 + index * 7_919) for index in range(parcels * 2)]
+    order_ids: list[list[str]] = []
+    cursor = 0
+    for index in range(parcels):
+        take = 2 if index % MERGED_EVERY == MERGED_EVERY - 1 else 1
+        order_ids.append(ids[cursor : cursor + take])
+        cursor += take
+    frame = pd.DataFrame(
+        {
+            "seq": pd.Series(range(1, parcels + 1), dtype="int64"),
+            "file": pd.Series(
+                [f"submission-zto-{i // 10_000 + 1}.xlsx" for i in range(parcels)], dtype="str"
+            ),
+            "file_row": pd.Series([i % 10_000 + 2 for i in range(parcels)], dtype="int64"),
+            "reference": pd.Series([group[0] for group in order_ids], dtype="str"),
+            "name": pd.Series([f"收件人{i % 997}" for i in range(parcels)], dtype="str"),
+            "phone": pd.Series([f"139{i:08d}" for i in range(parcels)], dtype="str"),
+            "order_ids": pd.Series([",".join(group) for group in order_ids], dtype="str"),
+        }
+    )
+    orders = pd.DataFrame(
+        {
+            "order_id": pd.Series([oid for group in order_ids for oid in group], dtype="str"),
+            "seq": pd.Series(
+                [seq for seq, group in enumerate(order_ids, start=1) for _ in group],
+                dtype="int64",
+            ),
+        }
+    )
+    empty = pd.DataFrame(
+        {"order_id": pd.Series([], dtype="str"), "codes": pd.Series([], dtype="str")}
+    )
+    with Ledger.open(home / "ledger.sqlite3") as ledger, ledger.write():
+        ledger.record_batch(
+            NewBatch(
+                BATCH, "zto", datetime.now(UTC), ("submission-zto.xlsx",), frame, orders, empty
+            )
+        )
+    return len(orders)
+
+
+def floor(returned: Path, out: Path, orders: int) -> None:
+    """The same read and an upload file of the same length, with no matching or recording."""
+    grid = read_table(returned)
+    body = grid.iloc[3:]  # title, blank, header
+    market = load_marketplace("taobao")
+    repeat = -(-orders // max(len(body), 1))
+    ids = pd.concat([body[0]] * repeat, ignore_index=True)[:orders]
+    numbers = pd.concat([body[1]] * repeat, ignore_index=True)[:orders]
+    upload = pd.DataFrame({"订单编号": ids, "物流公司": "中通快递", "运单号": numbers})
+    staged = stage_bytes(out, render_upload(market, upload))
+    staged.replace(out)
+
+
+def _time(function: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def main(parcels: int = 100_000, repeats: int = 2) -> dict[str, Any]:
+    """Floor and import, alternated `repeats` times on fresh ledger copies; best of each."""
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
+        root = Path(folder)
+        pristine = root / "pristine"
+        pristine.mkdir()
+        orders = seed(pristine, parcels)
+        returned = root / "return.xlsx"
+        started = time.perf_counter()
+        write_sample_return(open_workspace(pristine), BATCH, returned, seed=1)
+        print(
+            f"setup: {parcels:,} parcels, {orders:,} orders, return written in "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+        get_courier("zto")  # template loading is a one-off per process, not per row
+        floors: list[float] = []
+        imports: list[float] = []
+        summary: dict[str, Any] = {}
+        steps: dict[str, float] = {}
+        for attempt in range(repeats):
+            floors.append(_time(lambda: floor(returned, root / "floor.csv", orders)))
+            home = root / f"run{attempt}"
+            shutil.copytree(pristine, home)
+            workspace = open_workspace(home)
+            started = time.perf_counter()
+            result = import_tracking(workspace, [returned], batch=BATCH)
+            imports.append(time.perf_counter() - started)
+            summary = result.summary()
+            if imports[-1] == min(imports):
+                steps = dict(result.steps)
+            print(
+                f"run {attempt + 1}: floor {floors[-1]:.2f} s, import {imports[-1]:.2f} s",
+                flush=True,
+            )
+    ratio = min(imports) / min(floors)
+    results = {
+        "parcels": parcels,
+        "orders": orders,
+        "floor_seconds": round(min(floors), 3),
+        "import_seconds": round(min(imports), 3),
+        "ratio": round(ratio, 2),
+        "bar": BAR,
+        "passed": ratio <= BAR,
+        "parcels_matched": summary.get("parcels_matched"),
+        "unknown_rows": summary.get("unknown_rows"),
+        "import_steps": steps,
+    }
+    print(
+        f"import-tracking {parcels:,} parcels: {results['import_seconds']:.2f} s; floor "
+        f"{results['floor_seconds']:.2f} s; ratio {ratio:.2f}x (bar {BAR}x: "
+        f"{'pass' if results['passed'] else 'FAIL'}); matched {results['parcels_matched']:,}, "
+        f"unknown rows {results['unknown_rows']}"
+    )
+    print("import steps (s): " + ", ".join(f"{name} {value:.2f}" for name, value in steps.items()))
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--parcels", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=2)
+    arguments = parser.parse_args()
+    main(arguments.parcels, arguments.repeats)

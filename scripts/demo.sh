@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The whole daily loop on synthetic data, each step through the installed batch-ship CLI:
+# init -> sample-data -> export --courier zto -> sample-return -> import-tracking -> report.
+# Usage: scripts/demo.sh [DIR]   (default demo/; `make demo` installs first, then runs this)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIR="${1:-demo}"
+ORDERS="${DEMO_ORDERS:-300}"
+BS="$ROOT/.venv/bin/batch-ship"
+PY="$ROOT/.venv/bin/python"
+MARKER=".batch-ship-demo"  # only a folder this script made is ever deleted
+
+if [ ! -x "$BS" ]; then
+    echo "demo: $BS not found; run 'make demo' (it installs first) or 'make install'" >&2
+    exit 1
+fi
+
+# Re-running starts from a clean demo folder, but never deletes a folder it did not create.
+if [ -e "$DIR" ]; then
+    if [ -f "$DIR/$MARKER" ]; then
+        rm -rf -- "$DIR"
+    elif [ -d "$DIR" ] && [ -z "$(ls -A -- "$DIR")" ]; then
+        rmdir -- "$DIR"
+    else
+        echo "demo: $DIR exists and was not made by this script; choose another folder" >&2
+        exit 1
+    fi
+fi
+
+step() { printf '\n== %s\n' "$*" >&2; }
+json_field() { "$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]] or "")' "$1" "$2"; }
+
+step "1. init: a fresh workspace in $DIR"
+"$BS" --home "$DIR" init
+touch "$DIR/$MARKER"
+# A demo sender so the courier workbook's 寄件人 columns are filled.
+"$PY" - "$DIR/batch_ship.toml" <<'EOF'
+import re, sys
+from pathlib import Path
+path = Path(sys.argv[1])
+sender = {"name": "演示店铺", "phone": "13800000000", "province": "浙江省", "city": "杭州市",
+          "district": "余杭区", "address": "文一西路969号"}
+text = path.read_text(encoding="utf-8")
+for key, value in sender.items():
+    text = re.sub(rf'(?m)^{key} = ""', f'{key} = "{value}"', text, count=1)
+path.write_text(text, encoding="utf-8")
+print(f"filled [sender] in {path} with a demo sender")
+EOF
+
+step "2. sample-data: $ORDERS synthetic Taobao orders (order report + item report)"
+DOWNLOADS="$DIR/downloads"
+"$BS" --home "$DIR" sample-data "$DOWNLOADS" --orders "$ORDERS" --seed 1
+ORDER_REPORT="$(ls "$DOWNLOADS"/ExportOrderList*.csv | head -n 1)"
+
+step "3. export --courier zto"
+"$BS" --home "$DIR" export "$ORDER_REPORT" --courier zto --json > "$DIR/export.json"
+BATCH="$(json_field "$DIR/export.json" batch)"
+if [ -z "$BATCH" ]; then
+    echo "demo: export made no batch; see $DIR/export.json" >&2
+    exit 1
+fi
+"$PY" - "$DIR/export.json" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+counts = lambda d: ", ".join(f"{k} {v}" for k, v in d.items()) or "none"
+print(f"batch {s['batch']}: {s['orders_read']} orders read, {s['orders_submitted']} submitted "
+      f"in {s['parcels']} parcels; exceptions: {counts(s['exceptions'])}; "
+      f"skipped: {counts(s['skipped'])}")
+EOF
+
+step "4. sample-return: the courier's simulated tracking-number workbook"
+RETURN="$DIR/downloads/zto-return-$BATCH.xlsx"
+"$BS" --home "$DIR" sample-return --batch "$BATCH" "$RETURN"
+
+step "5. import-tracking"
+"$BS" --home "$DIR" import-tracking "$RETURN" --batch "$BATCH" --json > "$DIR/import.json"
+"$PY" - "$DIR/import.json" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(f"batch {s['batch']}: {s['parcels_matched']} parcels matched, {s['orders_shipped']} orders "
+      f"shipped, {s['unknown_rows']} unknown rows, {s['invalid_numbers']} invalid numbers")
+EOF
+
+step "6. report"
+REPORT="$("$BS" --home "$DIR" report --batch "$BATCH")"
+
+step "Done. Outputs:"
+{
+    echo "workspace       $DIR  (config $DIR/batch_ship.toml, ledger $DIR/ledger.sqlite3)"
+    echo "order report    $ORDER_REPORT"
+    echo "courier return  $RETURN"
+    for file in "$DIR/batches/$BATCH"/*; do
+        echo "batch output    $file"
+    done
+    echo "HTML report     $REPORT"
+    echo "JSON summaries  $DIR/export.json $DIR/import.json"
+}

@@ -1,0 +1,304 @@
+"""`batch-ship export` end to end on real-format Taobao exports written into tmp_path."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from batch_ship.cli import main
+from batch_ship.export import ExportResult, run_export
+from batch_ship.ledger import Ledger
+from batch_ship.sample_orders import write_sample_export
+from batch_ship.sources.taobao import read_orders
+from batch_ship.workspace import open_workspace
+from tests.conftest import PROJECT_ROOT
+
+SENDER_TOML = """
+[sender]
+name = "王五"
+phone = "13800000000"
+province = "浙江省"
+city = "杭州市"
+district = "余杭区"
+address = "仓前街道1号"
+"""
+
+
+def export(runner: CliRunner, home: Path, *args: str) -> dict[str, Any]:
+    result = runner.invoke(main, ["--home", str(home), "export", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    summary: dict[str, Any] = json.loads(result.stdout)
+    return summary
+
+
+def sheet_rows(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    header = [str(cell.value) for cell in sheet[1]]
+    rows = [
+        dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    return header, rows
+
+
+def ledger_orders(home: Path, *sources: Path) -> dict[str, str]:
+    """The ledger state of every order in `sources` that the ledger knows."""
+    ids = read_orders(list(sources)).orders["order_id"].unique().tolist()
+    with Ledger.open(home / "ledger.sqlite3") as ledger:
+        return {order_id: state.value for order_id, state in ledger.order_states(ids).items()}
+
+
+def rewrite_csv(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_bytes().decode("gbk")
+    assert old in text
+    path.write_bytes(text.replace(old, new, count).encode("gbk"))
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return write_sample_export(tmp_path_factory.mktemp("in"), orders=50, seed=3)
+
+
+def test_export_writes_text_cells_and_records_the_batch(
+    runner: CliRunner, home: Path, sample: tuple[Path, Path]
+) -> None:
+    (home / "batch_ship.toml").write_text(SENDER_TOML, encoding="utf-8")
+    summary = export(runner, home, str(sample[0]), "--courier", "zto")
+    assert list(summary) == [
+        "batch", "courier", "orders_read", "orders_submitted", "parcels", "skipped",
+        "exceptions", "files",
+    ]  # fmt: skip
+    batch = summary["batch"]
+    assert batch is not None
+    assert batch.endswith("-01")
+    assert summary["courier"] == "zto"
+    assert summary["orders_read"] == 50
+    skipped = sum(summary["skipped"].values())
+    exception_orders = len(ledger_orders(home, sample[0])) - summary["orders_submitted"]
+    assert summary["orders_submitted"] + skipped + exception_orders == 50
+    assert all(count >= 1 for count in summary["skipped"].values())
+    assert all(count >= 1 for count in summary["exceptions"].values())
+    folder = home / "batches" / batch
+    assert summary["files"] == [
+        str(folder / "submission-zto.xlsx"),
+        *([str(folder / "exceptions.xlsx")] if summary["exceptions"] else []),
+    ]
+    header, rows = sheet_rows(folder / "submission-zto.xlsx")
+    assert header[:3] == ["订单编号", "收件人姓名", "收件人手机/电话"]
+    assert len(rows) == summary["parcels"]
+    sheet = openpyxl.load_workbook(folder / "submission-zto.xlsx").active
+    assert sheet is not None
+    for cell in (sheet["A2"], sheet["C2"], sheet["K2"]):
+        assert cell.data_type == "s"
+        assert cell.number_format == "@"
+    assert str(sheet["A2"].value).isdigit()
+    assert len(str(sheet["A2"].value)) >= 17
+    assert rows[0]["寄件人姓名"] == "王五"
+    assert rows[0]["寄件人详细地址"] == "仓前街道1号"
+    states = ledger_orders(home, sample[0])
+    submitted = [order for order, state in states.items() if state == "submitted"]
+    assert len(submitted) == summary["orders_submitted"]
+    listed = ",".join(str(row["备注"]) for row in rows).split(",")
+    assert sorted(listed) == sorted(submitted)
+
+
+def test_same_export_twice_submits_nothing_the_second_time(
+    runner: CliRunner, home: Path, sample: tuple[Path, Path]
+) -> None:
+    first = export(runner, home, str(sample[0]), "--courier", "zto")
+    second = export(runner, home, str(sample[0]), "--courier", "zto")
+    assert first["batch"] is not None
+    assert second["batch"] is None
+    assert second["files"] == []
+    assert second["parcels"] == 0
+    assert second["orders_submitted"] == 0
+    assert second["skipped"]["already-submitted"] == first["orders_submitted"]
+    assert second["exceptions"] == first["exceptions"]
+    assert [p.name for p in (home / "batches").iterdir()] == [first["batch"]]
+
+
+def test_second_day_submits_only_new_orders(
+    runner: CliRunner, home: Path, sample: tuple[Path, Path], tmp_path: Path
+) -> None:
+    first = export(runner, home, str(sample[0]), "--courier", "zto")
+    day2, _ = write_sample_export(tmp_path / "day2", orders=60, seed=8, stamp="202611270900")
+    second = export(runner, home, str(sample[0]), str(day2), "--courier", "zto")
+    assert second["batch"] is not None
+    assert second["batch"] != first["batch"]
+    assert second["skipped"]["already-submitted"] == first["orders_submitted"]
+    assert 0 < second["orders_submitted"] <= 60
+    _, rows = sheet_rows(Path(second["files"][0]))
+    day1_ids = set(
+        ",".join(str(r["备注"]) for r in sheet_rows(Path(first["files"][0]))[1]).split(",")
+    )
+    day2_ids = set(",".join(str(r["备注"]) for r in rows).split(","))
+    assert not day1_ids & day2_ids
+
+
+def test_merge_and_no_merge(runner: CliRunner, home: Path, sample: tuple[Path, Path]) -> None:
+    merged = export(runner, home, str(sample[0]), "--courier", "zto", "--merge")
+    other = home.parent / "other"
+    other.mkdir()
+    single = export(runner, other, str(sample[0]), "--courier", "zto", "--no-merge")
+    assert merged["orders_submitted"] == single["orders_submitted"]
+    assert single["parcels"] == single["orders_submitted"]
+    assert merged["parcels"] < merged["orders_submitted"]  # the sample has repeat buyers
+    _, rows = sheet_rows(Path(merged["files"][0]))
+    assert any("," in str(row["备注"]) for row in rows)
+
+
+def test_rows_split_at_the_template_limit(
+    runner: CliRunner, home: Path, sample: tuple[Path, Path]
+) -> None:
+    text = (PROJECT_ROOT / "templates" / "couriers" / "zto.toml").read_text(encoding="utf-8")
+    folder = home / "my-templates" / "couriers"
+    folder.mkdir(parents=True)
+    (folder / "zto.toml").write_text(
+        text.replace("rows_per_file = 10000", "rows_per_file = 20"), encoding="utf-8"
+    )
+    (home / "batch_ship.toml").write_text(
+        '[folders]\ntemplates = "my-templates"\n[defaults]\ncourier = "zto"\n', encoding="utf-8"
+    )
+    summary = export(runner, home, str(sample[0]))
+    names = [Path(path).name for path in summary["files"] if "submission" in path]
+    parts = -(-summary["parcels"] // 20)
+    assert parts > 1
+    assert names == [f"submission-zto-{part}.xlsx" for part in range(1, parts + 1)]
+    sizes = [len(sheet_rows(Path(path))[1]) for path in summary["files"] if "submission" in path]
+    assert sizes[:-1] == [20] * (parts - 1)
+    assert sum(sizes) == summary["parcels"]
+
+
+def test_formula_like_buyer_text_stays_text(runner: CliRunner, home: Path, tmp_path: Path) -> None:
+    orders, _ = write_sample_export(tmp_path / "f", orders=30, seed=11)
+    text = orders.read_bytes().decode("gbk")
+    first_row = text.splitlines()[1]
+    name = first_row.split(",")[12]
+    rewrite_csv(orders, f",{name},", ',"=HYPERLINK(""http://x"",""y"")",')
+    summary = export(runner, home, str(orders), "--courier", "generic", "--no-merge")
+    found = []
+    for path in summary["files"]:
+        sheet = openpyxl.load_workbook(path).active
+        assert sheet is not None
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("=HYPERLINK"):
+                    assert cell.data_type == "s"
+                    found.append(cell.value)
+    assert found
+    assert found[0].startswith('=HYPERLINK("http://x"')
+
+
+def test_exceptions_round_trip_after_a_fix(runner: CliRunner, home: Path, tmp_path: Path) -> None:
+    orders, _ = write_sample_export(tmp_path / "x", orders=50, seed=5)
+    first = export(runner, home, str(orders), "--courier", "zto")
+    assert first["exceptions"], "the sample should hold exception orders"
+    path = Path(first["files"][-1])
+    assert path.name == "exceptions.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    header = [cell.value for cell in sheet[1]]
+    assert header[-2:] == ["异常代码", "异常说明"]
+    id_cell = sheet.cell(row=2, column=header.index("订单编号") + 1)
+    assert id_cell.data_type == "s"
+    assert id_cell.number_format == "@"
+    fixed_id = str(id_cell.value)
+    assert fixed_id in ledger_orders(home, orders)
+    assert ledger_orders(home, orders)[fixed_id] == "exception"
+    # a person fixes the first exception: a full name, phone and address
+    for column, value in (
+        ("收货人姓名", "赵六"),
+        ("联系手机", "13925130165"),
+        ("收货地址", "浙江省 杭州市 西湖区 文三路1号(310000)"),
+    ):
+        sheet.cell(row=2, column=header.index(column) + 1).value = value
+    fixed = tmp_path / "fixed.xlsx"
+    book.save(fixed)
+    exception_count = sheet.max_row - 1
+    second = export(runner, home, str(fixed), "--courier", "zto")
+    assert second["batch"] is not None
+    assert second["orders_submitted"] == 1
+    assert ledger_orders(home, orders)[fixed_id] == "submitted"
+    assert sum(second["skipped"].values()) == 0
+    assert second["orders_read"] == exception_count
+    _, rows = sheet_rows(Path(second["files"][0]))
+    assert rows[0]["订单编号"] == fixed_id
+    assert rows[0]["收件人手机/电话"] == "13925130165"
+
+
+def test_bad_input_exits_1_and_changes_nothing(
+    runner: CliRunner, home: Path, sample: tuple[Path, Path], tmp_path: Path
+) -> None:
+    export(runner, home, str(sample[0]), "--courier", "zto")
+    before = ledger_orders(home, sample[0])
+    batches = sorted(p.name for p in (home / "batches").iterdir())
+    bad = tmp_path / "ExportOrderList_bad.csv"
+    bad.write_bytes("这不是订单报表\n1,2,3\n".encode("gbk"))
+    result = runner.invoke(main, ["--home", str(home), "export", str(bad), "--courier", "zto"])
+    assert result.exit_code == 1
+    assert "ExportOrderList_bad.csv" in result.output
+    assert "Traceback" not in result.output
+    assert ledger_orders(home, sample[0]) == before
+    assert sorted(p.name for p in (home / "batches").iterdir()) == batches
+
+
+def test_unknown_courier_lists_the_valid_codes(
+    runner: CliRunner, home: Path, sample: tuple[Path, Path]
+) -> None:
+    result = runner.invoke(
+        main, ["--home", str(home), "export", str(sample[0]), "--courier", "dhl"]
+    )
+    assert result.exit_code == 1
+    assert "unknown courier 'dhl'" in result.output
+    assert "zto" in result.output
+    assert "sf" in result.output
+    assert not (home / "batches").exists()
+
+
+def test_human_summary(runner: CliRunner, home: Path, sample: tuple[Path, Path]) -> None:
+    result = runner.invoke(
+        main, ["--home", str(home), "-q", "export", str(sample[0]), "--courier", "sf"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("batch ")
+    assert "submission-sf.xlsx" in result.stdout
+
+
+def test_two_runs_at_once_never_submit_an_order_twice(
+    home: Path, sample: tuple[Path, Path]
+) -> None:
+    """Two exports of the same file race: both read and build before either holds the ledger's
+    write lock; the second to get it must find the orders taken and submit nothing twice."""
+    workspace = open_workspace(home)
+    start = threading.Barrier(2)
+    results: list[ExportResult] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            start.wait()
+            results.append(run_export(workspace, [sample[0]], courier="zto"))
+        except BaseException as error:  # surfaced below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    batches = [result.batch for result in results if result.batch]
+    assert len(batches) == 1  # the other run found everything taken
+    submitted = sum(result.orders_submitted for result in results)
+    states = ledger_orders(home, sample[0])
+    assert submitted == sum(1 for state in states.values() if state == "submitted")
+    assert sorted(p.name for p in (home / "batches").iterdir()) == batches
+    loser = next(result for result in results if result.batch is None)
+    assert loser.skipped["already-submitted"] == submitted

@@ -1,0 +1,202 @@
+"""run_export as a library: filtering precedence, all-or-nothing batches, item-report lookup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from batch_ship import export as export_module
+from batch_ship.errors import ConfigError
+from batch_ship.export import ExportResult, _plan, find_item_reports, run_export
+from batch_ship.ledger import Ledger
+from batch_ship.model import OrderState
+from batch_ship.sample_orders import write_sample_export
+from batch_ship.workspace import open_workspace
+
+IDS = [f"40125008682399279{n:02d}" for n in range(6)]
+
+
+def ledger_status(home: Path) -> dict[str, Any]:
+    """The ledger's status object ({} when there is no ledger yet)."""
+    path = home / "ledger.sqlite3"
+    if not path.exists():
+        return {}
+    with Ledger.open(path) as ledger:
+        return ledger.status()
+
+
+def nothing_recorded(home: Path) -> bool:
+    status = ledger_status(home)
+    if not status:
+        return True
+    orders: dict[str, int] = status["orders"]
+    return status["batches"] == [] and not any(orders.values())
+
+
+def folder_names(home: Path) -> list[str]:
+    batches = home / "batches"
+    return sorted(p.name for p in batches.iterdir()) if batches.exists() else []
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return write_sample_export(tmp_path_factory.mktemp("in"), orders=60, seed=21)
+
+
+def test_plan_precedence_and_counts() -> None:
+    frame = pd.DataFrame({"order_id": [IDS[0], IDS[0], IDS[1], IDS[2], IDS[3], IDS[4], IDS[5]]})
+    order_ids = frame["order_id"]
+    duplicate = np.array([False, True, False, False, False, False, False])
+    awaiting = np.array([True, False, False, True, True, True, True])
+    normalized = pd.DataFrame(
+        {
+            "recipient_name": ["甲", "丙", "丁", "戊"],
+            "phone": ["13925130165"] * 4,
+            "problems": ["", "", "phone-masked,address-missing", "phone-masked"],
+        },
+        index=[0, 4, 5, 6],
+    )
+    states = {IDS[2]: OrderState.SUBMITTED, IDS[1]: OrderState.SHIPPED}
+    plan = _plan(frame, order_ids, duplicate, awaiting, normalized, states, {})
+    # row 1 repeats IDS[0] and is not awaiting: duplicate-row wins; IDS[1] is shipped but
+    # not awaiting shipment: status comes before the ledger
+    assert plan.skipped == {
+        "duplicate-row": 1,
+        "not-awaiting-shipment": 1,
+        "already-submitted": 1,
+    }
+    assert plan.submit["order_id"].tolist() == [IDS[0], IDS[3]]
+    assert plan.submit["recipient_name"].tolist() == ["甲", "丙"]
+    assert plan.exceptions["order_id"].tolist() == [IDS[4], IDS[5]]
+    assert plan.exception_counts == {"phone-masked": 2, "address-missing": 1}
+    assert plan.new_exceptions
+    recorded = {IDS[4]: "phone-masked,address-missing", IDS[5]: "phone-masked"}
+    again = _plan(frame, order_ids, duplicate, awaiting, normalized, states, recorded)
+    assert not again.new_exceptions
+
+
+def test_summary_is_the_contract_object() -> None:
+    result = ExportResult(
+        batch=None,
+        courier="zto",
+        orders_read=3,
+        orders_submitted=0,
+        parcels=0,
+        skipped={"already-submitted": 3},
+        exceptions={},
+    )
+    assert result.summary() == {
+        "batch": None,
+        "courier": "zto",
+        "orders_read": 3,
+        "orders_submitted": 0,
+        "parcels": 0,
+        "skipped": {"already-submitted": 3},
+        "exceptions": {},
+        "files": [],
+    }
+
+
+def test_find_item_reports(tmp_path: Path) -> None:
+    orders = tmp_path / "ExportOrderList202611260900.csv"
+    orders.write_text("x", encoding="utf-8")
+    assert find_item_reports([orders]) == []
+    items = tmp_path / "exportorderdetaillist202611260900.XLSX"
+    items.write_text("x", encoding="utf-8")
+    (tmp_path / "ExportOrderDetailList202611260901.csv").write_text("x", encoding="utf-8")
+    assert find_item_reports([orders]) == [items]
+    assert find_item_reports([tmp_path / "exceptions.xlsx"]) == []
+
+
+def test_export_uses_the_item_report_beside_the_orders(
+    home: Path, sample: tuple[Path, Path]
+) -> None:
+    result = run_export(open_workspace(home), [sample[0]], courier="generic")
+    assert result.batch is not None
+    sheet = openpyxl.load_workbook(result.files[0]).active
+    assert sheet is not None
+    goods = [row[8] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    # item lines carry the item report's properties in brackets and a quantity
+    assert any("[" in str(text) and "×" in str(text) for text in goods)
+
+
+def test_failed_record_leaves_no_folder_and_an_unchanged_ledger(
+    home: Path, sample: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace = open_workspace(home)
+
+    def refuse(self: Ledger, batch: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Ledger, "record_batch", refuse)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_export(workspace, [sample[0]], courier="zto")
+    assert folder_names(home) == []
+    assert nothing_recorded(home)
+    monkeypatch.undo()
+    result = run_export(workspace, [sample[0]], courier="zto")
+    assert result.batch is not None
+    assert result.batch.endswith("-01")
+    assert folder_names(home) == [result.batch]
+
+
+def test_failed_write_leaves_nothing(
+    home: Path, sample: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError("no space left")
+
+    monkeypatch.setattr(export_module, "write_submission", boom)
+    with pytest.raises(OSError, match="no space"):
+        run_export(open_workspace(home), [sample[0]], courier="zto")
+    assert folder_names(home) == []
+    assert nothing_recorded(home)
+
+
+def test_leftover_folder_from_a_crash_is_moved_aside(home: Path, sample: tuple[Path, Path]) -> None:
+    workspace = open_workspace(home)
+    day = pd.Timestamp("2026-11-26 10:00").to_pydatetime()
+    orphan = workspace.batch_dir("20261126-01")
+    orphan.mkdir(parents=True)
+    (orphan / "submission-zto.xlsx").write_bytes(b"half")
+    result = run_export(workspace, [sample[0]], courier="zto", now=day)
+    assert result.batch == "20261126-01"
+    assert (orphan / "submission-zto.xlsx").read_bytes()[:2] == b"PK"
+    aside = [name for name in folder_names(home) if name.startswith(".abandoned-20261126-01")]
+    assert len(aside) == 1
+
+
+def test_exceptions_alone_make_a_batch_once(home: Path, tmp_path: Path) -> None:
+    orders, _ = write_sample_export(tmp_path, orders=60, seed=21)
+    text = orders.read_bytes().decode("gbk").splitlines()
+    header, rows = text[0], text[1:]
+    columns = [name.strip() for name in header.split(",")]
+    mobile, telephone = columns.index("联系手机"), columns.index("联系电话")
+    broken = []
+    for row in rows:
+        cells = row.split(",")
+        if len(cells) == len(columns):  # rows without quoted commas: every phone masked
+            cells[mobile] = "'138****5678"
+            cells[telephone] = ""
+            broken.append(",".join(cells))
+    orders.write_bytes("\r\n".join([header, *broken, ""]).encode("gbk"))
+    workspace = open_workspace(home)
+    first = run_export(workspace, [orders], courier="zto")
+    assert first.batch is not None
+    assert first.parcels == 0
+    assert [path.name for path in first.files] == ["exceptions.xlsx"]
+    assert first.exceptions["phone-masked"] >= 1
+    second = run_export(workspace, [orders], courier="zto")
+    assert second.batch is None
+    assert second.exceptions == first.exceptions
+    assert folder_names(home) == [first.batch]
+
+
+def test_unknown_courier_before_reading(home: Path, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown courier"):
+        run_export(open_workspace(home), [tmp_path / "missing.csv"], courier="nope")

@@ -1,0 +1,575 @@
+"""The SQLite ledger: schema, batches, exceptions, tracking, transactions, concurrency."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from batch_ship import ledger as ledger_module
+from batch_ship.errors import LedgerError
+from batch_ship.ledger import (
+    SCHEMA_VERSION,
+    Ledger,
+    LedgerUsageError,
+    NewBatch,
+    TrackingAssignment,
+    empty_status,
+    ledger_status,
+)
+from batch_ship.model import OrderState
+
+DAY = date(2026, 11, 26)
+A, B, C, D, E = (f"40125008682399279{n:02d}" for n in range(21, 26))
+
+
+def new_batch(
+    batch_id: str,
+    parcels: list[list[str]],
+    exceptions: dict[str, str] | None = None,
+    created: datetime | None = None,
+) -> NewBatch:
+    """A NewBatch whose parcels hold the given order ids (first id = reference)."""
+    exceptions = exceptions or {}
+    seqs = list(range(1, len(parcels) + 1))
+    return NewBatch(
+        batch_id=batch_id,
+        courier="zto",
+        created=created or datetime(2026, 11, 26, 9, 30),
+        files=("submission-zto.xlsx",),
+        parcels=pd.DataFrame(
+            {
+                "seq": seqs,
+                "file": pd.Series(["submission-zto.xlsx"] * len(parcels), dtype="str"),
+                "file_row": [seq + 1 for seq in seqs],
+                "reference": pd.Series([ids[0] for ids in parcels], dtype="str"),
+                "name": pd.Series([f"收件人{seq}" for seq in seqs], dtype="str"),
+                "phone": pd.Series([f"1380013800{seq % 10}" for seq in seqs], dtype="str"),
+                "order_ids": pd.Series([",".join(ids) for ids in parcels], dtype="str"),
+            }
+        ),
+        orders=pd.DataFrame(
+            {
+                "order_id": pd.Series([i for ids in parcels for i in ids], dtype="str"),
+                "seq": [seq for seq, ids in zip(seqs, parcels, strict=True) for _ in ids],
+            }
+        ),
+        exceptions=pd.DataFrame(
+            {
+                "order_id": pd.Series(list(exceptions), dtype="str"),
+                "codes": pd.Series(list(exceptions.values()), dtype="str"),
+            }
+        ),
+    )
+
+
+def record(
+    ledger: Ledger, parcels: list[list[str]], exceptions: dict[str, str] | None = None
+) -> str:
+    with ledger.write():
+        batch_id = ledger.new_batch_id(DAY)
+        ledger.record_batch(new_batch(batch_id, parcels, exceptions))
+    return batch_id
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "ledger.sqlite3"
+
+
+@pytest.fixture
+def ledger(path: Path) -> Iterator[Ledger]:
+    opened = Ledger(path)
+    yield opened
+    opened.close()
+
+
+# --- schema -------------------------------------------------------------------------------
+def test_schema_is_created_versioned_wal_with_foreign_keys(ledger: Ledger, path: Path) -> None:
+    assert ledger.schema_version == SCHEMA_VERSION
+    conn = sqlite3.connect(path)
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"batches", "parcels", "orders", "tracking", "events"} <= tables
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    assert ledger._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_reopening_keeps_data_and_does_not_migrate_again(path: Path) -> None:
+    with Ledger.open(path) as first:
+        batch_id = record(first, [[A]])
+    with Ledger.open(path) as second:
+        assert second.schema_version == SCHEMA_VERSION
+        assert [info.batch_id for info in second.batches()] == [batch_id]
+
+
+def test_pending_migrations_apply_in_order(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Ledger.open(path) as ledger:
+        record(ledger, [[A]])
+    extra = (
+        "CREATE TABLE notes (note TEXT)",
+        "INSERT INTO notes SELECT 'batches: ' || count(*) FROM batches",
+    )
+    monkeypatch.setattr(ledger_module, "MIGRATIONS", (*ledger_module.MIGRATIONS, extra))
+    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    for _ in range(2):  # the second open finds nothing to do
+        with Ledger.open(path) as ledger:
+            assert ledger.schema_version == SCHEMA_VERSION + 1
+            notes = ledger._conn.execute("SELECT note FROM notes").fetchall()
+            assert notes == [("batches: 1",)]
+
+
+def test_a_failing_migration_changes_nothing(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Ledger.open(path):
+        pass
+    broken = ("CREATE TABLE half (x)", "INSERT INTO no_such_table VALUES (1)")
+    monkeypatch.setattr(ledger_module, "MIGRATIONS", (*ledger_module.MIGRATIONS, broken))
+    monkeypatch.setattr(ledger_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(LedgerError, match="no_such_table"):
+        Ledger(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'half'").fetchone()
+    conn.close()
+
+
+def test_newer_schema_is_refused(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(LedgerError, match="newer than this batch-ship") as caught:
+        Ledger(path)
+    assert caught.value.hint == "upgrade batch-ship; do not edit the ledger with an older version"
+
+
+def test_a_file_that_is_not_sqlite_is_refused(path: Path) -> None:
+    path.write_bytes("订单编号,物流公司\n".encode("gb18030") * 200)
+    with pytest.raises(LedgerError, match="not a batch-ship ledger") as caught:
+        Ledger(path)
+    assert caught.value.path == path
+    assert path.read_bytes().startswith("订单编号".encode("gb18030"))  # left untouched
+
+
+def test_a_folder_in_place_of_the_ledger_is_refused(path: Path) -> None:
+    path.mkdir()
+    with pytest.raises(LedgerError, match="is a folder"):
+        Ledger(path)
+
+
+# --- batches ------------------------------------------------------------------------------
+def test_batch_ids_count_up_per_day(ledger: Ledger) -> None:
+    assert record(ledger, [[A]]) == "20261126-01"
+    assert record(ledger, [[B]]) == "20261126-02"
+    with ledger.write():
+        assert ledger.new_batch_id(date(2026, 11, 27)) == "20261127-01"
+        assert ledger.new_batch_id(DAY) == "20261126-03"
+
+
+def test_changes_outside_write_are_programming_errors(ledger: Ledger) -> None:
+    with pytest.raises(LedgerUsageError, match=r"new_batch_id\(\) changes the ledger"):
+        ledger.new_batch_id(DAY)
+    with pytest.raises(LedgerUsageError, match="inside write"):
+        ledger.record_batch(new_batch("20261126-01", [[A]]))
+    with pytest.raises(LedgerUsageError, match="inside write"):
+        ledger.record_tracking([TrackingAssignment(1, "73100000000001", "row 2")])
+    with pytest.raises(LedgerUsageError, match="inside write"):
+        ledger.log_event("export", None, {})
+    assert ledger.batches() == []
+
+
+def test_record_batch_then_read_it_back(ledger: Ledger) -> None:
+    batch_id = record(ledger, [[A, B], [C]], {D: "phone-masked,address-missing"})
+
+    parcels = ledger.parcels(batch_id)
+    assert list(parcels.columns) == [
+        "parcel_id", "seq", "file", "file_row", "reference", "name", "phone", "order_ids",
+        "tracking",
+    ]  # fmt: skip
+    assert parcels["seq"].tolist() == [1, 2]
+    assert parcels["reference"].tolist() == [A, C]
+    assert parcels["order_ids"].tolist() == [f"{A},{B}", C]
+    assert parcels["file_row"].tolist() == [2, 3]
+    assert parcels["tracking"].tolist() == ["", ""]
+    assert parcels["parcel_id"].dtype == "int64"
+    assert pd.api.types.is_string_dtype(parcels["reference"].dtype)
+    assert isinstance(parcels["reference"].iloc[0], str)
+
+    assert ledger.order_states([A, B, C, D, E]) == {
+        A: OrderState.SUBMITTED,
+        B: OrderState.SUBMITTED,
+        C: OrderState.SUBMITTED,
+        D: OrderState.EXCEPTION,
+    }
+    assert ledger.exception_codes([A, D, E]) == {D: "phone-masked,address-missing"}
+    assert ledger.batches_for_references([A, B, C, E]) == {A: batch_id, C: batch_id}
+
+    info = ledger.batch(batch_id)
+    assert info is not None
+    assert (info.parcels, info.orders, info.shipped_orders, info.awaiting_tracking) == (2, 3, 0, 2)
+    assert info.exceptions == 1
+    assert info.courier == "zto"
+    assert info.created == datetime(2026, 11, 26, 9, 30)
+    assert info.files == ("submission-zto.xlsx",)
+    assert ledger.check() == []
+    assert ledger.batch("20991231-01") is None
+    assert ledger.batches() == [info]
+    assert ledger.latest_batch() == info
+
+
+def test_batches_are_listed_oldest_first(ledger: Ledger) -> None:
+    with ledger.write():
+        ledger.record_batch(new_batch("20261127-01", [[A]], created=datetime(2026, 11, 27, 8)))
+        ledger.record_batch(new_batch("20261126-01", [[B]], created=datetime(2026, 11, 26, 8)))
+    assert [info.batch_id for info in ledger.batches()] == ["20261126-01", "20261127-01"]
+    latest = ledger.latest_batch()
+    assert latest is not None
+    assert latest.batch_id == "20261127-01"
+
+
+def test_an_order_is_never_recorded_twice(ledger: Ledger) -> None:
+    first = record(ledger, [[A], [B]])
+    with pytest.raises(LedgerError, match=rf"order {B} is submitted in batch {first}"):
+        record(ledger, [[C], [B]])
+    # the failed batch left nothing behind
+    assert [info.batch_id for info in ledger.batches()] == [first]
+    assert ledger.order_states([C]) == {}
+
+
+def test_a_submitted_order_cannot_become_an_exception(ledger: Ledger) -> None:
+    record(ledger, [[A]])
+    with pytest.raises(LedgerError, match="already in the ledger"):
+        record(ledger, [[B]], {A: "phone-missing"})
+    assert ledger.order_states([A, B]) == {A: OrderState.SUBMITTED}
+
+
+def test_exception_still_broken_then_fixed(ledger: Ledger) -> None:
+    first = record(ledger, [[A]], {B: "phone-masked"})
+    second = record(ledger, [[C]], {B: "address-missing"})  # still broken: codes updated
+    assert ledger.order_states([B]) == {B: OrderState.EXCEPTION}
+    assert ledger.exception_codes([B]) == {B: "address-missing"}
+    counts = {info.batch_id: info.exceptions for info in ledger.batches()}
+    assert counts == {first: 0, second: 1}
+
+    third = record(ledger, [[B, D]])  # fixed: submitted in a parcel of the third batch
+    assert ledger.order_states([B, D]) == {B: OrderState.SUBMITTED, D: OrderState.SUBMITTED}
+    assert ledger.exception_codes([B]) == {}
+    assert ledger.batches_for_references([B]) == {B: third}
+    assert ledger.status()["orders"] == {"submitted": 4, "shipped": 0, "exception": 0}
+    assert ledger.check() == []
+
+
+def test_check_reports_broken_links(ledger: Ledger) -> None:
+    record(ledger, [[A]])
+    assert ledger.check() == []
+    ledger._conn.execute(
+        "INSERT INTO orders (order_id, batch_id, parcel_id) VALUES (?, '20990101-01', 77)", (B,)
+    )
+    assert ledger.check() == [
+        "1 orders whose batch is missing",
+        "1 orders whose parcel is missing or in another batch",
+    ]
+
+
+def test_malformed_new_batches_are_programming_errors(ledger: Ledger) -> None:
+    good = new_batch("20261126-01", [[A, B], [C]])
+    wrong_reference = good.parcels.assign(reference=pd.Series([B, C], dtype="str"))
+    float_ids = good.orders.assign(order_id=[4.0125e18, 4.0125e18, 4.0125e18])
+    cases = [
+        (NewBatch(**{**good.__dict__, "parcels": wrong_reference}), "first order id"),
+        (NewBatch(**{**good.__dict__, "orders": float_ids}), "must hold strings"),
+        (NewBatch(**{**good.__dict__, "orders": good.orders.iloc[[0, 2]]}), "order_ids disagrees"),
+        (NewBatch(**{**good.__dict__, "orders": good.orders.drop(columns="seq")}), "lacks"),
+    ]
+    for batch, message in cases:
+        with pytest.raises(LedgerUsageError, match=message), ledger.write():
+            ledger.record_batch(batch)
+    assert ledger.batches() == []
+
+
+def test_order_lookups_take_many_ids_at_once(ledger: Ledger) -> None:
+    ids = [f"4012500{n:012d}" for n in range(60_000)]
+    record(ledger, [ids[:3]])
+    states = ledger.order_states(ids)  # far beyond SQLite's variable limit
+    assert states == dict.fromkeys(ids[:3], OrderState.SUBMITTED)
+    assert ledger.order_states([]) == {}
+
+
+# --- tracking -----------------------------------------------------------------------------
+def test_tracking_first_number_is_primary_and_split_shipments(ledger: Ledger) -> None:
+    batch_id = record(ledger, [[A, B], [C], [D]])
+    first, second, third = ledger.parcels(batch_id)["parcel_id"].tolist()
+    with ledger.write():
+        ledger.record_tracking(
+            [
+                TrackingAssignment(first, "73100000000001", "return.xlsx row 2"),
+                TrackingAssignment(second, "73100000000002", "return.xlsx row 3"),
+                TrackingAssignment(first, "73100000000009", "return.xlsx row 4"),
+            ]
+        )
+    parcels = ledger.parcels(batch_id)
+    assert parcels["tracking"].tolist() == ["73100000000001,73100000000009", "73100000000002", ""]
+    assert ledger.order_states([A, B, C, D]) == {
+        A: OrderState.SHIPPED,
+        B: OrderState.SHIPPED,
+        C: OrderState.SHIPPED,
+        D: OrderState.SUBMITTED,
+    }
+    shipped = ledger.shipped_orders(batch_id)
+    assert list(shipped.columns) == ["order_id", "parcel_id", "tracking", "shipped_at"]
+    assert shipped["order_id"].tolist() == [A, B, C]
+    assert shipped["parcel_id"].tolist() == [first, first, second]
+    assert shipped["tracking"].tolist() == ["73100000000001", "73100000000001", "73100000000002"]
+    assert datetime.fromisoformat(shipped["shipped_at"].iloc[0]).tzinfo is not None
+    assert ledger.tracking_owners(["73100000000009", "73199999999999"]) == {"73100000000009": first}
+    info = ledger.batch(batch_id)
+    assert info is not None
+    assert (info.shipped_orders, info.awaiting_tracking) == (3, 1)
+    assert third not in set(shipped["parcel_id"])
+
+
+def test_recording_the_same_number_again_is_a_no_op(ledger: Ledger) -> None:
+    batch_id = record(ledger, [[A]])
+    (parcel,) = ledger.parcels(batch_id)["parcel_id"].tolist()
+    for _ in range(2):
+        with ledger.write():
+            ledger.record_tracking([TrackingAssignment(parcel, "73100000000001", "row 2")])
+    assert ledger.parcels(batch_id)["tracking"].tolist() == ["73100000000001"]
+
+
+def test_replace_drops_earlier_numbers(ledger: Ledger) -> None:
+    batch_id = record(ledger, [[A], [B]])
+    first, second = ledger.parcels(batch_id)["parcel_id"].tolist()
+    with ledger.write():
+        ledger.record_tracking(
+            [
+                TrackingAssignment(first, "73100000000001", "row 2"),
+                TrackingAssignment(first, "73100000000002", "row 3"),
+                TrackingAssignment(second, "73100000000003", "row 4"),
+            ]
+        )
+    with ledger.write():
+        ledger.record_tracking(
+            [TrackingAssignment(first, "73100000000008", "fixed.xlsx row 2")], replace=True
+        )
+    assert ledger.parcels(batch_id)["tracking"].tolist() == ["73100000000008", "73100000000003"]
+    assert ledger.tracking_owners(["73100000000001", "73100000000002"]) == {}
+
+
+def test_a_number_belongs_to_one_parcel(ledger: Ledger) -> None:
+    batch_id = record(ledger, [[A], [B]])
+    first, second = ledger.parcels(batch_id)["parcel_id"].tolist()
+    with ledger.write():
+        ledger.record_tracking([TrackingAssignment(first, "73100000000001", "row 2")])
+    clash = rf"73100000000001 \(batch {batch_id}, reference {A}\)"
+    with pytest.raises(LedgerError, match=clash), ledger.write():
+        ledger.record_tracking(
+            [
+                TrackingAssignment(second, "73100000000002", "row 3"),
+                TrackingAssignment(second, "73100000000001", "row 4"),
+            ]
+        )
+    with pytest.raises(LedgerError, match="given to two parcels"), ledger.write():
+        ledger.record_tracking(
+            [
+                TrackingAssignment(first, "73100000000005", "row 2"),
+                TrackingAssignment(second, "73100000000005", "row 3"),
+            ]
+        )
+    # nothing of the refused calls stayed
+    assert ledger.parcels(batch_id)["tracking"].tolist() == ["73100000000001", ""]
+    assert ledger.order_states([B]) == {B: OrderState.SUBMITTED}
+
+
+def test_tracking_for_an_unknown_parcel_is_refused(ledger: Ledger) -> None:
+    record(ledger, [[A]])
+    with pytest.raises(LedgerUsageError, match="unknown parcel"), ledger.write():
+        ledger.record_tracking([TrackingAssignment(999, "73100000000001", "row 2")])
+
+
+# --- transactions and concurrency ----------------------------------------------------------
+def _crash_after_recording(ledger: Ledger) -> None:
+    with ledger.write():
+        batch_id = ledger.new_batch_id(DAY)
+        ledger.record_batch(new_batch(batch_id, [[A]], {B: "name-missing"}))
+        ledger.log_event("export", batch_id, {"orders_read": 2})
+        raise RuntimeError("crash after recording")
+
+
+def test_an_error_inside_write_leaves_nothing(ledger: Ledger) -> None:
+    with pytest.raises(RuntimeError, match="crash"):
+        _crash_after_recording(ledger)
+    assert ledger.batches() == []
+    assert ledger.order_states([A, B]) == {}
+    assert ledger.events() == []
+    assert record(ledger, [[A]]) == "20261126-01"  # the id is free again
+
+
+def test_nested_write_is_a_savepoint(ledger: Ledger) -> None:
+    with ledger.write():
+        ledger.record_batch(new_batch("20261126-01", [[A]]))
+        with pytest.raises(LedgerError), ledger.write():
+            ledger.record_batch(new_batch("20261126-02", [[A]]))
+        ledger.log_event("export", "20261126-01", {})
+    assert [info.batch_id for info in ledger.batches()] == ["20261126-01"]
+    assert [event.kind for event in ledger.events()] == ["export"]
+
+
+def test_a_second_writer_waits_then_gives_up_clearly(path: Path) -> None:
+    with Ledger.open(path) as holder, Ledger.open(path, timeout=0.05) as other:
+        with holder.write():
+            with pytest.raises(LedgerError, match="another batch-ship run") as caught:  # noqa: SIM117
+                with other.write():
+                    pass
+            assert "wait for it to finish" in str(caught.value)
+            # reading while another run writes is fine (WAL), even from a fresh open
+            assert other.batches() == []
+            holder.record_batch(new_batch("20261126-01", [[A]]))
+            assert ledger_status(path) == empty_status()  # uncommitted work is invisible
+        with other.write():
+            other.log_event("status", None, {})
+
+
+def _export_in_process(path: str, ids: list[str], barrier: object, results: object) -> None:
+    """One export: check the ledger for already-submitted ids, record the rest."""
+    barrier.wait()  # type: ignore[attr-defined]
+    try:
+        with Ledger.open(Path(path)) as ledger, ledger.write():
+            known = ledger.order_states(ids)
+            fresh = [order_id for order_id in ids if order_id not in known]
+            batch_id = ledger.new_batch_id(DAY)
+            if fresh:
+                ledger.record_batch(new_batch(batch_id, [[order_id] for order_id in fresh]))
+        results.put((batch_id, fresh))  # type: ignore[attr-defined]
+    except Exception as error:  # reported to the parent, which fails the test with it
+        results.put(("error", [f"{type(error).__name__}: {error}"]))  # type: ignore[attr-defined]
+
+
+def test_two_processes_never_put_one_order_in_two_batches(path: Path) -> None:
+    Ledger(path).close()
+    ids = [f"4012500{n:012d}" for n in range(400)]
+    workloads = [ids[:300], ids[100:]]  # 200 ids overlap
+    context = multiprocessing.get_context("fork")  # spawn re-imports pandas: 20x slower
+    barrier = context.Barrier(2)
+    results = context.Queue()
+    workers = [
+        context.Process(target=_export_in_process, args=(str(path), load, barrier, results))
+        for load in workloads
+    ]
+    for worker in workers:
+        worker.start()
+    outcomes = [results.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    assert [batch for batch, _ in outcomes if batch == "error"] == [], outcomes
+    (batch_1, won_1), (batch_2, won_2) = outcomes
+    assert batch_1 != batch_2
+    assert not set(won_1) & set(won_2)
+    assert set(won_1) | set(won_2) == set(ids)
+    with Ledger.open(path) as ledger:
+        recorded = {info.batch_id: info.orders for info in ledger.batches()}
+        assert recorded == {batch_1: len(won_1), batch_2: len(won_2)}
+        assert len(ledger.order_states(ids)) == len(ids)
+        assert ledger.check() == []
+
+
+# --- events and status ---------------------------------------------------------------------
+def test_events_keep_kind_batch_and_detail(ledger: Ledger) -> None:
+    batch_id = record(ledger, [[A]])
+    with ledger.write():
+        ledger.log_event("export", batch_id, {"orders_read": 1, "seconds": 0.25})
+        ledger.log_event("import-tracking", batch_id, {"parcels_matched": 1})
+        ledger.log_event("status", None, {"path": Path("/tmp/x"), "n": np.int64(3)})
+    events = ledger.events()
+    assert [(event.kind, event.batch_id) for event in events] == [
+        ("export", batch_id),
+        ("import-tracking", batch_id),
+        ("status", None),
+    ]
+    assert events[0].detail == {"orders_read": 1, "seconds": 0.25}
+    assert events[2].detail == {"path": "/tmp/x", "n": 3}
+    assert datetime.fromisoformat(events[0].at).tzinfo is not None
+    assert [event.kind for event in ledger.events(kind="export")] == ["export"]
+    assert len(ledger.events(batch_id=batch_id)) == 2
+
+
+def test_status_object_shape_and_counts(ledger: Ledger) -> None:
+    assert ledger.status() == empty_status()
+    first = record(ledger, [[A, B], [C]], {D: "phone-invalid"})
+    second = record(ledger, [[E]])
+    (parcel, _) = ledger.parcels(first)["parcel_id"].tolist()
+    with ledger.write():
+        ledger.record_tracking([TrackingAssignment(parcel, "73100000000001", "row 2")])
+    assert ledger.status() == {
+        "batches": [
+            {
+                "batch": first,
+                "courier": "zto",
+                "created": "2026-11-26T09:30:00",
+                "parcels": 2,
+                "orders": 3,
+                "shipped_orders": 2,
+                "awaiting_tracking": 1,
+            },
+            {
+                "batch": second,
+                "courier": "zto",
+                "created": "2026-11-26T09:30:00",
+                "parcels": 1,
+                "orders": 1,
+                "shipped_orders": 0,
+                "awaiting_tracking": 1,
+            },
+        ],
+        "orders": {"submitted": 2, "shipped": 2, "exception": 1},
+    }
+
+
+def test_ledger_status_of_a_missing_ledger_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "ledger.sqlite3"
+    assert ledger_status(missing) == {
+        "batches": [],
+        "orders": {"submitted": 0, "shipped": 0, "exception": 0},
+    }
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_batch_of_exceptions_only(ledger: Ledger) -> None:
+    empty = new_batch("20261126-01", [], {A: "address-unresolved"})
+    bare = NewBatch(
+        **{
+            **empty.__dict__,
+            "parcels": pd.DataFrame(columns=list(ledger_module.PARCEL_COLUMNS)),
+            "orders": pd.DataFrame(columns=["order_id", "seq"]),
+        }
+    )
+    with ledger.write():
+        ledger.record_batch(bare)
+    info = ledger.batch("20261126-01")
+    assert info is not None
+    assert (info.parcels, info.orders, info.exceptions) == (0, 0, 1)
+    assert ledger.parcels("20261126-01").empty
+    assert ledger.shipped_orders("20261126-01").empty
+    assert ledger.order_states([A]) == {A: OrderState.EXCEPTION}
+
+
+def test_a_ledger_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(LedgerError, match="cannot open the ledger") as caught:
+        Ledger(tmp_path / "no-such-home" / "ledger.sqlite3")
+    assert caught.value.hint == "check that the folder exists and is writable"
+
+
+def test_another_programs_database_is_not_taken_over(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE orders (id INTEGER)")
+    conn.close()
+    with pytest.raises(LedgerError, match="an SQLite database of another program"):
+        Ledger(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("orders",)]
+    conn.close()

@@ -1,0 +1,169 @@
+"""Workbook and CSV writing: text cells, no formulas, styled header, atomic replace."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from batch_ship.spreadsheets import write as write_module
+from batch_ship.spreadsheets.write import (
+    EXCEL_CELL_LIMIT,
+    atomic_path,
+    display_width,
+    write_csv,
+    write_workbook,
+)
+
+HOSTILE = [
+    "=1+2",
+    "+8613800000000",
+    "-5",
+    "@SUM(A1)",
+    '=HYPERLINK("http://evil.example","click")',
+    "=cmd|' /C calc'!A0",
+    " leading space",
+    "tab\tinside",
+    "line\nbreak",
+]
+
+
+def test_formula_like_text_is_written_as_plain_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"收件人详细地址": HOSTILE, "订单编号": ["4012500868239927921"] * 9})
+    path = write_workbook(tmp_path / "out.xlsx", {"Sheet1": frame})
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    values = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert values == HOSTILE  # unchanged: no apostrophe, space or tab added
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type == "s"
+            assert cell.number_format == "@"
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml
+    assert "<f " not in xml
+
+
+def test_ids_and_phones_stay_exact_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "订单编号": ["4012500868239927921", "0012345678901234567"],
+            "电话": ["13925130165", "0571-87654321"],
+            "邮编": ["010000", ""],
+        }
+    )
+    path = write_workbook(tmp_path / "ids.xlsx", {"S": frame})
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert rows == [
+        ["4012500868239927921", "13925130165", "010000"],
+        ["0012345678901234567", "0571-87654321", None],
+    ]
+    assert sheet["A2"].data_type == "s"
+    assert sheet["A2"].number_format == "@"
+
+
+def test_header_is_bold_frozen_filtered_and_sized(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"订单编号": ["4012500868239927921"], "备注": ["x" * 200]})
+    path = write_workbook(tmp_path / "h.xlsx", {"S": frame}, widths={"订单编号": 25})
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    assert sheet["A1"].value == "订单编号"
+    assert sheet["A1"].font.b
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:B2"
+    assert sheet.column_dimensions["A"].width == pytest.approx(25, abs=1)
+    assert sheet.column_dimensions["B"].width == pytest.approx(write_module.MAX_WIDTH, abs=1)
+
+
+def test_text_columns_limits_the_text_format(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": ["1"], "qty": ["2"]})
+    path = write_workbook(tmp_path / "t.xlsx", {"S": frame}, text_columns=["id"])
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    assert sheet["A2"].number_format == "@"
+    assert sheet["B2"].number_format == "General"
+    assert sheet["B2"].data_type == "s"  # still a string cell
+
+
+def test_non_string_columns_become_text_and_missing_is_empty(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"n": [1, 2], "s": ["a", None]})
+    path = write_workbook(tmp_path / "n.xlsx", {"S": frame})
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    assert [sheet["A2"].value, sheet["A3"].value] == ["1", "2"]
+    assert sheet["B3"].value is None
+
+
+def test_several_sheets(tmp_path: Path) -> None:
+    path = write_workbook(
+        tmp_path / "m.xlsx",
+        {"一": pd.DataFrame({"a": ["1"]}), "二": pd.DataFrame({"b": ["2"]})},
+    )
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["一", "二"]
+    assert book["二"]["A2"].value == "2"
+
+
+def test_value_over_the_cell_limit_is_cut_not_fatal(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"a": ["x" * (EXCEL_CELL_LIMIT + 10)]})
+    path = write_workbook(tmp_path / "long.xlsx", {"S": frame})
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    assert len(str(sheet["A2"].value)) == EXCEL_CELL_LIMIT
+
+
+def test_failed_write_keeps_the_old_file_and_leaves_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "keep.xlsx"
+    path.write_bytes(b"old")
+
+    def boom(*args: object, **kwargs: object) -> None:
+        Path(str(args[1])).write_bytes(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(write_module.xlsx, "write_worksheets", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_workbook(path, {"S": pd.DataFrame({"a": ["1"]})})
+    assert path.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.xlsx"]
+
+
+def test_atomic_path_replaces_on_success(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "f.txt"
+    with atomic_path(target) as temporary:
+        assert temporary.parent == target.parent
+        assert temporary != target
+        temporary.write_text("new", encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == "new"
+    assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
+
+
+def test_bad_sheet_name_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="sheet name"):
+        write_workbook(tmp_path / "x.xlsx", {"a/b": pd.DataFrame({"a": ["1"]})})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_csv_gb18030_keeps_ids_as_digits(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"订单编号": ["4012500868239927921"], "物流公司": ["中通快递"]})
+    path = write_csv(tmp_path / "u.csv", frame, encoding="gb18030")
+    assert (
+        path.read_bytes().decode("gb18030")
+        == "订单编号,物流公司\r\n4012500868239927921,中通快递\r\n"
+    )
+
+
+def test_csv_utf8_bom(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "u.csv", pd.DataFrame({"a": ["1"]}), bom=True)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfa")
+
+
+def test_display_width_counts_cjk_double() -> None:
+    assert display_width("ab") == 2
+    assert display_width("订单") == 4
