@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 HOME_DIR ?= .
 
-.PHONY: install test demo lint bench daily clean
+.PHONY: install test demo lint bench daily regions clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ bench: $(STAMP)
 
 daily: $(STAMP)
 	$(BIN)/batch-ship --home $(HOME_DIR) daily
+
+regions: $(STAMP)
+	$(BIN)/python scripts/refresh_regions.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache $(DEMO_DIR)

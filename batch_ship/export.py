@@ -10,7 +10,7 @@ import secrets
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pandas.arrays import ArrowStringArray
 
 from batch_ship.couriers import Courier, get_courier
 from batch_ship.errors import InputError
@@ -29,7 +31,6 @@ from batch_ship.sources import canonical as c
 from batch_ship.submission import (
     EXCEPTIONS_FILE,
     ORDER_FIELDS,
-    Parcels,
     build_parcels,
     exception_rows,
     ledger_parcels,
@@ -47,6 +48,7 @@ _DONE = {OrderState.SUBMITTED, OrderState.SHIPPED}
 _ORDER_REPORT = re.compile(r"(?i)^exportorderlist(?P<stamp>.*)$")
 _ITEM_SUFFIXES = (".csv", ".xlsx", ".xls")
 _RECIPIENT_INPUTS = (c.NAME, c.MOBILE, c.TELEPHONE, c.ADDRESS)  # what normalization reads
+_NORMALIZE_CHUNK = 250_000
 
 
 @dataclass(frozen=True)
@@ -107,13 +109,6 @@ def run_export(
     """
     timer = _Timer()
     chosen = get_courier(courier or workspace.config.courier, workspace.config.templates)
-    sender = workspace.config.sender
-    if not (sender.name and sender.phone) and _reads_sender(chosen):
-        log.warning(
-            "batch_ship.toml has no [sender] name/phone: the 寄件人 columns will be empty "
-            "(fill in [sender] in %s)",
-            workspace.home / "batch_ship.toml",
-        )
     merge = workspace.config.merge if merge is None else merge
     paths = [Path(path) for path in orders]
     if not paths:
@@ -140,13 +135,11 @@ def run_export(
         states = ledger.order_states(order_ids.iloc[candidates].tolist())
         still_open = ~order_ids.iloc[candidates].isin(_done_ids(states)).to_numpy()
         to_normalize = candidates[still_open]
+        # Later steps read only these order columns: let go of the others (status, amount,
+        # source, row ...) before normalization, the step with the largest working set.
+        frame = frame[[col for col in (*ORDER_FIELDS, *_RECIPIENT_INPUTS) if col in frame]]
         with timer("normalize"):
-            # only the raw recipient columns: a copy of every column costs ~0.5 GB at 1M
-            raw = frame[[col for col in _RECIPIENT_INPUTS if col in frame.columns]]
-            if len(to_normalize) < n:
-                raw = raw.iloc[to_normalize].reset_index(drop=True)
-            normalized = normalize_recipients(raw, progress=progress)
-            del raw
+            normalized = _normalize(frame, to_normalize, n, normalize_recipients, progress)
         normalized.index = pd.Index(to_normalize)
         recorded = ledger.exception_codes(order_ids.iloc[to_normalize].tolist())
         # Only exception rows ever need the report's own columns, and later steps read only a
@@ -154,15 +147,25 @@ def run_export(
         problem_rows = normalized.index[normalized["problems"].fillna("").ne("").to_numpy()]
         originals = _original_rows(original, problem_rows, n)
         del original
+        _release_memory()
         frame = frame[[column for column in ORDER_FIELDS if column in frame.columns]]
+        plan = _plan(frame, order_ids, duplicate, awaiting, normalized, states, recorded)
+        del frame, normalized  # a re-plan narrows this plan; it never needs them again
 
-        def plan_for(states: dict[str, OrderState], recorded: dict[str, str]) -> _Plan:
-            return _plan(frame, order_ids, duplicate, awaiting, normalized, states, recorded)
+        def narrowed(states: dict[str, OrderState], recorded: dict[str, str]) -> _Plan:
+            return _narrow(plan, order_ids, duplicate, awaiting, states, recorded)
 
-        plan = plan_for(states, recorded)
-        if plan_is_empty(plan):
+        if _plan_is_empty(plan):
             return _result(None, chosen, n, plan, 0, 0, (), timer)
 
+        # Said only once the input has proved good and there is something to write.
+        sender = workspace.config.sender
+        if not (sender.name and sender.phone) and _reads_sender(chosen):
+            log.warning(
+                "batch_ship.toml has no [sender] name/phone: the 寄件人 columns will be empty "
+                "(fill in [sender] in %s)",
+                workspace.home / "batch_ship.toml",
+            )
         staging = _staging_dir(workspace)
         target: Path | None = None
         committed = False
@@ -179,14 +182,14 @@ def run_export(
                 if not taken and len(plan.submit) == 0:
                     # only exceptions: another run may have recorded the same ones meanwhile
                     recorded = ledger.exception_codes(plan.exceptions["order_id"].tolist())
-                    plan = plan_for(states, recorded)
-                    if plan_is_empty(plan):
+                    plan = narrowed(states, recorded)
+                    if _plan_is_empty(plan):
                         return _result(None, chosen, n, plan, 0, 0, (), timer)
                 if taken:
                     states = ledger.order_states(order_ids.iloc[candidates].tolist())
                     recorded = ledger.exception_codes(order_ids.iloc[to_normalize].tolist())
-                    plan = plan_for(states, recorded)
-                    if plan_is_empty(plan):
+                    plan = narrowed(states, recorded)
+                    if _plan_is_empty(plan):
                         return _result(None, chosen, n, plan, 0, 0, (), timer)
                     with timer("rebuild"):
                         _clear(staging)
@@ -205,7 +208,7 @@ def run_export(
                             created=when,
                             files=tuple(built.file_names),
                             parcels=built.ledger_parcels,
-                            orders=built.parcels.orders,
+                            orders=built.orders,
                             exceptions=plan.exceptions[["order_id", "codes"]],
                         )
                     )
@@ -214,8 +217,8 @@ def run_export(
                     chosen,
                     n,
                     plan,
-                    len(built.parcels.orders),
-                    len(built.parcels),
+                    len(built.orders),
+                    built.parcels,
                     tuple(target / name for name in built.file_names),
                     timer,
                 )
@@ -246,6 +249,54 @@ def run_export(
     return result
 
 
+def _normalize(
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    n: int,
+    normalize: Callable[..., pd.DataFrame],
+    progress: Progress,
+) -> pd.DataFrame:
+    """normalize_recipients over the raw recipient columns of `rows`, in slices of
+    _NORMALIZE_CHUNK rows: each row normalizes on its own, and a slice bounds the working set
+    (one call over a million orders holds ~0.7 GB of intermediates)."""
+    raw = frame[[col for col in _RECIPIENT_INPUTS if col in frame.columns]]
+    if len(rows) < n:
+        raw = raw.iloc[rows].reset_index(drop=True)
+    total = len(raw)
+    if total <= _NORMALIZE_CHUNK:
+        return normalize(raw, progress=progress)
+    parts = []
+    for start in range(0, total, _NORMALIZE_CHUNK):
+        chunk = raw.iloc[start : start + _NORMALIZE_CHUNK].reset_index(drop=True)
+        parts.append(normalize(chunk, progress=_shifted(progress, start, total)))
+        del chunk
+        _release_memory()
+    joined = pd.concat(parts, ignore_index=True)
+    del parts
+    # One Arrow chunk per column: a row selection on a chunked column concatenates it first.
+    for column in joined.columns:
+        values = joined[column].array
+        if isinstance(values, ArrowStringArray):
+            single = pa.chunked_array(pa.array(values)).combine_chunks()
+            joined[column] = pd.array(single, dtype=joined[column].dtype)
+    return joined
+
+
+def _shifted(progress: Progress, offset: int, whole: int) -> Progress:
+    """A slice's progress as progress over the whole."""
+
+    def report(label: str, done: int, total: int | None = None) -> None:
+        progress(label, offset + done, whole)
+
+    return report
+
+
+def _release_memory() -> None:
+    """Hand Arrow's freed buffers back to the system, so that later steps' peaks do not stack
+    on memory the steps before them let go of."""
+    pa.default_memory_pool().release_unused()
+
+
 def _reads_sender(courier: Courier) -> bool:
     return any(
         column.value.parts is None or any(kind == "sender" for kind, _ in column.value.parts)
@@ -253,7 +304,7 @@ def _reads_sender(courier: Courier) -> bool:
     )
 
 
-def plan_is_empty(plan: _Plan) -> bool:
+def _plan_is_empty(plan: _Plan) -> bool:
     """Nothing to submit and no exception the ledger does not already hold."""
     return len(plan.submit) == 0 and not plan.new_exceptions
 
@@ -305,14 +356,6 @@ def _plan(
     """Skip reasons in precedence (duplicate-row, not-awaiting-shipment, already-submitted),
     then exceptions (an order with problems) and the orders to submit."""
     done = order_ids.isin(_done_ids(states)).to_numpy(dtype=bool)
-    is_duplicate = duplicate
-    not_awaiting = ~duplicate & ~awaiting
-    already = ~duplicate & awaiting & done
-    skipped = {
-        "duplicate-row": int(is_duplicate.sum()),
-        "not-awaiting-shipment": int(not_awaiting.sum()),
-        "already-submitted": int(already.sum()),
-    }
     open_rows = np.flatnonzero(~duplicate & awaiting & ~done)
     norm = normalized.loc[normalized.index.intersection(pd.Index(open_rows))]
     problems = norm["problems"].fillna("").astype(str).str.strip(", ")
@@ -326,6 +369,54 @@ def _plan(
             "row": bad_rows,
         }
     )
+    wanted = [column for column in ORDER_FIELDS if column in frame.columns]
+    submit = frame[wanted].iloc[good_rows].reset_index(drop=True)
+    recipient = norm.loc[good_rows].drop(columns=["problems"]).reset_index(drop=True)
+    clashing = [column for column in recipient.columns if column in submit.columns]
+    submit = pd.concat([submit.drop(columns=clashing), recipient], axis=1)
+    return _finish(submit, exceptions, _skipped(duplicate, awaiting, done), recorded)
+
+
+def _narrow(
+    plan: _Plan,
+    order_ids: pd.Series,
+    duplicate: np.ndarray,
+    awaiting: np.ndarray,
+    states: dict[str, OrderState],
+    recorded: dict[str, str],
+) -> _Plan:
+    """The plan after the ledger moved on. Orders only ever become submitted or shipped, so
+    dropping those from the first plan gives what planning afresh would."""
+    done_ids = _done_ids(states)
+    done = order_ids.isin(done_ids).to_numpy(dtype=bool)
+    submit = plan.submit[~plan.submit[c.ORDER_ID].isin(done_ids).to_numpy()]
+    exceptions = plan.exceptions[~plan.exceptions["order_id"].isin(done_ids).to_numpy()]
+    return _finish(
+        submit.reset_index(drop=True),
+        exceptions.reset_index(drop=True),
+        _skipped(duplicate, awaiting, done),
+        recorded,
+    )
+
+
+def _skipped(duplicate: np.ndarray, awaiting: np.ndarray, done: np.ndarray) -> dict[str, int]:
+    """Each order once, in precedence: a repeated row, then its status, then the ledger."""
+    return _ordered(
+        {
+            "duplicate-row": int(duplicate.sum()),
+            "not-awaiting-shipment": int((~duplicate & ~awaiting).sum()),
+            "already-submitted": int((~duplicate & awaiting & done).sum()),
+        },
+        SKIP_CODES,
+    )
+
+
+def _finish(
+    submit: pd.DataFrame,
+    exceptions: pd.DataFrame,
+    skipped: dict[str, int],
+    recorded: dict[str, str],
+) -> _Plan:
     counts: Counter[str] = Counter()
     for codes, count in exceptions["codes"].value_counts().items():
         for code in dict.fromkeys(str(codes).split(",")):
@@ -335,20 +426,10 @@ def _plan(
         recorded.get(order_id) != codes
         for order_id, codes in zip(exceptions["order_id"], exceptions["codes"], strict=True)
     )
-    wanted = [column for column in ORDER_FIELDS if column in frame.columns]
-    submit = frame[wanted].iloc[good_rows].reset_index(drop=True)
-    recipient = norm.loc[good_rows].drop(columns=["problems"]).reset_index(drop=True)
-    submit = pd.concat(
-        [
-            submit.drop(columns=[col for col in recipient.columns if col in submit.columns]),
-            recipient,
-        ],
-        axis=1,
-    )
     return _Plan(
         submit=submit,
         exceptions=exceptions,
-        skipped=_ordered(skipped, SKIP_CODES),
+        skipped=skipped,
         exception_counts=_ordered(dict(counts), EXCEPTION_CODES),
         new_exceptions=new_exceptions,
     )
@@ -370,7 +451,10 @@ def _ordered(counts: dict[str, int], order: Sequence[str]) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class _Built:
-    parcels: Parcels
+    """What the ledger records of the files built (the parcel table itself is let go)."""
+
+    orders: pd.DataFrame  # order_id, seq
+    parcels: int
     ledger_parcels: pd.DataFrame
     file_names: list[str]
 
@@ -397,7 +481,8 @@ def _build(
         write_exceptions(staging / EXCEPTIONS_FILE, exception_frame)
         names.append(EXCEPTIONS_FILE)
     return _Built(
-        parcels=parcels,
+        orders=parcels.orders,
+        parcels=len(parcels),
         ledger_parcels=ledger_parcels(parcels, files),
         file_names=names,
     )

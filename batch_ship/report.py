@@ -28,6 +28,7 @@ MAX_STEPS = 200  # the most recent logged steps; months of daily runs would bury
 CHART_WIDTH = 640
 BAR_HEIGHT = 20
 LABEL_WIDTH = 110
+UNKNOWN_PROVINCE = "未知"  # the bar of parcels whose province the ledger does not know
 
 # Headers as the order report spells them (whitespace stripped), first match wins.
 _ID_HEADERS = ("订单编号", "订单号")
@@ -35,8 +36,6 @@ _NAME_HEADERS = ("收货人姓名", "收件人姓名", "收货人")
 _PHONE_HEADERS = ("联系手机", "联系电话", "收货人手机", "手机")
 _ADDRESS_HEADERS = ("收货地址", "收件人地址", "详细地址")
 _CODES_HEADER = "异常代码"
-# Submission workbooks: the recipient's province column, whatever the courier calls it.
-_PROVINCE_HEADER = re.compile(r"^(收件人?|收方|收货人?)?(所在)?省(份)?$|^收件人?省")
 
 
 @dataclass(frozen=True)
@@ -182,6 +181,7 @@ def build_report(workspace: Workspace, batch_id: str | None = None) -> ReportDat
         raw_rows = [row for info in chosen for row in _exception_rows(workspace, info.batch_id)]
         states = ledger.order_states({row[1] for row in raw_rows}) if raw_rows else {}
         steps = tuple(_steps(ledger, batch_id))
+        provinces, province_note = _provinces(ledger.province_counts(batch_id))
         if batch_id is None:
             order_states = {k: int(v) for k, v in ledger.status().get("orders", {}).items()}
         else:
@@ -202,7 +202,6 @@ def build_report(workspace: Workspace, batch_id: str | None = None) -> ReportDat
         order_states.setdefault(state.value, 0)
     code_counts: Counter[str] = Counter(code for row in open_rows for code in row[5])
     notes: list[str] = []
-    provinces, province_note = _provinces(workspace, chosen)
     if province_note:
         notes.append(province_note)
     if len(steps) > MAX_STEPS:
@@ -222,7 +221,7 @@ def build_report(workspace: Workspace, batch_id: str | None = None) -> ReportDat
         batch=batch_id,
         order_states=order_states,
         couriers=tuple(_bars(courier_counts.most_common())),
-        provinces=tuple(_bars(provinces.most_common())),
+        provinces=tuple(_bars(provinces)),
         exception_codes=tuple(
             (code, count, REASONS[code].message if code in REASONS else code)
             for code, count in sorted(code_counts.items(), key=lambda item: (-item[1], item[0]))
@@ -324,32 +323,22 @@ def _exception_rows(workspace: Workspace, batch_id: str) -> list[_ExceptionTuple
     return rows
 
 
-def _provinces(workspace: Workspace, batches: Sequence[BatchInfo]) -> tuple[Counter[str], str]:
-    """Parcels per recipient province, counted from the batches' submission workbooks."""
-    # TEMPORARY helper until the ledger records each parcel's province: one row per parcel in
-    # the submission workbooks, whose province column is found by its header.
-    counts: Counter[str] = Counter()
-    missing: list[str] = []
-    for info in batches:
-        names = [name for name in info.files if name.startswith("submission")]
-        for name in names:
-            table = _read_sheet(workspace.batch_dir(info.batch_id) / name)
-            if not table:
-                missing.append(name)
-                continue
-            header = [_clean_header(cell) for cell in table[0]]
-            at = next((i for i, h in enumerate(header) if _PROVINCE_HEADER.search(h)), None)
-            if at is None:
-                missing.append(name)
-                continue
-            counts.update(_text(row[at]) if at < len(row) else "" for row in table[1:])
+def _provinces(counts: dict[str, int]) -> tuple[list[tuple[str, int]], str]:
+    """The ledger's parcels per province (most first) with its unknown ('') last, shown as
+    未知, and a note saying why there are unknown ones."""
+    # '' = no province recorded: batches exported before the ledger kept provinces.
+    known = Counter({province: count for province, count in counts.items() if province})
+    unknown = counts.get("", 0) + known.pop(UNKNOWN_PROVINCE, 0)
+    pairs = known.most_common()
     note = ""
-    if missing:
+    if unknown:
+        pairs.append((UNKNOWN_PROVINCE, unknown))
+    if counts.get("", 0):
         note = (
-            "parcels per province leaves out workbooks without a province column or that are "
-            f"missing: {', '.join(sorted(set(missing))[:5])}"
+            f"{counts['']} parcel(s) have no recorded province (exported before batch-ship "
+            f"recorded provinces): counted as {UNKNOWN_PROVINCE}"
         )
-    return counts, note
+    return pairs, note
 
 
 def _read_sheet(path: Path) -> list[list[Any]]:

@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import chain, compress
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,13 @@ from batch_ship.ledger import BatchInfo, Ledger, TrackingAssignment
 from batch_ship.progress import Progress, no_progress
 from batch_ship.spreadsheets.read import read_table
 from batch_ship.spreadsheets.write import write_workbook
-from batch_ship.tracking_numbers import RangeError, TrackingRule, number_range, parse_range
-from batch_ship.tracking_numbers import validate as validate_number
+from batch_ship.tracking_numbers import (
+    RangeError,
+    TrackingRule,
+    number_range,
+    parse_range,
+    validate_all,
+)
 from batch_ship.uploads import (
     Marketplace,
     load_marketplace,
@@ -70,6 +76,7 @@ _HEADER_NOISE = re.compile(r"[\s'\"‘’“”`=*＊:：]|[(（\[【][^)）\]�
 # zero-width and non-breaking spaces.
 _EDGE_CHARS = " \t\r\n\v\f\u00a0\u3000\u200b\ufeff'\"=‘’“”`"
 _NUMERIC = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?")
+_NUMERIC_PARTS = re.compile(r"(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")  # _NUMERIC, in parts
 _FLOAT_TEXT = re.compile(r"\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+")
 # Several numbers in one cell (a split shipment): , ; / whitespace and their full-width forms.
 _SEPARATOR = re.compile(r"[,;/\s，；、／]+")
@@ -161,7 +168,23 @@ def header_key(text: object) -> str:
 def clean_values(values: pd.Series) -> pd.Series:
     """Cells as text: edge debris stripped; integral numbers a spreadsheet wrote as floats
     (`773012345678.0`, `7.73012345678E+11`) back to their digits when nothing was lost."""
-    return pd.Series(clean_texts(values.fillna("").astype("str").tolist()), dtype="str")
+    texts = values.fillna("").astype("str").reset_index(drop=True)
+    wide = np.flatnonzero(~texts.str.isascii().to_numpy(dtype=bool))
+    if len(wide):  # full-width digits and letters: few cells, so plain Python
+        patched = texts.to_numpy(dtype=object)
+        patched[wide] = [unicodedata.normalize("NFKC", value) for value in patched[wide]]
+        texts = pd.Series(patched, dtype="str")
+    texts = texts.str.strip(_EDGE_CHARS)
+    # a cheap superset of _FLOAT_TEXT first; the exact regex and Decimal only on those cells
+    floaty = np.flatnonzero(texts.str.contains("[.eE]", regex=True).to_numpy(dtype=bool))
+    if len(floaty):
+        patched = texts.to_numpy(dtype=object)
+        patched[floaty] = [
+            _exact_integer(text) if _FLOAT_TEXT.fullmatch(text) else text
+            for text in patched[floaty]
+        ]
+        texts = pd.Series(patched, dtype="str")
+    return texts.astype("str")
 
 
 def clean_texts(values: Iterable[str]) -> list[str]:
@@ -206,13 +229,35 @@ def damaged_reference(text: str) -> tuple[int, int] | None:
     a reader may print 16 or 17, or all of the double's digits): the id lies within half a unit
     of the last digit shown, plus the double's own rounding (one step between doubles).
     """
-    if not _NUMERIC.fullmatch(text):
+    match = _NUMERIC_PARTS.fullmatch(text)
+    if match is None:
         return None
+    whole, fraction, exponent = match.group(1), match.group(2) or "", match.group(3)
+    digits = whole + fraction
+    significant = digits.lstrip("0")
+    if not significant:
+        return None
+    if exponent is None or len(exponent) <= 4:  # plain integer arithmetic, no Decimal
+        shift = (int(exponent) if exponent else 0) - len(fraction)
+        adjusted = len(significant) - 1 + shift  # the power of ten of the first digit
+        if adjusted < EXACT_DIGITS:
+            return None
+        if adjusted <= 25 and len(digits) <= 28:  # within Decimal's default precision
+            coefficient = int(digits)
+            value = coefficient * 10**shift if shift >= 0 else coefficient // 10**-shift
+            spacing = max(1, int(math.ulp(float(text))))  # float(text) rounds as float(Decimal)
+            shown = len(significant.rstrip("0"))
+            return value, 10 ** max(0, adjusted - shown + 1) // 2 + spacing
+    return _damaged_decimal(text)
+
+
+def _damaged_decimal(text: str) -> tuple[int, int] | None:
+    """`damaged_reference` for the rare text beyond the integer fast path."""
     try:
         value = Decimal(text)
     except InvalidOperation:
         return None
-    if value < 10**EXACT_DIGITS:
+    if value < 10**EXACT_DIGITS or value.adjusted() > 300:  # no id is that long; float overflows
         return None
     spacing = max(1, int(math.ulp(float(value))))
     digits = value.normalize().as_tuple().digits
@@ -335,10 +380,13 @@ def read_return(
     body = grid.iloc[columns.header_row + 1 :]
     count = len(body)
 
-    def column(position: int | None) -> list[str]:
+    def column(position: int | None) -> pd.Series:
         if position is None:
-            return [""] * count
-        return clean_texts(body[position].tolist())
+            return pd.Series([""] * count, dtype="str")
+        return clean_values(body[position])
+
+    references, cells = column(columns.reference), column(columns.tracking)
+    keep = np.flatnonzero(((references != "") | (cells != "")).to_numpy(dtype=bool))
 
     def plain(position: int | None) -> pd.Series:
         # names and phones only confirm damaged references: whitespace trimmed is enough
@@ -346,17 +394,13 @@ def read_return(
             return pd.Series([""] * len(keep), dtype="str")
         return body[position].iloc[keep].str.strip().reset_index(drop=True)
 
-    references, cells = column(columns.reference), column(columns.tracking)
-    keep = [i for i in range(count) if references[i] or cells[i]]
-    first = columns.header_row + 2
-
-    def kept(values: list[str]) -> pd.Series:
-        return pd.Series([values[i] for i in keep], dtype="str")
+    def kept(values: pd.Series) -> pd.Series:
+        return values.iloc[keep].reset_index(drop=True).astype("str")
 
     rows = pd.DataFrame(
         {
             "source": pd.Series([path.name] * len(keep), dtype="str"),
-            "row": pd.Series([first + i for i in keep], dtype="int64"),
+            "row": pd.Series(keep + (columns.header_row + 2), dtype="int64"),
             "reference": kept(references),
             "cell": kept(cells),
             "name": plain(columns.name),
@@ -414,11 +458,14 @@ def _order_index(parcels: pd.DataFrame) -> pd.Series:
 def split_cells(cells: pd.Series) -> list[list[str]]:
     """`split_numbers` for a column of cells: only cells with a separator go through Python."""
     upper = cells.str.upper()
-    several = upper.str.contains(_SEPARATOR.pattern, regex=True)
-    return [
-        split_numbers(value) if multiple else ([value] if value else [])
-        for value, multiple in zip(upper.tolist(), several.tolist(), strict=True)
-    ]
+    values = upper.tolist()
+    split: list[list[str]] = [[value] if value else [] for value in values]
+    # a separator is never a letter, digit or hyphen: only the other cells need the regex
+    odd = np.flatnonzero(~upper.str.fullmatch("[0-9A-Z-]*").to_numpy(dtype=bool))
+    for position in odd.tolist():
+        if _SEPARATOR.search(values[position]) is not None:
+            split[position] = split_numbers(values[position])
+    return split
 
 
 def match_rows(
@@ -491,30 +538,44 @@ def _match_damaged(
     spans = np.array([found[1] for _, found, *_ in damaged], dtype=np.uint64)
     low = np.searchsorted(keys, values - np.minimum(spans, values), side="left")
     high = np.searchsorted(keys, values + spans, side="right")
-    ids = parcels["parcel_id"].tolist()
-    names = dict(zip(ids, parcels["name"].tolist(), strict=True))
-    phones = dict(zip(ids, parcels["phone"].tolist(), strict=True))
-    numbered = dict(zip(ids, parcels["tracking"].tolist(), strict=True))
-    matches: dict[int, int] = {}
-    for (position, _, cell, name, phone), start, stop in zip(
-        damaged, low.tolist(), high.tolist(), strict=True
+    # every (damaged row, candidate parcel) pair, without a Python loop over windows
+    sizes = high - low
+    row_of = np.repeat(np.arange(len(damaged)), sizes)
+    starts = np.repeat(low - (np.cumsum(sizes) - sizes), sizes)
+    pairs = pd.DataFrame(
+        {"row": row_of, "parcel_id": owners[np.arange(len(row_of)) + starts].astype("int64")}
+    ).drop_duplicates()
+    if pairs.empty:
+        return {}
+    row_at = pairs["row"].to_numpy()
+    ids = pairs["parcel_id"].to_numpy()
+    at = pd.Index(parcels["parcel_id"].to_numpy(dtype="int64")).get_indexer(ids)
+    recorded = parcels["tracking"].to_numpy(dtype=object)[at]
+    fits = (recorded == "") & ~np.isin(ids, np.fromiter(claimed, dtype="int64", count=len(claimed)))
+    cells = np.array([cell for _, _, cell, _, _ in damaged], dtype=object)[row_at]
+    for k in np.flatnonzero(~fits & (recorded != "")).tolist():  # a re-import: few rows
+        numbers = set(split_numbers(cells[k]))
+        fits[k] = bool(numbers) and numbers <= set(str(recorded[k]).split(",")) - {""}
+    # names and phones shown in full confirm by equality; only masked ones go through Python
+    for has, position, column, check in (
+        (has_name, 3, "name", name_fits),
+        (has_phone, 4, "phone", phone_fits),
     ):
-        numbers = set(split_numbers(cell))
-        fits = []
-        for parcel_id in sorted(set(owners[start:stop].tolist())):
-            recorded = set(numbered[parcel_id].split(",")) - {""}
-            if not (
-                (not recorded and parcel_id not in claimed) or (numbers and numbers <= recorded)
-            ):
-                continue
-            if has_name and not name_fits(name, names[parcel_id]):
-                continue
-            if has_phone and not phone_fits(phone, phones[parcel_id]):
-                continue
-            fits.append(parcel_id)
-        if len(fits) == 1:
-            matches[position] = fits[0]
-    return matches
+        if not has:
+            continue
+        shown = np.array([item[position] for item in damaged], dtype=object)[row_at]
+        known = parcels[column].to_numpy(dtype=object)[at]
+        same = shown == known
+        if column == "phone":  # a phone with '*' in both is compared as a mask, not text
+            same &= np.array(["*" not in str(value) for value in shown], dtype=bool)
+        for k in np.flatnonzero(fits & ~same).tolist():
+            fits[k] = check(str(shown[k]), str(known[k]))
+    chosen = pairs[fits]
+    single = chosen[~chosen["row"].duplicated(keep=False).to_numpy()]
+    return {
+        damaged[row][0]: int(parcel_id)
+        for row, parcel_id in zip(single["row"].tolist(), single["parcel_id"].tolist(), strict=True)
+    }
 
 
 def plan_file_rows(
@@ -538,7 +599,7 @@ def plan_file_rows(
     )
     if split is None:
         split = split_cells(matched["cell"])
-    counts = np.fromiter((len(numbers) for numbers in split), dtype=np.int64, count=len(split))
+    counts = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
     known = matched["parcel_id"].notna().to_numpy()
     sources, row_numbers = matched["source"].tolist(), matched["row"].tolist()
     references = matched["reference"].tolist()
@@ -562,13 +623,7 @@ def plan_file_rows(
         {
             "parcel_id": chosen["parcel_id"].astype("int64").to_numpy(),
             "number": pd.Series(
-                [
-                    number
-                    for numbers, ok in zip(split, known, strict=True)
-                    if ok
-                    for number in numbers
-                ],
-                dtype="str",
+                list(chain.from_iterable(compress(split, known.tolist()))), dtype="str"
             ),
             "source": (chosen["source"] + " row " + chosen["row"].astype("str")).to_numpy(),
             "method": chosen["method"].to_numpy(),
@@ -592,11 +647,7 @@ def _plan_numbers(
     `numbers` has one row per (parcel_id, number, source, method), in file order."""
     references = parcels.set_index("parcel_id")["reference"]
     numbers = numbers.assign(reference=numbers["parcel_id"].map(references).astype("str"))
-    valid = np.fromiter(
-        (validate_number(rule, number) for number in numbers["number"].tolist()),
-        dtype=bool,
-        count=len(numbers),
-    )
+    valid = validate_all(rule, numbers["number"].tolist())
     described = rule.pattern + (f" + {rule.check} check digit" if rule.check else "")
     for item in numbers[~valid].itertuples(index=False):
         plan.invalid.append(
@@ -634,12 +685,11 @@ def _plan_numbers(
     recorded = good["parcel_id"].map(parcels.set_index("parcel_id")["tracking"]).astype("str")
     fresh = good[(recorded == "").to_numpy()]
     plan.new.extend(
-        TrackingAssignment(parcel_id, number, source)
-        for parcel_id, number, source in zip(
+        map(
+            TrackingAssignment,
             fresh["parcel_id"].tolist(),
             fresh["number"].tolist(),
             fresh["source"].tolist(),
-            strict=True,
         )
     )
     plan.matched.append(_per_parcel(fresh, "new"))
@@ -868,7 +918,7 @@ def import_tracking(
             with steps("ledger-read"):
                 parcels = ledger.parcels(info.batch_id)
                 split = split_cells(rows["cell"]) if rows is not None else [numbers]
-                candidates = {number for cell in split for number in cell}
+                candidates = set(chain.from_iterable(split))
                 owners = ledger.tracking_owners(candidates)
             with steps("match"):
                 if rows is not None:

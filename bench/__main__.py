@@ -220,6 +220,17 @@ def run_size(size: int) -> dict[str, Any]:
     )
     print(f"  floor    {export_floor['seconds']:8.2f} s  ({rows:,} x {columns})", flush=True)
 
+    run: dict[str, Any] = {"size": size, "export": export, "export_floor": export_floor}
+    try:
+        run.update(_run_import(size, home, batch))
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        # Keep the export numbers when the import half fails or is interrupted.
+        run["error"] = f"import: {error}"
+        print(f"  FAILED: {run['error']}", flush=True)
+    return run
+
+
+def _run_import(size: int, home: Path, batch: str) -> dict[str, Any]:
     returned = OUT / "runs" / f"return-{size}.xlsx"
     code = (
         "import sys; from pathlib import Path; "
@@ -239,45 +250,32 @@ def run_size(size: int) -> dict[str, Any]:
         "import-floor", str(returned), str(isum["orders_shipped"]), str(OUT / "runs" / "u.csv")
     )
     print(f"  floor    {import_floor['seconds']:8.2f} s", flush=True)
-    return {
-        "size": size,
-        "export": export,
-        "export_floor": export_floor,
-        "import": imported,
-        "import_floor": import_floor,
-    }
+    return {"import": imported, "import_floor": import_floor}
+
+
+def _has(run: dict[str, Any] | None, step: str) -> bool:
+    return run is not None and step in run and f"{step}_floor" in run
 
 
 def verdicts(runs: dict[int, dict[str, Any]]) -> list[tuple[str, str, bool]]:
     """(bar, measured, passed) for each bar the measured sizes allow checking."""
     checks: list[tuple[str, str, bool]] = []
-    if 100_000 in runs:
-        run = runs[100_000]
-        for step in ("export", "import"):
-            ratio = run[step]["seconds"] / run[f"{step}_floor"]["seconds"]
-            checks.append(
-                (
-                    f"100k {step} <= {MAX_FLOOR_RATIO}x floor",
-                    f"{ratio:.2f}x",
-                    ratio <= MAX_FLOOR_RATIO,
-                )
-            )
-    if 100_000 in runs and 1_000_000 in runs:
-        for step in ("export", "import"):
-            scale = runs[1_000_000][step]["seconds"] / runs[100_000][step]["seconds"]
-            checks.append(
-                (
-                    f"1M/100k {step} time <= {MAX_SCALE_RATIO:g}x",
-                    f"{scale:.1f}x",
-                    scale <= MAX_SCALE_RATIO,
-                )
-            )
-    if 1_000_000 in runs:
-        for step in ("export", "import"):
-            rss = runs[1_000_000][step]["peak_rss"]
-            checks.append(
-                (f"1M {step} peak RSS <= 2 GiB", f"{rss / 2**30:.2f} GiB", rss <= MAX_RSS)
-            )
+    small, large = runs.get(100_000), runs.get(1_000_000)
+    for step in ("export", "import"):
+        if small is not None and _has(small, step):
+            ratio = small[step]["seconds"] / small[f"{step}_floor"]["seconds"]
+            bar = f"100k {step} <= {MAX_FLOOR_RATIO}x floor"
+            checks.append((bar, f"{ratio:.2f}x", ratio <= MAX_FLOOR_RATIO))
+    for step in ("export", "import"):
+        if small is not None and large is not None and _has(small, step) and _has(large, step):
+            scale = large[step]["seconds"] / small[step]["seconds"]
+            bar = f"1M/100k {step} time <= {MAX_SCALE_RATIO:g}x"
+            checks.append((bar, f"{scale:.1f}x", scale <= MAX_SCALE_RATIO))
+    for step in ("export", "import"):
+        if large is not None and step in large:
+            rss = large[step]["peak_rss"]
+            bar = f"1M {step} peak RSS <= 2 GiB"
+            checks.append((bar, f"{rss / 2**30:.2f} GiB", rss <= MAX_RSS))
     return checks
 
 
@@ -307,6 +305,8 @@ def markdown(
     ]
     for size, run in sorted(runs.items()):
         for step in ("export", "import"):
+            if not _has(run, step):
+                continue
             seconds = run[step]["seconds"]
             floor = run[f"{step}_floor"]["seconds"]
             lines.append(
@@ -322,9 +322,13 @@ def markdown(
     if 100_000 in runs and 1_000_000 in runs:
         lines.append("")
         for step in ("export", "import"):
+            if not (_has(runs[100_000], step) and _has(runs[1_000_000], step)):
+                continue
             scale = runs[1_000_000][step]["seconds"] / runs[100_000][step]["seconds"]
             lines.append(f"1M/100k {step} time ratio: {scale:.1f}x (linear would be 10x)")
-    for size, error in sorted((failures or {}).items()):
+    failures = dict(failures or {})
+    failures.update({size: run["error"] for size, run in runs.items() if run.get("error")})
+    for size, error in sorted(failures.items()):
         lines += ["", f"**{size:,} orders failed:** `{error[-500:]}`"]
     checks = verdicts(runs)
     if checks:
@@ -385,6 +389,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         parser.error(f"--sizes takes numbers like 10000,100000, not {args.sizes!r}")
     runs: dict[int, dict[str, Any]] = {}
     failures: dict[int, str] = {}
+    command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     for size in sizes:
         try:
             runs[size] = run_size(size)
@@ -392,8 +397,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             # A failing size is reported, and the other sizes still run.
             failures[size] = str(error)
             print(f"  FAILED: {error}", flush=True)
+        if not args.no_write:
+            # Written after every size: an interrupted long run keeps what it measured.
+            partial = markdown(runs, command.strip() + " (in progress)", {}, failures)
+            RESULTS.write_text(partial, encoding="utf-8")
     others = run_others() if args.all else {}
-    command = "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:])
     text = markdown(runs, command.strip(), others, failures)
     print("\n" + text)
     if not args.no_write:

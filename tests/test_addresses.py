@@ -273,7 +273,7 @@ _piece = st.one_of(
 address_text = st.lists(_piece, max_size=8).map("".join)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(address_text)
 def test_never_crashes_and_is_idempotent(raw: str) -> None:
     address = normalize_address(raw)
@@ -281,7 +281,7 @@ def test_never_crashes_and_is_idempotent(raw: str) -> None:
     assert again == address
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text())
 def test_any_text(raw: str) -> None:
     address = normalize_address(raw)

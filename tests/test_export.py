@@ -12,7 +12,7 @@ import pytest
 
 from batch_ship import export as export_module
 from batch_ship.errors import ConfigError
-from batch_ship.export import ExportResult, _plan, find_item_reports, run_export
+from batch_ship.export import ExportResult, _narrow, _plan, find_item_reports, run_export
 from batch_ship.ledger import Ledger
 from batch_ship.model import OrderState
 from batch_ship.sample_orders import write_sample_export
@@ -78,6 +78,15 @@ def test_plan_precedence_and_counts() -> None:
     recorded = {IDS[4]: "phone-masked,address-missing", IDS[5]: "phone-masked"}
     again = _plan(frame, order_ids, duplicate, awaiting, normalized, states, recorded)
     assert not again.new_exceptions
+    # another run submitted IDS[3] and IDS[4] meanwhile: narrowing equals planning afresh
+    later = {**states, IDS[3]: OrderState.SUBMITTED, IDS[4]: OrderState.SUBMITTED}
+    narrowed = _narrow(plan, order_ids, duplicate, awaiting, later, {})
+    fresh = _plan(frame, order_ids, duplicate, awaiting, normalized, later, {})
+    assert narrowed.submit["order_id"].tolist() == fresh.submit["order_id"].tolist() == [IDS[0]]
+    assert narrowed.exceptions["order_id"].tolist() == [IDS[5]]
+    assert narrowed.skipped == fresh.skipped
+    assert narrowed.skipped["already-submitted"] == 3
+    assert narrowed.exception_counts == fresh.exception_counts == {"phone-masked": 1}
 
 
 def test_summary_is_the_contract_object() -> None:
@@ -200,3 +209,58 @@ def test_exceptions_alone_make_a_batch_once(home: Path, tmp_path: Path) -> None:
 def test_unknown_courier_before_reading(home: Path, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown courier"):
         run_export(open_workspace(home), [tmp_path / "missing.csv"], courier="nope")
+
+
+def test_normalizing_in_slices_gives_the_same_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    orders, _ = write_sample_export(tmp_path, orders=200, seed=5)
+
+    def export(home: Path) -> tuple[dict[str, Any], list[list[Any]], list[list[Any]]]:
+        (home / "batch_ship.toml").write_text('[sender]\nname = "甲"\nphone = "13800000000"\n')
+        result = run_export(open_workspace(home), [orders], courier="zto")
+        cells = []
+        for path in result.files:
+            book = openpyxl.load_workbook(path).active
+            assert book is not None
+            cells.append([list(row) for row in book.iter_rows(values_only=True)])
+        summary = {k: v for k, v in result.summary().items() if k not in ("batch", "files")}
+        return summary, cells[0], cells[-1]
+
+    (tmp_path / "one").mkdir()
+    (tmp_path / "sliced").mkdir()
+    whole = export(tmp_path / "one")
+    seen: list[int] = []
+    normalize = export_module._normalize
+
+    def spy(frame: pd.DataFrame, rows: np.ndarray, n: int, *args: Any) -> pd.DataFrame:
+        seen.append(len(rows))
+        return normalize(frame, rows, n, *args)
+
+    monkeypatch.setattr(export_module, "_NORMALIZE_CHUNK", 60)
+    monkeypatch.setattr(export_module, "_normalize", spy)
+    sliced = export(tmp_path / "sliced")
+    assert seen == [seen[0]]
+    assert seen[0] > 60  # more than one slice
+    assert sliced == whole
+    assert whole[0]["exceptions"]  # the sample has exceptions: their rows are compared too
+
+
+def test_ledger_counts_parcels_per_province_as_submitted(
+    tmp_path: Path, sample: tuple[Path, Path]
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    result = run_export(open_workspace(home), [sample[0]], courier="generic")
+    assert result.batch is not None
+    workbook = openpyxl.load_workbook(home / "batches" / result.batch / "submission-generic.xlsx")
+    sheet = workbook.active
+    assert sheet is not None
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("收件人省")
+    submitted: dict[str, int] = {}
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        submitted[str(row[column])] = submitted.get(str(row[column]), 0) + 1
+    with Ledger.open(home / "ledger.sqlite3") as ledger:
+        assert ledger.province_counts(result.batch) == submitted
+    assert "" not in submitted

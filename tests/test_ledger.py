@@ -34,26 +34,31 @@ def new_batch(
     parcels: list[list[str]],
     exceptions: dict[str, str] | None = None,
     created: datetime | None = None,
+    provinces: list[str | None] | None = None,
 ) -> NewBatch:
-    """A NewBatch whose parcels hold the given order ids (first id = reference)."""
+    """A NewBatch whose parcels hold the given order ids (first id = reference); with
+    `provinces`, the optional province column too (None = a missing value)."""
     exceptions = exceptions or {}
     seqs = list(range(1, len(parcels) + 1))
+    parcel_frame = pd.DataFrame(
+        {
+            "seq": seqs,
+            "file": pd.Series(["submission-zto.xlsx"] * len(parcels), dtype="str"),
+            "file_row": [seq + 1 for seq in seqs],
+            "reference": pd.Series([ids[0] for ids in parcels], dtype="str"),
+            "name": pd.Series([f"收件人{seq}" for seq in seqs], dtype="str"),
+            "phone": pd.Series([f"1380013800{seq % 10}" for seq in seqs], dtype="str"),
+            "order_ids": pd.Series([",".join(ids) for ids in parcels], dtype="str"),
+        }
+    )
+    if provinces is not None:
+        parcel_frame["province"] = pd.Series(provinces, dtype="str")
     return NewBatch(
         batch_id=batch_id,
         courier="zto",
         created=created or datetime(2026, 11, 26, 9, 30),
         files=("submission-zto.xlsx",),
-        parcels=pd.DataFrame(
-            {
-                "seq": seqs,
-                "file": pd.Series(["submission-zto.xlsx"] * len(parcels), dtype="str"),
-                "file_row": [seq + 1 for seq in seqs],
-                "reference": pd.Series([ids[0] for ids in parcels], dtype="str"),
-                "name": pd.Series([f"收件人{seq}" for seq in seqs], dtype="str"),
-                "phone": pd.Series([f"1380013800{seq % 10}" for seq in seqs], dtype="str"),
-                "order_ids": pd.Series([",".join(ids) for ids in parcels], dtype="str"),
-            }
-        ),
+        parcels=parcel_frame,
         orders=pd.DataFrame(
             {
                 "order_id": pd.Series([i for ids in parcels for i in ids], dtype="str"),
@@ -70,11 +75,14 @@ def new_batch(
 
 
 def record(
-    ledger: Ledger, parcels: list[list[str]], exceptions: dict[str, str] | None = None
+    ledger: Ledger,
+    parcels: list[list[str]],
+    exceptions: dict[str, str] | None = None,
+    provinces: list[str | None] | None = None,
 ) -> str:
     with ledger.write():
         batch_id = ledger.new_batch_id(DAY)
-        ledger.record_batch(new_batch(batch_id, parcels, exceptions))
+        ledger.record_batch(new_batch(batch_id, parcels, exceptions, provinces=provinces))
     return batch_id
 
 
@@ -300,6 +308,17 @@ def test_order_lookups_take_many_ids_at_once(ledger: Ledger) -> None:
     assert ledger.order_states([]) == {}
 
 
+def test_order_states_of_ids_that_are_not_all_text(ledger: Ledger) -> None:
+    record(ledger, [[C, A]], {B: "phone-masked"})
+    assert ledger.order_states({E, C, B, A}) == {
+        A: OrderState.SUBMITTED,
+        B: OrderState.EXCEPTION,
+        C: OrderState.SUBMITTED,
+    }
+    mixed: list[object] = [A, 4012500868239927921, B]  # a caller bug: not all str
+    assert ledger.order_states(mixed) == {A: OrderState.SUBMITTED, B: OrderState.EXCEPTION}  # type: ignore[arg-type]
+
+
 # --- tracking -----------------------------------------------------------------------------
 def test_tracking_first_number_is_primary_and_split_shipments(ledger: Ledger) -> None:
     batch_id = record(ledger, [[A, B], [C], [D]])
@@ -390,6 +409,177 @@ def test_tracking_for_an_unknown_parcel_is_refused(ledger: Ledger) -> None:
     record(ledger, [[A]])
     with pytest.raises(LedgerUsageError, match="unknown parcel"), ledger.write():
         ledger.record_tracking([TrackingAssignment(999, "73100000000001", "row 2")])
+
+
+def test_malformed_numbers_are_refused_in_list_order(ledger: Ledger) -> None:
+    batch_id = record(ledger, [[A], [B]])
+    first, second = ledger.parcels(batch_id)["parcel_id"].tolist()
+    with pytest.raises(LedgerUsageError, match="must be a trimmed string"), ledger.write():
+        ledger.record_tracking(
+            [
+                TrackingAssignment(first, "73100000000001", "row 2"),
+                TrackingAssignment(second, " 73100000000002", "row 3"),
+                TrackingAssignment(second, "73100000000001", "row 4"),
+            ]
+        )
+    with pytest.raises(LedgerError, match="given to two parcels"), ledger.write():
+        ledger.record_tracking(
+            [
+                TrackingAssignment(first, "73100000000001", "row 2"),
+                TrackingAssignment(second, "73100000000001", "row 3"),
+                TrackingAssignment(second, "", "row 4"),
+            ]
+        )
+    with ledger.write():  # a number repeated for the same parcel is recorded once
+        ledger.record_tracking(
+            [
+                TrackingAssignment(first, "73100000000001", "row 2"),
+                TrackingAssignment(first, "73100000000001", "row 3"),
+            ]
+        )
+    assert ledger.parcels(batch_id)["tracking"].tolist() == ["73100000000001", ""]
+
+
+def test_the_first_recorded_number_is_primary_whatever_its_value(ledger: Ledger) -> None:
+    batch_id = record(ledger, [[A, B], [C]])
+    first, second = ledger.parcels(batch_id)["parcel_id"].tolist()
+    with ledger.write():
+        ledger.record_tracking([TrackingAssignment(second, "73100000000005", "row 3")])
+    with ledger.write():
+        ledger.record_tracking(
+            [
+                TrackingAssignment(first, "73100000000009", "row 2"),
+                TrackingAssignment(first, "73100000000001", "row 4"),
+                TrackingAssignment(first, "73100000000003", "row 5"),
+            ]
+        )
+    parcels = ledger.parcels(batch_id)
+    assert parcels["tracking"].tolist() == [
+        "73100000000009,73100000000001,73100000000003",
+        "73100000000005",
+    ]
+    shipped = ledger.shipped_orders(batch_id)
+    assert shipped["tracking"].tolist() == ["73100000000009", "73100000000009", "73100000000005"]
+    assert shipped["parcel_id"].tolist() == [first, first, second]
+    assert shipped["parcel_id"].dtype == "int64"
+    assert pd.api.types.is_string_dtype(shipped["order_id"].dtype)
+
+
+def test_text_holding_the_unit_separator_reads_back_intact(ledger: Ledger) -> None:
+    batch = new_batch("20261126-01", [[A], [B, C]])
+    names = pd.Series(["张\x1f三", ""], dtype="str")  # U+001F: the internal separator
+    weird = NewBatch(**{**batch.__dict__, "parcels": batch.parcels.assign(name=names)})
+    with ledger.write():
+        ledger.record_batch(weird)
+    parcels = ledger.parcels("20261126-01")
+    assert parcels["name"].tolist() == ["张\x1f三", ""]
+    assert parcels["order_ids"].tolist() == [A, f"{B},{C}"]
+    assert parcels["tracking"].tolist() == ["", ""]
+    assert ledger.parcels("20991231-01").empty
+    assert ledger.shipped_orders("20991231-01").empty
+
+
+def test_a_version_1_ledger_is_migrated_keeping_tracking(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as version_1:
+        version_1.setattr(ledger_module, "MIGRATIONS", ledger_module.MIGRATIONS[:1])
+        version_1.setattr(ledger_module, "SCHEMA_VERSION", 1)
+        with Ledger.open(path) as ledger:
+            assert ledger.schema_version == 1
+            batch_id = record(ledger, [[A], [B]])
+            first, second = ledger.parcels(batch_id)["parcel_id"].tolist()
+            # as version 1 wrote them: numbers out of value order, a parcel with two
+            rows = [("73100000000009", first), ("73100000000002", second)]
+            rows.append(("73100000000001", first))
+            with ledger.write():
+                ledger._conn.executemany(
+                    "INSERT INTO tracking (number, parcel_id, recorded_at)"
+                    " VALUES (?, ?, '2026-11-26')",
+                    rows,
+                )
+                ledger._conn.execute("UPDATE parcels SET shipped_at = '2026-11-26'")
+    with Ledger.open(path) as ledger:
+        assert ledger.schema_version == SCHEMA_VERSION == 3
+        parcels = ledger.parcels(batch_id)
+        assert parcels["tracking"].tolist() == ["73100000000009,73100000000001", "73100000000002"]
+        assert ledger.shipped_orders(batch_id)["tracking"].tolist() == [
+            "73100000000009",
+            "73100000000002",
+        ]
+        assert ledger.check() == []
+        ledger._conn.execute(
+            "INSERT INTO tracking (number, parcel_id, recorded_at) VALUES ('7319', 999, 'x')"
+        )
+        assert ledger.check() == ["tracking row 4 points to a missing parcels"]
+
+
+def test_a_version_2_ledger_gains_provinces_keeping_its_data(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as version_2:
+        version_2.setattr(ledger_module, "MIGRATIONS", ledger_module.MIGRATIONS[:2])
+        version_2.setattr(ledger_module, "SCHEMA_VERSION", 2)
+        with Ledger.open(path) as ledger:
+            assert ledger.schema_version == 2
+            old_batch = record(ledger, [[A], [B, C]], {D: "phone-masked"})
+            first = int(ledger.parcels(old_batch)["parcel_id"].iloc[0])
+            with ledger.write():
+                ledger.record_tracking([TrackingAssignment(first, "73100000000001", "row 2")])
+            before = ledger.parcels(old_batch)
+            status = ledger.status()
+    with Ledger.open(path) as ledger:
+        assert ledger.schema_version == SCHEMA_VERSION == 3
+        pd.testing.assert_frame_equal(ledger.parcels(old_batch), before)
+        assert ledger.status() == status
+        assert ledger.order_states([A, B, C, D]) == {
+            A: OrderState.SHIPPED,
+            B: OrderState.SUBMITTED,
+            C: OrderState.SUBMITTED,
+            D: OrderState.EXCEPTION,
+        }
+        assert ledger.province_counts(old_batch) == {"": 2}  # recorded before: unknown
+        new = record(ledger, [[E]], provinces=["浙江省"])
+        assert ledger.province_counts(new) == {"浙江省": 1}
+        assert ledger.province_counts() == {"": 2, "浙江省": 1}
+        assert ledger.check() == []
+
+
+# --- provinces ------------------------------------------------------------------------------
+def test_province_counts_per_batch_and_overall(ledger: Ledger) -> None:
+    first = record(
+        ledger,
+        [[A], [B, C], [D]],
+        provinces=["浙江省", "广东省", "浙江省"],
+    )
+    # A missing value and '' are both "unknown": the key ''.
+    second = record(
+        ledger,
+        [["4012500868239927931"], ["4012500868239927932"], [E]],
+        provinces=["广东省", None, ""],
+    )
+    third = record(ledger, [["4012500868239927933"]])  # no province column at all
+    assert ledger.province_counts(first) == {"浙江省": 2, "广东省": 1}
+    assert list(ledger.province_counts(first)) == ["浙江省", "广东省"]  # most parcels first
+    assert ledger.province_counts(second) == {"": 2, "广东省": 1}
+    assert ledger.province_counts(third) == {"": 1}
+    overall = ledger.province_counts()
+    assert overall == {"": 3, "广东省": 2, "浙江省": 2}
+    assert list(overall) == ["", "广东省", "浙江省"]  # ties by name
+    assert sum(overall.values()) == sum(info.parcels for info in ledger.batches())
+    assert ledger.province_counts("20991231-01") == {}
+
+
+def test_province_must_be_text(ledger: Ledger) -> None:
+    batch = new_batch("20261126-01", [[A]])
+    batch.parcels["province"] = [33]  # a region code, not the province's name
+    with pytest.raises(LedgerUsageError, match=r"parcels\.province"), ledger.write():
+        ledger.record_batch(batch)
+    assert ledger.province_counts() == {}
+
+
+def test_province_counts_of_an_empty_ledger(ledger: Ledger) -> None:
+    assert ledger.province_counts() == {}
 
 
 # --- transactions and concurrency ----------------------------------------------------------

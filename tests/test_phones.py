@@ -103,7 +103,7 @@ phone_text = st.lists(
 ).map("".join)  # fmt: skip
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.one_of(phone_text, st.text()))
 def test_never_crashes_and_is_idempotent(raw: str) -> None:
     phone = normalize_phone(raw)

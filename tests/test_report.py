@@ -1,4 +1,4 @@
-"""The HTML report: numbers from a real ledger and real workbooks, escaping, and offline-ness."""
+"""The HTML report: numbers from a real ledger and exception workbooks, escaping, offline-ness."""
 
 from __future__ import annotations
 
@@ -83,6 +83,8 @@ def make_workspace(home: Path) -> None:
                 "4012500868239927922,4012500868239927923",
                 "4012500868239927924",
             ],
+            # The ledger's parcels per province (export passes the normalized province).
+            "province": ["浙江省", "浙江省", HOSTILE_PROVINCE],
         }
     )
     orders = pd.DataFrame(
@@ -101,15 +103,6 @@ def make_workspace(home: Path) -> None:
             "order_id": ["4012500868239927931", "4012500868239927932"],
             "codes": ["phone-masked,address-missing", "phone-masked"],
         }
-    )
-    write_xlsx(
-        home / "batches" / BATCH / "submission-zto.xlsx",
-        [
-            ["订单编号", "收件人姓名", "收件人手机/电话", "收件人省", "收件人市"],
-            ["4012500868239927921", "张三", "13925130165", "浙江省", "杭州市"],
-            ["4012500868239927922", "李四", "13800001111", "浙江省", "宁波市"],
-            ["4012500868239927924", "王五", "13800002222", HOSTILE_PROVINCE, "x"],
-        ],
     )
     header = ["订单编号", "收货人姓名", "联系手机", "收货地址 ", "异常代码", "异常说明"]
     first = ["4012500868239927931", HOSTILE_NAME, "138****5678", "", "phone-masked,address-missing"]
@@ -277,7 +270,34 @@ def test_fixed_exceptions_leave_the_report(home: Path) -> None:
     ]
     assert data.order_states["exception"] == 1
     assert [(bar.label, bar.value) for bar in data.couriers] == [("zto", 3), ("sf", 1)]
-    assert any("submission-sf.xlsx" in note for note in data.notes)  # its workbook is missing
+    # the sf batch was recorded without provinces: its parcel is 未知, and a note says why
+    assert [(bar.label, bar.value) for bar in data.provinces] == [
+        ("浙江省", 2),
+        (HOSTILE_PROVINCE, 1),
+        ("未知", 1),
+    ]
+    assert any("1 parcel(s) have no recorded province" in note for note in data.notes)
+    # a batch's report counts that batch's parcels only
+    sf_only = build_report(open_workspace(home), "20261126-02")
+    assert [(bar.label, bar.value) for bar in sf_only.provinces] == [("未知", 1)]
+    zto_only = build_report(open_workspace(home), BATCH)
+    assert [(bar.label, bar.value) for bar in zto_only.provinces] == [
+        ("浙江省", 2),
+        (HOSTILE_PROVINCE, 1),
+    ]
+    assert not any("province" in note for note in zto_only.notes)
+
+
+def test_provinces_come_from_the_ledger_not_the_workbooks(home: Path) -> None:
+    make_workspace(home)
+    # a submission workbook that is corrupt (or gone) does not matter to the report
+    (home / "batches" / BATCH / "submission-zto.xlsx").write_bytes(b"PK\x03\x04 not really")
+    data = build_report(open_workspace(home))
+    assert [(bar.label, bar.value) for bar in data.provinces] == [
+        ("浙江省", 2),
+        (HOSTILE_PROVINCE, 1),
+    ]
+    assert data.notes == ()
 
 
 def test_unknown_batch_and_empty_workspace(home: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -59,3 +60,31 @@ def test_frame_is_shuffled_with_damaged_references_and_splits() -> None:
     assert sum("," in str(row[1]) for row in rows) == 1
     assert any("****" in str(row[3]) for row in rows)
     assert sample_return_frame(parcels, courier, seed=5) == (header, rows)  # deterministic
+
+
+def test_written_xlsx_reads_back_like_the_frame(tmp_path: Path) -> None:
+    from batch_ship.sample_returns import _stage_xlsx
+    from batch_ship.spreadsheets.read import read_table
+
+    rows: list[list[str | float]] = [
+        ["4012500868239900000", "773012345678", "张 & <三>", "139****0165", "2026-11-26"],
+        [float("4012500868239907919"), "773012345679,773012345680", "李\x01四", "1", "x"],
+    ]
+    staged = _stage_xlsx(tmp_path / "r.xlsx", "标题", ["订单编号", "运单号", "a", "b", "c"], rows)
+    grid = read_table(staged)
+    assert grid.iloc[0, 0] == "标题"
+    assert (grid.iloc[1] == "").all()
+    assert grid.iloc[2].tolist() == ["订单编号", "运单号", "a", "b", "c"]
+    assert grid.iloc[3].tolist() == rows[0]
+    assert grid.iloc[4, 0] != "4012500868239907919"  # a numeric cell: digits lost, as meant
+    assert float(grid.iloc[4, 0]) == float("4012500868239907919")
+    assert grid.iloc[4, 2] == "李四"  # a control character cannot be stored in XML
+
+
+def test_more_numbers_than_one_range_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from batch_ship import sample_returns
+
+    courier = get_courier("zto")
+    whole = sample_numbers(courier, 25, random.Random(4))
+    monkeypatch.setattr(sample_returns, "MAX_RANGE", 10)  # 25 numbers: three ranges, one run
+    assert sample_numbers(courier, 25, random.Random(4)) == whole

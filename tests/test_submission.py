@@ -265,3 +265,22 @@ def test_orders_are_listed_by_parcel_when_merged_orders_are_apart() -> None:
     assert parcels.table["order_ids"].tolist() == [f"{IDS[0]},{IDS[1]}", IDS[2], IDS[3]]
     assert parcels.orders["order_id"].tolist() == [IDS[0], IDS[1], IDS[2], IDS[3]]
     assert parcels.orders["seq"].tolist() == [1, 1, 2, 3]
+
+
+def test_parts_are_written_in_order_each_with_its_rows(tmp_path: Path) -> None:
+    courier = custom_courier(tmp_path, "")  # two rows per file
+    orders = pd.concat([orders_frame()] * 3, ignore_index=True)
+    orders["order_id"] = [f"40125008682399{index:05d}" for index in range(len(orders))]
+    parcels = build_parcels(orders, None, courier, merge=False)
+    rows = render_rows(courier, parcels, SENDER)
+    files = split_files(courier, rows, parcels.table["seq"].to_numpy())
+    assert len(files) >= 3
+    paths = write_submission(tmp_path / "out", courier, files)
+    assert [path.name for path in paths] == [entry.name for entry in files]
+    read_back = []
+    for path in paths:
+        sheet = openpyxl.load_workbook(path).active
+        assert sheet is not None
+        read_back += [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert read_back == rows["订单编号"].tolist()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)

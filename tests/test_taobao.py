@@ -406,3 +406,18 @@ def test_bad_order_number_cells_are_not_printed_whole(tmp_path: Path) -> None:
         read_orders(path)
     assert "13925130165" not in str(caught.value)
     assert "'1392…' (11 characters)" in str(caught.value)
+
+
+def test_padded_cells_are_stripped_in_orders_and_kept_in_original(tmp_path: Path) -> None:
+    padded = order_row(ID1, 联系手机="'13925130165 ", 买家实际支付金额=" 128.50", 宝贝总数量=" 2 ")
+    path = write_order_report(tmp_path, [padded, order_row(ID2)])
+    table = read_orders(path)
+    orders = table.orders
+    assert orders[c.MOBILE].tolist() == ["13925130165", "13925130165"]
+    assert orders[c.AMOUNT].tolist() == ["128.50", "128.50"]
+    assert orders[c.ITEM_COUNT].tolist() == ["2", "1"]
+    assert orders[c.ORDER_ID].tolist() == [ID1, ID2]
+    # the report's own columns keep the cells as the file had them (markers removed)
+    assert table.original["联系手机"].tolist() == ["13925130165 ", "13925130165"]
+    assert table.original["宝贝总数量"].tolist() == [" 2 ", "1"]
+    assert all(orders[name].dtype == "str" for name in c.ORDER_COLUMNS)

@@ -176,6 +176,12 @@ def test_damaged_reference() -> None:
     value, tolerance = damaged_reference("4.012501601943182e+18") or (0, 0)
     assert abs(value - 4012501601943182518) <= tolerance
     assert tolerance < 2_000
+    # digits beyond the decimal context's 28 are rounded, as Decimal.normalize() does
+    long = "123456789012345678901234567890"
+    assert damaged_reference(long) == (int(long), 50 + 2**44)  # unit 100, ulp 2**44
+    assert damaged_reference("00012345678901234567.8900") == (12345678901234567, 0 + 2)
+    assert damaged_reference("1e400") is None  # beyond any id (and beyond a double)
+    assert damaged_reference("9.99999999999999e14") is None
 
 
 def test_phone_and_name_fit() -> None:

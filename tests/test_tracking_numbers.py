@@ -15,6 +15,7 @@ from batch_ship.tracking_numbers import (
     parse_range,
     s10_check_digit,
     validate,
+    validate_all,
 )
 
 ZTO = TrackingRule(pattern=r"\d{12}|7[3-68]\d{12}", source="test")
@@ -119,3 +120,19 @@ def test_every_s10_range_number_validates(serial: int, count: int) -> None:
     numbers = number_range(EMS, start, count=count)
     assert len(numbers) == count == len(set(numbers))
     assert all(validate(EMS, number) for number in numbers)
+
+
+def test_validate_all_agrees_with_validate() -> None:
+    numbers = [
+        "773012345678",
+        "",
+        "x773012345678",
+        "EA123456785CN",
+        "EA123456786CN",
+        "1234567890123",
+    ]
+    for rule in (ZTO, EMS, SF):
+        assert validate_all(rule, numbers).tolist() == [validate(rule, n) for n in numbers]
+    assert validate_all(ZTO, []).tolist() == []
+    # a pattern that accepts the empty string still refuses an empty number
+    assert validate_all(TrackingRule(pattern=r"\d*"), ["", "12"]).tolist() == [False, True]

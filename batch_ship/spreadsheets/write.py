@@ -138,7 +138,8 @@ def _as_text(frame: pd.DataFrame, path: Path, sheet: str | None) -> pd.DataFrame
             series = series.astype("str")
         if series.hasnans:
             series = series.fillna("")
-        if sheet is not None and len(series):
+        # Bytes bound characters from above: the character count only when bytes could exceed.
+        if sheet is not None and len(series) and _max_bytes(series) > EXCEL_CELL_LIMIT:
             lengths = series.str.len()
             if int(lengths.max()) > EXCEL_CELL_LIMIT:
                 long = int((lengths > EXCEL_CELL_LIMIT).sum())
@@ -152,6 +153,15 @@ def _as_text(frame: pd.DataFrame, path: Path, sheet: str | None) -> pd.DataFrame
                 series = series.str.slice(0, EXCEL_CELL_LIMIT)
         columns[str(column)] = series.reset_index(drop=True)
     return pd.DataFrame(columns, columns=[str(c) for c in frame.columns])
+
+
+def _max_bytes(series: pd.Series) -> int:
+    """The longest value's UTF-8 size, from the Arrow offsets (no per-value work)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    longest = pc.max(pc.binary_length(pa.chunked_array(pa.array(series.array)))).as_py()
+    return int(longest or 0)
 
 
 def _arrow_text(dtype: object) -> bool:
@@ -181,5 +191,7 @@ def _width(frame: pd.DataFrame, column: str) -> float:
     widest = display_width(column) + 2  # room for the filter button
     values = frame[column].iloc[:_WIDTH_SAMPLE]
     if len(values):
-        widest = max(widest, max(display_width(str(value)) for value in values.tolist()))
+        # each distinct value once: sampled columns repeat values (or are empty) a lot
+        distinct = {str(value) for value in values.tolist()}
+        widest = max(widest, max(display_width(text) for text in distinct))
     return float(min(MAX_WIDTH, max(MIN_WIDTH, widest + 1)))
