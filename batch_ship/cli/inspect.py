@@ -6,25 +6,12 @@ from pathlib import Path
 
 import click
 
-from batch_ship.cli.shared import App, emit_json, json_option, pass_app
+from batch_ship.cli.shared import App, emit_json, json_option, order_report_arguments, pass_app
 from batch_ship.inspect import inspect_orders
 
 
 @click.command("inspect")
-@click.argument(
-    "orders",
-    nargs=-1,
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-)
-@click.option(
-    "--items",
-    "items",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Item report(s) (ExportOrderDetailList*.csv). Default: the one beside each order "
-    "report with the same stamp, when present.",
-)
+@order_report_arguments
 @json_option
 @pass_app
 def inspect(app: App, orders: tuple[Path, ...], items: tuple[Path, ...], as_json: bool) -> None:

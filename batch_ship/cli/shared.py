@@ -48,6 +48,24 @@ def json_option(function: F) -> F:
     )(function)
 
 
+def order_report_arguments(function: F) -> F:
+    """ORDERS... and --items, as `export` and `inspect` take them."""
+    function = click.option(
+        "--items",
+        "items",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Item report(s) (ExportOrderDetailList*.csv). Default: the one beside each order "
+        "report with the same stamp, when present.",
+    )(function)
+    return click.argument(
+        "orders",
+        nargs=-1,
+        required=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    )(function)
+
+
 def emit_json(summary: dict[str, Any]) -> None:
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
 
