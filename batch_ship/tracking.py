@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from batch_ship.couriers import Courier, get_courier, load_couriers
 from batch_ship.errors import BatchShipError, InputError
@@ -142,11 +144,21 @@ class ReturnColumns:
     phone: int | None = None
 
 
+_NO_NUMBERS = pd.DataFrame(
+    {
+        "parcel_id": pd.Series([], dtype="int64"),
+        "number": pd.Series([], dtype="str"),
+        "source": pd.Series([], dtype="str"),
+    }
+)
+
+
 @dataclass
 class _Plan:
     """Everything decided before the ledger changes (a working value inside this module)."""
 
-    new: list[TrackingAssignment] = field(default_factory=list)
+    # the new numbers as columns parcel_id, number, source: no object per number
+    fresh: pd.DataFrame = field(default_factory=lambda: _NO_NUMBERS)
     replace: list[TrackingAssignment] = field(default_factory=list)
     matched: list[pd.DataFrame] = field(default_factory=list)  # chunks of the matched sheet
     unknown: list[dict[str, Any]] = field(default_factory=list)
@@ -155,6 +167,18 @@ class _Plan:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     already: set[int] = field(default_factory=set)
     unused: int = 0
+
+    @property
+    def new(self) -> list[TrackingAssignment]:
+        """The new numbers as assignments (for callers that want values, not columns)."""
+        return list(
+            map(
+                TrackingAssignment,
+                self.fresh["parcel_id"].tolist(),
+                self.fresh["number"].tolist(),
+                self.fresh["source"].tolist(),
+            )
+        )
 
 
 # --- cleaning -------------------------------------------------------------------------------
@@ -601,17 +625,22 @@ def plan_file_rows(
         split = split_cells(matched["cell"])
     counts = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
     known = matched["parcel_id"].notna().to_numpy()
-    sources, row_numbers = matched["source"].tolist(), matched["row"].tolist()
-    references = matched["reference"].tolist()
-    for position in np.flatnonzero(~known & (counts > 0)).tolist():
-        reference = references[position]
+    unknown = np.flatnonzero(~known & (counts > 0))
+    picked = matched.iloc[unknown]  # few rows: only these go through Python
+    for position, source, row, reference in zip(
+        unknown.tolist(),
+        picked["source"].tolist(),
+        picked["row"].tolist(),
+        picked["reference"].tolist(),
+        strict=True,
+    ):
         reason = NO_REFERENCE if not reference else UNKNOWN_REFERENCE
         if reference and not reference.isdigit() and damaged_reference(reference):
             reason = DIGITS_LOST
         plan.unknown.append(
             {
-                "source": sources[position],
-                "row": row_numbers[position],
+                "source": source,
+                "row": row,
                 "reference": reference,
                 "tracking": ",".join(split[position]),
                 "reason": reason,
@@ -647,7 +676,7 @@ def _plan_numbers(
     `numbers` has one row per (parcel_id, number, source, method), in file order."""
     references = parcels.set_index("parcel_id")["reference"]
     numbers = numbers.assign(reference=numbers["parcel_id"].map(references).astype("str"))
-    valid = validate_all(rule, numbers["number"].tolist())
+    valid = _valid_numbers(rule, numbers["number"])
     described = rule.pattern + (f" + {rule.check} check digit" if rule.check else "")
     for item in numbers[~valid].itertuples(index=False):
         plan.invalid.append(
@@ -684,13 +713,9 @@ def _plan_numbers(
     good = numbers[~(spread | taken)].drop_duplicates(["parcel_id", "number"])
     recorded = good["parcel_id"].map(parcels.set_index("parcel_id")["tracking"]).astype("str")
     fresh = good[(recorded == "").to_numpy()]
-    plan.new.extend(
-        map(
-            TrackingAssignment,
-            fresh["parcel_id"].tolist(),
-            fresh["number"].tolist(),
-            fresh["source"].tolist(),
-        )
+    plan.fresh = pd.concat(
+        [plan.fresh, fresh[["parcel_id", "number", "source"]].reset_index(drop=True)],
+        ignore_index=True,
     )
     plan.matched.append(_per_parcel(fresh, "new"))
     held = good[(recorded != "").to_numpy()]
@@ -725,6 +750,25 @@ def _plan_numbers(
     for status in ("already-recorded", "replaced"):
         ids = [pid for pid, value in statuses.items() if value == status]
         plan.matched.append(_per_parcel(held[held["parcel_id"].isin(ids)], status))
+
+
+def _valid_numbers(rule: TrackingRule, numbers: pd.Series) -> np.ndarray:
+    """`validate_all` on a column: the pattern runs in Arrow (RE2) over ASCII numbers, the
+    Python regex loop only on the rest, and on everything when RE2 cannot run the pattern or
+    a check digit is involved. On ASCII text, with re.ASCII, both engines accept the same."""
+    texts = pa.array(numbers.astype("str").array)
+    if rule.check or not len(texts):
+        return validate_all(rule, numbers.tolist())
+    try:
+        found = pc.match_substring_regex(texts, f"^(?:{rule.pattern})$")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # lookarounds, backreferences
+        return validate_all(rule, numbers.tolist())
+    empty = pc.equal(pc.binary_length(texts), 0)
+    valid = np.asarray(pc.and_(found, pc.invert(empty)).to_numpy(zero_copy_only=False), bool)
+    wide = np.flatnonzero(~np.asarray(pc.string_is_ascii(texts).to_numpy(zero_copy_only=False)))
+    if len(wide):
+        valid[wide] = validate_all(rule, numbers.iloc[wide].tolist())
+    return valid
 
 
 def _per_parcel(numbers: pd.DataFrame, status: str) -> pd.DataFrame:
@@ -928,18 +972,21 @@ def import_tracking(
                     plan = plan_range(numbers, parcels, owners, rule, label)
             progress("matching", len(parcels), len(parcels))
             with steps("ledger-record"):
-                ledger.record_tracking(plan.new)
+                fresh = plan.fresh
+                ledger.record_tracking_columns(
+                    fresh["parcel_id"].tolist(), fresh["number"].tolist(), fresh["source"].tolist()
+                )
                 if plan.replace:
                     ledger.record_tracking(plan.replace, replace=True)
             with steps("ledger-shipped"):
                 shipped = ledger.shipped_orders(info.batch_id)
             folder = workspace.batch_dir(info.batch_id)
-            with steps("write"):
-                staged = _stage_outputs(
-                    folder, market, courier, shipped, plan, parcels, upload=market.file_name
-                )
-            result = _result(info, plan, parcels, folder, market.file_name, started, steps)
+            staged: list[tuple[Path, Path]] = []
             try:
+                with steps("write"):
+                    staged.append(_stage_reconcile(folder, plan, parcels))
+                    staged.append(_stage_upload(folder, market, courier, shipped, market.file_name))
+                result = _result(info, plan, parcels, folder, market.file_name, started, steps)
                 ledger.log_event(
                     "import-tracking",
                     info.batch_id,
@@ -1068,17 +1115,16 @@ def _result(
     started: float,
     steps: _Steps,
 ) -> ImportResult:
-    new_ids = {item.parcel_id for item in plan.new}
-    order_counts = dict(
-        zip(parcels["parcel_id"], parcels["order_ids"].str.count(",") + 1, strict=True)
-    )
+    new_ids = set(plan.fresh["parcel_id"].tolist())
+    is_new = parcels["parcel_id"].isin(plan.fresh["parcel_id"]).to_numpy()
+    order_counts = parcels["order_ids"].str.count(",").to_numpy()[is_new] + 1
     awaiting = int((parcels["tracking"] == "").sum()) - len(new_ids)
     duplicates = {item["number"] for item in plan.duplicates}
     replaced = {item.parcel_id for item in plan.replace}
     return ImportResult(
         batch=info.batch_id,
         parcels_matched=len(new_ids) + len(replaced),
-        orders_shipped=int(sum(order_counts[parcel_id] for parcel_id in new_ids)),
+        orders_shipped=int(order_counts.sum()),
         already_recorded=len(plan.already),
         unmatched_parcels=awaiting,
         unknown_rows=len(plan.unknown),
@@ -1104,8 +1150,7 @@ def _frame(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> pd.Data
 def reconcile_sheets(plan: _Plan, parcels: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The reconcile workbook's sheets, every cell text."""
     awaiting_after = parcels[
-        (parcels["tracking"] == "")
-        & ~parcels["parcel_id"].isin({item.parcel_id for item in plan.new})
+        (parcels["tracking"] == "") & ~parcels["parcel_id"].isin(plan.fresh["parcel_id"])
     ]
     matched = (
         pd.concat(plan.matched, ignore_index=True)
@@ -1133,37 +1178,43 @@ def reconcile_sheets(plan: _Plan, parcels: pd.DataFrame) -> dict[str, pd.DataFra
     }
 
 
-def _stage_outputs(
-    folder: Path,
-    market: Marketplace,
-    courier: Courier,
-    shipped: pd.DataFrame,
-    plan: _Plan,
-    parcels: pd.DataFrame,
-    *,
-    upload: str,
-) -> list[tuple[Path, Path]]:
-    """Write both outputs to temporary files beside their targets; the caller renames them."""
-    carrier = market.carrier(courier.code, courier.name, courier.marketplace_names)
-    staged: list[tuple[Path, Path]] = []
+def _staged_path(target: Path) -> Path:
+    return target.parent / f".{target.stem}-{secrets.token_hex(6)}.staged{target.suffix}"
+
+
+def _cannot_write(folder: Path, error: OSError) -> BatchShipError:
+    return BatchShipError(
+        f"cannot write the outputs: {error.strerror or error}",
+        path=folder,
+        hint="check that the batch folder is writable and the disk has room",
+    )
+
+
+def _stage_reconcile(folder: Path, plan: _Plan, parcels: pd.DataFrame) -> tuple[Path, Path]:
+    """reconcile.xlsx in a temporary file beside it; the caller renames it (or discards it)."""
+    target = folder / RECONCILE_NAME
+    temporary = _staged_path(target)
     try:
-        target = folder / RECONCILE_NAME
-        temporary = folder / f".{target.stem}-{secrets.token_hex(6)}.staged{target.suffix}"
-        staged.append((temporary, target))
         write_workbook(temporary, reconcile_sheets(plan, parcels))
-        data = render_upload(market, upload_frame(market, shipped, carrier))
-        staged.append((stage_bytes(folder / upload, data), folder / upload))
     except OSError as error:
-        _discard(staged)
-        raise BatchShipError(
-            f"cannot write the outputs: {error.strerror or error}",
-            path=folder,
-            hint="check that the batch folder is writable and the disk has room",
-        ) from error
+        temporary.unlink(missing_ok=True)
+        raise _cannot_write(folder, error) from error
     except BaseException:
-        _discard(staged)
+        temporary.unlink(missing_ok=True)
         raise
-    return staged
+    return temporary, target
+
+
+def _stage_upload(
+    folder: Path, market: Marketplace, courier: Courier, shipped: pd.DataFrame, upload: str
+) -> tuple[Path, Path]:
+    """The upload file in a temporary file beside it; the caller renames it (or discards it)."""
+    carrier = market.carrier(courier.code, courier.name, courier.marketplace_names)
+    try:
+        data = render_upload(market, upload_frame(market, shipped, carrier))
+        return stage_bytes(folder / upload, data), folder / upload
+    except OSError as error:
+        raise _cannot_write(folder, error) from error
 
 
 def _discard(staged: list[tuple[Path, Path]]) -> None:

@@ -6,6 +6,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
+
+# Shared, loaded machines make per-example timing meaningless: no deadlines, ever.
+settings.register_profile("batch_ship", deadline=None)
+settings.load_profile("batch_ship")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = PROJECT_ROOT / "sample_data"

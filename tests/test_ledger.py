@@ -763,3 +763,47 @@ def test_another_programs_database_is_not_taken_over(path: Path) -> None:
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("orders",)]
     conn.close()
+
+
+def test_record_tracking_columns_keeps_each_parcels_order(ledger: Ledger) -> None:
+    batch_id = record(ledger, [[A, B], [C], [D]])
+    first, second, third = ledger.parcels(batch_id)["parcel_id"].tolist()
+    with ledger.write():
+        # parcels out of order (a shuffled return): each parcel's first number stays primary
+        ledger.record_tracking_columns(
+            [third, first, second, first],
+            ["73100000000007", "73100000000009", "73100000000002", "73100000000001"],
+            ["r.xlsx row 2", "r.xlsx row 3", "r.xlsx row 4", "r.xlsx row 5"],
+        )
+    parcels = ledger.parcels(batch_id)
+    assert parcels["tracking"].tolist() == [
+        "73100000000009,73100000000001",
+        "73100000000002",
+        "73100000000007",
+    ]
+    shipped = ledger.shipped_orders(batch_id)
+    assert shipped["tracking"].tolist() == [
+        "73100000000009",
+        "73100000000009",
+        "73100000000002",
+        "73100000000007",
+    ]
+    assert ledger.order_states([A, D]) == {A: OrderState.SHIPPED, D: OrderState.SHIPPED}
+
+
+def test_record_tracking_columns_refuses_like_record_tracking(ledger: Ledger) -> None:
+    batch_id = record(ledger, [[A], [B]])
+    first, second = ledger.parcels(batch_id)["parcel_id"].tolist()
+    with pytest.raises(LedgerUsageError, match="differ in length"), ledger.write():
+        ledger.record_tracking_columns([first], ["73100000000001", "73100000000002"], ["r"])
+    with pytest.raises(LedgerError, match="given to two parcels"), ledger.write():
+        ledger.record_tracking_columns(
+            [first, second], ["73100000000005", "73100000000005"], ["row 2", "row 3"]
+        )
+    with pytest.raises(LedgerUsageError, match="must be a trimmed string"), ledger.write():
+        ledger.record_tracking_columns([first], [" 73100000000001"], ["row 2"])
+    with pytest.raises(LedgerUsageError, match="unknown parcel"), ledger.write():
+        ledger.record_tracking_columns([999], ["73100000000001"], ["row 2"])
+    with pytest.raises(LedgerUsageError, match="inside write"):
+        ledger.record_tracking_columns([first], ["73100000000001"], ["row 2"])
+    assert ledger.parcels(batch_id)["tracking"].tolist() == ["", ""]

@@ -339,6 +339,29 @@ def test_xlsx_resave_with_text_ids_reads_and_numeric_ids_are_refused(tmp_path: P
     assert "bad.xlsx" in str(caught.value)
 
 
+def test_legacy_xls_resave_reads_like_the_csv(tmp_path: Path) -> None:
+    import xlwt  # a dev dependency: the only maintained-enough writer of legacy .xls files
+
+    rows = [order_row(ID1), order_row(ID2, 订单状态="交易成功", 联系手机="'13800138000")]
+    from_csv = read_orders(write_order_report(tmp_path, rows)).orders
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("订单")
+    headers = [h.strip() for h in ORDER_HEADERS]
+    for column, header in enumerate(headers):
+        sheet.write(0, column, header)
+    for number, row in enumerate(rows, start=1):
+        for column, header in enumerate(headers):
+            value = row.get(header, "")
+            # A person re-saving the report keeps ids as text; the `="…"` wrapper is gone.
+            sheet.write(number, column, value[2:-1] if value.startswith('="') else value)
+    path = tmp_path / "ExportOrderList202611261200.xls"
+    book.save(str(path))
+    from_xls = read_orders(path).orders
+    assert from_xls[c.ORDER_ID].tolist() == [ID1, ID2]
+    compared = [c.ORDER_ID, c.STATUS, c.NAME, c.MOBILE, c.ADDRESS, c.AMOUNT, c.PAID_AT]
+    assert from_xls[compared].to_dict("records") == from_csv[compared].to_dict("records")
+
+
 def test_exceptions_workbook_reads_back_as_an_order_report(tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     sheet = book.active

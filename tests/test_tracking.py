@@ -25,7 +25,8 @@ from batch_ship.tracking import (
     plan_range,
     split_numbers,
 )
-from batch_ship.tracking_numbers import TrackingRule
+from batch_ship.tracking import _valid_numbers as valid_numbers
+from batch_ship.tracking_numbers import TrackingRule, validate_all
 
 ZTO = TrackingRule(pattern=r"\d{12}|7[3-68]\d{12}", source="test")
 ID_A = "4012500868239927921"
@@ -289,3 +290,24 @@ def test_plan_range_in_submission_order() -> None:
     plan = plan_range(["773000000009"], parcels(), {"773000000009": 99}, ZTO, "range")
     assert plan.new == []
     assert plan.duplicates[0]["reason"] == USED_BY_ANOTHER_PARCEL
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        ZTO,
+        TrackingRule(pattern=r"(?=7)\d{12}", source="lookahead: RE2 cannot, Python runs it"),
+        TrackingRule(pattern=r"[A-Z]{2}\d{9}[A-Z]{2}", check="s10", source="check digit"),
+        TrackingRule(pattern=r"SF\d{12}|\d{12}", source="alternatives"),
+    ],
+)
+def test_vectorized_validation_agrees_with_validate_all(rule: TrackingRule) -> None:
+    numbers = [
+        "773012345678", "73012345678901", "77301234567", "7730123456789", "", "SF773012345678",
+        "SF77301234567", "773012345678\n", "７７３０１２３４５６７８", "٧٧٣٠١٢٣٤٥٦٧٨",
+        "7730123456é8", "EA123456785CN", "EA123456784CN", "x773012345678",
+    ]  # fmt: skip
+    expected = validate_all(rule, numbers).tolist()
+    assert valid_numbers(rule, pd.Series(numbers, dtype="str")).tolist() == expected
+    assert any(expected)
+    assert not all(expected)
