@@ -17,6 +17,7 @@ from typing import IO, Any, Protocol
 
 from batch_ship.errors import BatchShipError, LedgerError
 from batch_ship.progress import Progress, no_progress
+from batch_ship.spreadsheets.write import atomic_path
 from batch_ship.workspace import CONFIG_NAME, Workspace, load_config
 
 log = logging.getLogger(__name__)
@@ -105,12 +106,8 @@ def init_workspace(home: Path, *, courier: str = "zto", marketplace: str = "taob
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
 
 
 # --- daily -----------------------------------------------------------------------------------

@@ -231,13 +231,7 @@ class Ledger:
     def _setup(self) -> None:
         try:
             version = self._user_version()
-            if version > SCHEMA_VERSION:
-                raise LedgerError(
-                    f"the ledger has schema version {version}, newer than this batch-ship "
-                    f"understands ({SCHEMA_VERSION})",
-                    path=self.path,
-                    hint="upgrade batch-ship; do not edit the ledger with an older version",
-                )
+            self._refuse_newer(version)
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             self._conn.execute("PRAGMA temp_store = MEMORY")
@@ -260,18 +254,21 @@ class Ledger:
     def _user_version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
+    def _refuse_newer(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"the ledger has schema version {version}, newer than this batch-ship "
+                f"understands ({SCHEMA_VERSION})",
+                path=self.path,
+                hint="upgrade batch-ship; do not edit the ledger with an older version",
+            )
+
     def _migrate(self) -> None:
         self._begin()
         try:
             # Read again under the lock: another process may have migrated meanwhile.
             version = self._user_version()
-            if version > SCHEMA_VERSION:
-                raise LedgerError(
-                    f"the ledger has schema version {version}, newer than this batch-ship "
-                    f"understands ({SCHEMA_VERSION})",
-                    path=self.path,
-                    hint="upgrade batch-ship",
-                )
+            self._refuse_newer(version)
             for number in range(version, SCHEMA_VERSION):
                 for statement in MIGRATIONS[number]:
                     self._conn.execute(statement)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.resources
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -18,6 +17,7 @@ from batch_ship.errors import InputError
 from batch_ship.ledger import BatchInfo, Ledger
 from batch_ship.model import OrderState
 from batch_ship.reasons import REASONS
+from batch_ship.spreadsheets.write import atomic_path
 from batch_ship.workspace import Workspace
 
 TEMPLATE_NAME = "report.html.j2"
@@ -493,11 +493,6 @@ def write_report(
         )
     if out.exists() and out.is_dir():
         raise InputError(f"{out} is a folder", hint="give --out a file name, e.g. report.html")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        temp.write_text(html, encoding="utf-8")
-        os.replace(temp, out)
-    finally:
-        temp.unlink(missing_ok=True)
+    with atomic_path(out) as temporary:
+        temporary.write_text(html, encoding="utf-8")
     return out

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from batch_ship.errors import InputError
+from batch_ship.spreadsheets.write import atomic_path
 
 # The classic 46-column order report, headers spelled exactly as the seller centre writes them
 # (six of them with a trailing space).
@@ -171,18 +170,8 @@ def write_sample_export(
 
 def _write_atomic(path: Path, text: str) -> None:
     data = text.encode("gbk")
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        # mkstemp makes the file private; an export file is an ordinary one (umask applies).
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(data)
 
 
 def _pick(rng: np.random.Generator, values: tuple[str, ...], n: int) -> pa.Array:
