@@ -225,7 +225,8 @@ def render_upload(marketplace: Marketplace, frame: pd.DataFrame) -> bytes:
         buffer, delimiter=marketplace.delimiter, lineterminator=marketplace.line_terminator
     )
     writer.writerow(frame.columns)
-    writer.writerows(frame.itertuples(index=False, name=None))
+    # Whole columns to Python lists at once: itertuples over Arrow strings costs twice as much.
+    writer.writerows(zip(*(frame[column].tolist() for column in frame.columns), strict=True))
     try:
         return buffer.getvalue().encode(marketplace.encoding)
     except UnicodeEncodeError as error:
