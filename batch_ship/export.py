@@ -8,9 +8,8 @@ import os
 import re
 import secrets
 import shutil
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from batch_ship.couriers import Courier, get_courier
 from batch_ship.errors import InputError
 from batch_ship.ledger import Ledger, NewBatch
 from batch_ship.model import OrderState, OrderStatus
-from batch_ship.progress import Progress, no_progress
+from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.reasons import EXCEPTION_CODES, SKIP_CODES
 from batch_ship.sources import canonical as c
 from batch_ship.submission import (
@@ -107,7 +106,7 @@ def run_export(
     Any failure leaves no batch folder and an unchanged ledger. Nothing new: no batch, no files.
     Without `items`, the item report beside each order report (same stamp) is used if present.
     """
-    timer = _Timer()
+    timer = StepTimer()
     chosen = get_courier(courier or workspace.config.courier, workspace.config.templates)
     merge = workspace.config.merge if merge is None else merge
     paths = [Path(path) for path in orders]
@@ -506,7 +505,7 @@ def _result(
     submitted: int,
     parcels: int,
     files: tuple[Path, ...],
-    timer: _Timer,
+    timer: StepTimer,
 ) -> ExportResult:
     return ExportResult(
         batch=batch,
@@ -551,24 +550,6 @@ def _move_into_place(staging: Path, target: Path) -> None:
 def _abandon(folder: Path) -> None:
     with contextlib.suppress(OSError):
         shutil.rmtree(folder)
-
-
-class _Timer:
-    """Seconds per named step, for the event log."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextlib.contextmanager
-    def __call__(self, step: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[step] = self.seconds.get(step, 0.0) + time.perf_counter() - started
-
-    def rounded(self) -> dict[str, float]:
-        return {step: round(value, 3) for step, value in self.seconds.items()}
 
 
 __all__ = ["ExportResult", "find_item_reports", "run_export"]

@@ -9,8 +9,7 @@ import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from itertools import chain, compress
@@ -25,7 +24,7 @@ import pyarrow.compute as pc
 from batch_ship.couriers import Courier, get_courier, load_couriers
 from batch_ship.errors import BatchShipError, InputError
 from batch_ship.ledger import BatchInfo, Ledger, TrackingAssignment
-from batch_ship.progress import Progress, no_progress
+from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.spreadsheets.read import read_table
 from batch_ship.spreadsheets.write import write_workbook
 from batch_ship.tracking_numbers import (
@@ -911,7 +910,7 @@ def import_tracking(
     recorded number differs from the return (applied only with `replace`).
     """
     started = time.perf_counter()
-    steps = _Steps()
+    steps = StepTimer()
     files = [Path(path) for path in files]
     if files and range_spec is not None:
         raise InputError("give either return files or --range, not both")
@@ -1088,24 +1087,6 @@ def _single_awaiting_batch(ledger: Ledger) -> BatchInfo:
     )
 
 
-class _Steps:
-    """Seconds per step of a run, for the event log and the benchmark's breakdown."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
-
-    def rounded(self) -> dict[str, float]:
-        return {name: round(value, 3) for name, value in self.seconds.items()}
-
-
 def _result(
     info: BatchInfo,
     plan: _Plan,
@@ -1113,7 +1094,7 @@ def _result(
     folder: Path,
     upload: str,
     started: float,
-    steps: _Steps,
+    steps: StepTimer,
 ) -> ImportResult:
     new_ids = set(plan.fresh["parcel_id"].tolist())
     is_new = parcels["parcel_id"].isin(plan.fresh["parcel_id"]).to_numpy()
