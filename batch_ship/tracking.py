@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from batch_ship.columns import arrow_text
 from batch_ship.couriers import Courier, get_courier, load_couriers
 from batch_ship.errors import BatchShipError, InputError
 from batch_ship.ledger import BatchInfo, Ledger, TrackingAssignment
@@ -460,24 +461,6 @@ def _empty_rows() -> pd.DataFrame:
 # --- matching -------------------------------------------------------------------------------
 
 
-def _order_index(parcels: pd.DataFrame) -> pd.Series:
-    """order id -> parcel_id, for every order of every parcel (a merged parcel's other orders
-    find it too); the parcel's reference first."""
-    index = pd.Series(parcels["parcel_id"].to_numpy(dtype="int64"), index=parcels["reference"])
-    merged = parcels[parcels["order_ids"].str.contains(",", regex=False).to_numpy()]
-    if merged.empty:
-        return index
-    exploded = pd.DataFrame(
-        {"order_id": merged["order_ids"].str.split(","), "parcel_id": merged["parcel_id"]}
-    ).explode("order_id")
-    others = pd.Series(
-        exploded["parcel_id"].to_numpy(dtype="int64"),
-        index=exploded["order_id"].astype("str").to_numpy(),
-    )
-    index = pd.concat([index, others])
-    return index[~index.index.duplicated(keep="first") & (index.index != "")]
-
-
 def split_cells(cells: pd.Series) -> list[list[str]]:
     """`split_numbers` for a column of cells: only cells with a separator go through Python."""
     upper = cells.str.upper()
@@ -491,6 +474,23 @@ def split_cells(cells: pd.Series) -> list[list[str]]:
     return split
 
 
+def _order_lookup(parcels: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
+    """Every order id of the batch and the position (row in `parcels`) of its parcel: each
+    parcel's reference first, then the other orders of merged parcels, so a reference wins
+    should an id ever appear twice. Empty ids are left out."""
+    references = arrow_text(parcels["reference"].fillna(""))
+    lists = pc.split_pattern(arrow_text(parcels["order_ids"].fillna("")), ",")
+    orders = pc.list_flatten(lists)
+    owners = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
+    others = pc.not_equal(orders, references.take(pa.array(owners)))
+    keys = pa.concat_arrays([references, orders.filter(others)])
+    positions = np.concatenate(
+        [np.arange(len(parcels), dtype=np.int64), owners[np.asarray(others, dtype=bool)]]
+    )
+    present = pc.not_equal(pc.binary_length(keys), 0)
+    return keys.filter(present), positions[np.asarray(present, dtype=bool)]
+
+
 def match_rows(
     rows: pd.DataFrame, parcels: pd.DataFrame, *, has_name: bool = True, has_phone: bool = True
 ) -> pd.DataFrame:
@@ -500,105 +500,89 @@ def match_rows(
     surviving digits (and the recipient's phone and name, when the return has those columns)
     only when exactly one open parcel fits: one with no number yet and no exact row here, or
     one already holding this row's numbers (a re-import)."""
-    index = _order_index(parcels)
-    found = rows["reference"].map(index).astype("Int64").reset_index(drop=True)
-    method = pd.Series(
-        np.where(found.notna().to_numpy(), "exact", ""), dtype="str", index=found.index
-    )
-    misses = np.flatnonzero((found.isna() & (rows["reference"].to_numpy() != "")).to_numpy())
+    keys, owners = _order_lookup(parcels)
+    references = arrow_text(rows["reference"].fillna(""))
+    found_at = pc.fill_null(pc.index_in(references, value_set=keys), -1).to_numpy()
+    at = np.where(found_at >= 0, owners[found_at], -1)  # row in parcels, -1 for none
+    method = np.where(at >= 0, "exact", "").astype(object)
+    misses = np.flatnonzero((at < 0) & np.asarray(pc.not_equal(pc.binary_length(references), 0)))
     if len(misses):
-        claimed = set(found.dropna().astype("int64").tolist())
         fuzzy = _match_damaged(
             rows.iloc[misses].reset_index(drop=True),
-            misses.tolist(),
             parcels,
-            index,
-            claimed,
+            keys,
+            owners,
+            claimed=at[at >= 0],
             has_name=has_name,
             has_phone=has_phone,
         )
-        if fuzzy:
-            values = found.tolist()
-            for position, parcel_id in fuzzy.items():
-                values[position] = parcel_id
-            found = pd.Series(values, dtype="Int64")
-            method.iloc[list(fuzzy)] = "digits"
-    return rows.reset_index(drop=True).assign(parcel_id=found, method=method)
+        at[misses] = fuzzy
+        method[misses[fuzzy >= 0]] = "digits"
+    parcel_ids = parcels["parcel_id"].to_numpy(dtype=np.int64)
+    found = pd.arrays.IntegerArray(np.where(at >= 0, parcel_ids[at], 0), at < 0)
+    return rows.reset_index(drop=True).assign(
+        parcel_id=pd.Series(found, dtype="Int64"), method=pd.Series(method, dtype="str")
+    )
 
 
 def _match_damaged(
     misses: pd.DataFrame,
-    positions: list[int],
     parcels: pd.DataFrame,
-    index: pd.Series,
-    claimed: set[int],
+    keys: pa.Array,
+    owners: np.ndarray,
     *,
+    claimed: np.ndarray,
     has_name: bool,
     has_phone: bool,
-) -> dict[int, int]:
-    """Row position -> parcel_id for the missed rows whose reference is a damaged number that
-    exactly one open parcel fits."""
-    damaged = [
-        (position, found, cell, name, phone)
-        for position, reference, cell, name, phone in zip(
-            positions,
-            misses["reference"].tolist(),
-            misses["cell"].tolist(),
-            misses["name"].tolist(),
-            misses["phone"].tolist(),
-            strict=True,
-        )
-        if (found := damaged_reference(reference)) is not None
-    ]
-    if not damaged:
-        return {}
-    digits = index[index.index.str.fullmatch(r"\d{1,19}")]
+) -> np.ndarray:
+    """For each missed row, the position (row in `parcels`) of the one open parcel its
+    damaged reference fits, or -1 (not a damaged number, or no single parcel fits)."""
+    chosen = np.full(len(misses), -1, dtype=np.int64)
+    parsed = [damaged_reference(reference) for reference in misses["reference"].tolist()]
+    damaged = np.array([found is not None for found in parsed], dtype=bool)
+    if not damaged.any():
+        return chosen
+    windows = [found for found in parsed if found is not None]
+    rows_of = np.flatnonzero(damaged)  # damaged row i is misses row rows_of[i]
+    digits = np.asarray(pc.match_substring_regex(keys, r"^\d{1,19}$"), dtype=bool)
     # uint64 holds every 19-digit id, which int64 does not
-    keys = digits.index.to_numpy(dtype=object).astype(np.uint64)
-    order = np.argsort(keys, kind="stable")
-    keys, owners = keys[order], digits.to_numpy()[order]
-    values = np.array([found[0] for _, found, *_ in damaged], dtype=np.uint64)
-    spans = np.array([found[1] for _, found, *_ in damaged], dtype=np.uint64)
-    low = np.searchsorted(keys, values - np.minimum(spans, values), side="left")
-    high = np.searchsorted(keys, values + spans, side="right")
+    numbers = pc.cast(keys.filter(pa.array(digits)), pa.uint64()).to_numpy()
+    order = np.argsort(numbers, kind="stable")
+    numbers, holders = numbers[order], owners[digits][order]
+    values = np.array([value for value, _ in windows], dtype=np.uint64)
+    spans = np.array([span for _, span in windows], dtype=np.uint64)
+    low = np.searchsorted(numbers, values - np.minimum(spans, values), side="left")
+    high = np.searchsorted(numbers, values + spans, side="right")
     # every (damaged row, candidate parcel) pair, without a Python loop over windows
     sizes = high - low
-    row_of = np.repeat(np.arange(len(damaged)), sizes)
+    row_at = np.repeat(np.arange(len(windows)), sizes)
     starts = np.repeat(low - (np.cumsum(sizes) - sizes), sizes)
-    pairs = pd.DataFrame(
-        {"row": row_of, "parcel_id": owners[np.arange(len(row_of)) + starts].astype("int64")}
-    ).drop_duplicates()
-    if pairs.empty:
-        return {}
-    row_at = pairs["row"].to_numpy()
-    ids = pairs["parcel_id"].to_numpy()
-    at = pd.Index(parcels["parcel_id"].to_numpy(dtype="int64")).get_indexer(ids)
-    recorded = parcels["tracking"].to_numpy(dtype=object)[at]
-    fits = (recorded == "") & ~np.isin(ids, np.fromiter(claimed, dtype="int64", count=len(claimed)))
-    cells = np.array([cell for _, _, cell, _, _ in damaged], dtype=object)[row_at]
+    pairs = np.unique(np.stack([row_at, holders[np.arange(len(row_at)) + starts]], axis=1), axis=0)
+    if not len(pairs):
+        return chosen
+    row_at, at = pairs[:, 0], pairs[:, 1]
+    recorded = parcels["tracking"].fillna("").to_numpy(dtype=object)[at]
+    fits = (recorded == "") & ~np.isin(at, claimed)
+    cells = misses["cell"].to_numpy(dtype=object)[rows_of][row_at]
     for k in np.flatnonzero(~fits & (recorded != "")).tolist():  # a re-import: few rows
-        numbers = set(split_numbers(cells[k]))
-        fits[k] = bool(numbers) and numbers <= set(str(recorded[k]).split(",")) - {""}
+        numbers_here = set(split_numbers(cells[k]))
+        fits[k] = bool(numbers_here) and numbers_here <= set(str(recorded[k]).split(",")) - {""}
     # names and phones shown in full confirm by equality; only masked ones go through Python
-    for has, position, column, check in (
-        (has_name, 3, "name", name_fits),
-        (has_phone, 4, "phone", phone_fits),
-    ):
+    for has, column, check in ((has_name, "name", name_fits), (has_phone, "phone", phone_fits)):
         if not has:
             continue
-        shown = np.array([item[position] for item in damaged], dtype=object)[row_at]
-        known = parcels[column].to_numpy(dtype=object)[at]
+        shown = misses[column].fillna("").to_numpy(dtype=object)[rows_of][row_at]
+        known = parcels[column].fillna("").to_numpy(dtype=object)[at]
         same = shown == known
         if column == "phone":  # a phone with '*' in both is compared as a mask, not text
-            same &= np.array(["*" not in str(value) for value in shown], dtype=bool)
+            same &= np.array(["*" not in value for value in shown.tolist()], dtype=bool)
         for k in np.flatnonzero(fits & ~same).tolist():
             fits[k] = check(str(shown[k]), str(known[k]))
-    chosen = pairs[fits]
-    single = chosen[~chosen["row"].duplicated(keep=False).to_numpy()]
-    return {
-        damaged[row][0]: int(parcel_id)
-        for row, parcel_id in zip(single["row"].tolist(), single["parcel_id"].tolist(), strict=True)
-    }
+    fitting_rows, fitting_at = row_at[fits], at[fits]
+    rows_found, counts = np.unique(fitting_rows, return_counts=True)
+    single = np.isin(fitting_rows, rows_found[counts == 1])
+    chosen[rows_of[fitting_rows[single]]] = fitting_at[single]
+    return chosen
 
 
 def plan_file_rows(
