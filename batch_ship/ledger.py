@@ -33,12 +33,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from batch_ship.columns import arrow_text
 from batch_ship.errors import LedgerError
 from batch_ship.model import OrderState
 
 BUSY_TIMEOUT = 30.0  # seconds a second run waits for the write lock before giving up
 CACHE_KIB = 131_072  # page cache (128 MiB): a 1M-order batch's pages stay in memory
 GATHER_CHUNK = 250_000  # parcels per concatenating query: texts of tens of MB at most
+INSERT_CHUNK = 50_000  # rows record_batch turns into Python objects at a time
 
 # Each migration takes the schema from version i to i + 1; never edit one that has shipped,
 # append a new one. PRAGMA user_version holds the version reached.
@@ -133,6 +135,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 BATCH_ID = re.compile(r"[0-9]{8}-[0-9]{2,}")
 
 PARCEL_COLUMNS = ("seq", "file", "file_row", "reference", "name", "phone", "order_ids")
+# What parcels() reads, in its frame's order (shipped_at '' while NULL).
+STORED_PARCEL_COLUMNS = ("parcel_id", *PARCEL_COLUMNS, "ifnull(shipped_at, '')")
 ORDER_COLUMNS = ("order_id", "seq")
 EXCEPTION_COLUMNS = ("order_id", "codes")
 
@@ -468,26 +472,26 @@ class Ledger:
         # The batch id (checked above to be YYYYMMDD-NN) and the parcel id offset are SQL
         # literals: two fewer values to bind per row.
         values = [
-            seqs.tolist(),
-            _texts(parcels["file"], "parcels.file").tolist(),
-            _ints(parcels["file_row"], "parcels.file_row").tolist(),
-            references.tolist(),
-            _texts(parcels["name"], "parcels.name").tolist(),
-            _texts(parcels["phone"], "parcels.phone").tolist(),
-            listed.tolist(),
-            n_orders.tolist(),
+            seqs,
+            _texts(parcels["file"], "parcels.file"),
+            _ints(parcels["file_row"], "parcels.file_row"),
+            references,
+            _texts(parcels["name"], "parcels.name"),
+            _texts(parcels["phone"], "parcels.phone"),
+            listed,
+            n_orders,
         ]
         # province is optional: without it the column keeps its default '' (and the
         # statement does not name it, so one value fewer to bind per row).
         province = ""
         if "province" in parcels.columns:
-            values.append(_texts(parcels["province"], "parcels.province").tolist())
+            values.append(_texts(parcels["province"], "parcels.province"))
             province = ", province"
         self._conn.executemany(
             "INSERT INTO parcels (parcel_id, batch_id, seq, file, file_row, reference, name,"
             f" phone, order_ids, n_orders{province}) VALUES (?1 + {base}, '{batch.batch_id}',"
             f" ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8{', ?9' if province else ''})",
-            zip(*values, strict=True),
+            _row_tuples(values),
         )
         # Sorted by id, the primary-key inserts are appends instead of page splits (2x).
         by_id = pd.DataFrame({"order_id": order_ids, "seq": order_seqs}).sort_values(
@@ -501,7 +505,7 @@ class Ledger:
             f"VALUES (?1, '{batch.batch_id}', ?2 + {base}) "
             "ON CONFLICT (order_id) DO UPDATE SET batch_id = excluded.batch_id,"
             " parcel_id = excluded.parcel_id, codes = '' WHERE orders.parcel_id IS NULL",
-            zip(by_id["order_id"].tolist(), by_id["seq"].tolist(), strict=True),
+            _row_tuples([by_id["order_id"], by_id["seq"]]),
         )
         self._conn.executemany(
             "INSERT INTO orders (order_id, batch_id, codes) VALUES (?, ?, ?) "
@@ -577,12 +581,13 @@ class Ledger:
     def parcels(self, batch_id: str) -> pd.DataFrame:
         """The batch's parcels in submission order: parcel_id (int), seq (int), file, file_row,
         reference, name, phone, order_ids (comma-separated), tracking (comma-separated numbers
-        in the order recorded, '' when none)."""
+        in the order recorded: the first is the primary one; '' when none), shipped_at (ISO
+        time; '' while awaiting tracking)."""
         with self._read():
             span = self._parcel_span(batch_id)
             columns = self._gather(
                 "FROM parcels WHERE parcel_id BETWEEN ?1 AND ?2",
-                ("parcel_id", "seq", "file", "file_row", "reference", "name", "phone", "order_ids"),
+                STORED_PARCEL_COLUMNS,
                 (),
                 span,
             )
@@ -620,6 +625,7 @@ class Ledger:
                 "phone": pd.Series(columns[5], dtype="str"),
                 "order_ids": pd.Series(columns[6], dtype="str"),
                 "tracking": pd.Series(pc.fill_null(_take(numbers, picks), ""), dtype="str"),
+                "shipped_at": pd.Series(columns[7], dtype="str"),
             }
         )
 
@@ -714,7 +720,11 @@ class Ledger:
         return dict(rows)
 
     def record_tracking(
-        self, assignments: Sequence[TrackingAssignment], *, replace: bool = False
+        self,
+        assignments: Sequence[TrackingAssignment],
+        *,
+        replace: bool = False,
+        recorded_at: datetime | None = None,
     ) -> None:
         """Record numbers; their parcels and those parcels' orders become shipped. A parcel
         may get several numbers (split shipment); the first stays its primary number. With
@@ -722,7 +732,8 @@ class Ledger:
 
         A number already recorded for the same parcel is a no-op (re-importing a return is
         safe); a number held by another parcel, or given to two parcels here, raises
-        LedgerError and write() rolls everything back."""
+        LedgerError and write() rolls everything back. `recorded_at` (default now) is the
+        numbers' time stamp and, for parcels shipping now, their shipped_at."""
         self._require_write("record_tracking")
         if not assignments:
             return
@@ -732,7 +743,7 @@ class Ledger:
         rows = self._fast_rows(parcels, numbers, sources)
         if rows is None:
             rows = self._tracking_rows(assignments)
-        self._insert_tracking(*rows, replace=replace)
+        self._insert_tracking(*rows, replace=replace, at=iso_time(recorded_at))
 
     def record_tracking_columns(
         self,
@@ -741,6 +752,7 @@ class Ledger:
         sources: Sequence[str],
         *,
         replace: bool = False,
+        recorded_at: datetime | None = None,
     ) -> None:
         """`record_tracking` for columns (item i is parcel_ids[i], numbers[i], sources[i]):
         the same rules and errors, without a TrackingAssignment per number. Inside write()."""
@@ -752,7 +764,7 @@ class Ledger:
         rows = self._fast_rows(parcel_ids, numbers, sources)
         if rows is None:
             rows = self._tracking_rows(list(map(TrackingAssignment, parcel_ids, numbers, sources)))
-        self._insert_tracking(*rows, replace=replace)
+        self._insert_tracking(*rows, replace=replace, at=iso_time(recorded_at))
 
     @staticmethod
     def _fast_rows(
@@ -781,9 +793,10 @@ class Ledger:
         sources: list[str],
         *,
         replace: bool,
+        at: str,
     ) -> None:
-        """Insert checked rows (see record_tracking) and mark their parcels shipped."""
-        now = _now()
+        """Insert checked rows (see record_tracking) and mark their parcels shipped at `at`."""
+        now = at
         ids = np.asarray(parcel_ids, dtype=np.int64)
         if len(ids) > 1 and not bool(np.all(np.diff(ids) >= 0)):
             # In parcel_id order (stable: a parcel's numbers keep their order, so the first
@@ -867,49 +880,7 @@ class Ledger:
     def shipped_orders(self, batch_id: str) -> pd.DataFrame:
         """order_id, parcel_id, tracking (the parcel's primary number), shipped_at (ISO) for
         every shipped order of the batch, in submission order: the upload's rows."""
-        with self._read():
-            span = self._parcel_span(batch_id)
-            # One row per order: concatenating the parcels' order lists keeps them in order;
-            # n_orders (= commas + 1, checked by record_batch) repeats each parcel's values.
-            source = "FROM parcels WHERE parcel_id BETWEEN ?1 AND ?2 AND shipped_at IS NOT NULL"
-            shipped = self._gather(
-                source, ("parcel_id", "shipped_at", "n_orders"), ("order_ids",), span
-            )
-            if int(_ints_of(shipped[2]).sum()) != len(shipped[3]):  # n_orders edited
-                commas = "length(order_ids) - length(replace(order_ids, ',', '')) + 1"
-                shipped = self._gather(
-                    source, ("parcel_id", "shipped_at", commas), ("order_ids",), span
-                )
-            # The primary number: a bare column next to min() comes from the min() row.
-            primary = self._gather(
-                "FROM (SELECT parcel_id, number, min(rowid) FROM tracking"
-                " WHERE parcel_id BETWEEN ?1 AND ?2 GROUP BY parcel_id)",
-                ("parcel_id", "number"),
-                (),
-                span,
-            )
-        parcel_ids = _ints_of(shipped[0])
-        # The order lists stay concatenated, so they cannot be re-sorted: a rowid range scan
-        # yields parcel_id order, and this guards that assumption.
-        if not bool(np.all(np.diff(parcel_ids) > 0)):
-            raise LedgerError(
-                "the ledger returned parcels out of order",
-                path=self.path,
-                hint="report this as a batch-ship bug, with your SQLite version",
-            )
-        counts = _ints_of(shipped[2])
-        owners, (numbers,) = _in_order(primary, tiebreak=False)
-        picks = np.full(len(parcel_ids), -1, dtype=np.int64)
-        _place(picks, parcel_ids, owners)
-        rows = np.repeat(np.arange(len(parcel_ids)), counts)
-        return pd.DataFrame(
-            {
-                "order_id": pd.Series(shipped[3], dtype="str"),
-                "parcel_id": pd.Series(parcel_ids[rows], dtype="int64"),
-                "tracking": pd.Series(_take(numbers, picks[rows]), dtype="str"),
-                "shipped_at": pd.Series(_take(shipped[1], rows), dtype="str"),
-            }
-        )
+        return shipped_rows(self.parcels(batch_id))
 
     # --- both ---------------------------------------------------------------------------
     def check(self) -> list[str]:
@@ -952,7 +923,7 @@ class Ledger:
         self._require_write("log_event")
         self._conn.execute(
             "INSERT INTO events (kind, batch_id, at, detail) VALUES (?, ?, ?, ?)",
-            (kind, batch_id, _now(), json.dumps(detail, ensure_ascii=False, default=_plain)),
+            (kind, batch_id, iso_time(), json.dumps(detail, ensure_ascii=False, default=_plain)),
         )
 
     def events(self, batch_id: str | None = None, kind: str | None = None) -> list[Event]:
@@ -1007,9 +978,30 @@ def ledger_status(path: Path) -> dict[str, Any]:
         return ledger.status()
 
 
+def shipped_rows(parcels: pd.DataFrame) -> pd.DataFrame:
+    """`Ledger.shipped_orders` of a `Ledger.parcels` frame: one row per order of each shipped
+    parcel, in the frame's order, with the parcel's primary (first) number."""
+    shipped = parcels[(parcels["shipped_at"] != "").to_numpy()]
+    orders = pc.split_pattern(arrow_text(shipped["order_ids"]), ",")
+    parent = pa.array(pc.list_parent_indices(orders))
+    numbers = pc.split_pattern(arrow_text(shipped["tracking"]), ",", max_splits=1)
+    primary = pc.list_element(numbers, 0)
+    return pd.DataFrame(
+        {
+            "order_id": pd.Series(pc.list_flatten(orders), dtype="str"),
+            "parcel_id": pd.Series(
+                shipped["parcel_id"].to_numpy(dtype=np.int64)[parent.to_numpy()], dtype="int64"
+            ),
+            "tracking": pd.Series(primary.take(parent), dtype="str"),
+            "shipped_at": pd.Series(arrow_text(shipped["shipped_at"]).take(parent), dtype="str"),
+        }
+    )
+
+
 # --- helpers ----------------------------------------------------------------------------
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def iso_time(moment: datetime | None = None) -> str:
+    """The ledger's time stamps: UTC ISO 8601 to the second (default: now)."""
+    return (moment or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _json_list(values: Iterable[object]) -> str:
@@ -1077,6 +1069,15 @@ def _in_order(
 
 def _repeat(value: str, count: int) -> Iterator[str]:
     return (value for _ in range(count))
+
+
+def _row_tuples(columns: Sequence[pd.Series]) -> Iterator[tuple[Any, ...]]:
+    """The columns' rows for executemany, made Python objects a slice at a time: all of a
+    million-parcel batch as Python objects at once would be the export's peak memory."""
+    total = len(columns[0]) if columns else 0
+    for start in range(0, total, INSERT_CHUNK):
+        picked = [column.iloc[start : start + INSERT_CHUNK].tolist() for column in columns]
+        yield from zip(*picked, strict=True)
 
 
 def _batch_info(row: Sequence[Any]) -> BatchInfo:

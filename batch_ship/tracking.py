@@ -11,6 +11,7 @@ import time
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import chain, compress
 from pathlib import Path
@@ -24,7 +25,7 @@ import pyarrow.compute as pc
 from batch_ship.columns import arrow_text
 from batch_ship.couriers import Courier, get_courier, load_couriers
 from batch_ship.errors import BatchShipError, InputError
-from batch_ship.ledger import BatchInfo, Ledger, TrackingAssignment
+from batch_ship.ledger import BatchInfo, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.spreadsheets.read import read_table
 from batch_ship.spreadsheets.write import write_workbook
@@ -955,14 +956,17 @@ def import_tracking(
                     plan = plan_range(numbers, parcels, owners, rule, label)
             progress("matching", len(parcels), len(parcels))
             with steps("ledger-record"):
-                fresh = plan.fresh
+                fresh, now = plan.fresh, datetime.now(UTC)
                 ledger.record_tracking_columns(
-                    fresh["parcel_id"].tolist(), fresh["number"].tolist(), fresh["source"].tolist()
+                    fresh["parcel_id"].tolist(),
+                    fresh["number"].tolist(),
+                    fresh["source"].tolist(),
+                    recorded_at=now,
                 )
                 if plan.replace:
-                    ledger.record_tracking(plan.replace, replace=True)
-            with steps("ledger-shipped"):
-                shipped = ledger.shipped_orders(info.batch_id)
+                    ledger.record_tracking(plan.replace, replace=True, recorded_at=now)
+                # what the ledger now holds, without reading the batch back
+                shipped = shipped_rows(_after_recording(parcels, plan, iso_time(now)))
             folder = workspace.batch_dir(info.batch_id)
             staged: list[tuple[Path, Path]] = []
             try:
@@ -1104,6 +1108,32 @@ def _result(
     )
 
 
+def _after_recording(parcels: pd.DataFrame, plan: _Plan, recorded_at: str) -> pd.DataFrame:
+    """The batch's parcels (a `Ledger.parcels` frame) once the plan is recorded: new numbers
+    on parcels that had none, replaced numbers instead of the old ones, both shipped at
+    `recorded_at`. The matched sheet's rows hold each parcel's numbers in recorded order."""
+    matched = _matched(plan)
+    applied = matched[matched["status"].isin(["new", "replaced"]).to_numpy()]
+    at = pd.Index(parcels["reference"]).get_indexer(applied["reference"])
+    if (at < 0).any():  # a plan is made from these parcels: every reference is among them
+        raise AssertionError("a matched reference is not among the batch's parcels")
+    tracking = parcels["tracking"].to_numpy(dtype=object, copy=True)
+    shipped_at = parcels["shipped_at"].to_numpy(dtype=object, copy=True)
+    tracking[at] = applied["tracking"].to_numpy(dtype=object)
+    shipped_at[at] = recorded_at
+    return parcels.assign(
+        tracking=pd.Series(tracking, dtype="str", index=parcels.index),
+        shipped_at=pd.Series(shipped_at, dtype="str", index=parcels.index),
+    )
+
+
+def _matched(plan: _Plan) -> pd.DataFrame:
+    """The plan's matched rows (reference, tracking, status, method, source) in one frame."""
+    if not plan.matched:
+        return _frame([], ("reference", "tracking", "status", "method", "source"))
+    return pd.concat(plan.matched, ignore_index=True)
+
+
 def _frame(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
     rows = list(records)
     frame = (
@@ -1117,11 +1147,7 @@ def reconcile_sheets(plan: _Plan, parcels: pd.DataFrame) -> dict[str, pd.DataFra
     awaiting_after = parcels[
         (parcels["tracking"] == "") & ~parcels["parcel_id"].isin(plan.fresh["parcel_id"])
     ]
-    matched = (
-        pd.concat(plan.matched, ignore_index=True)
-        if plan.matched
-        else _frame([], ("reference", "tracking", "status", "method", "source"))
-    )
+    matched = _matched(plan)
     # in submission order, as the operator's submission workbook lists the parcels
     seq = matched["reference"].map(pd.Series(parcels["seq"].to_numpy(), index=parcels["reference"]))
     order = np.argsort(seq.to_numpy(), kind="stable")

@@ -521,3 +521,38 @@ def test_unreadable_return_gets_a_courier_hint(
     assert result.exit_code == 1
     assert "courier's site" in result.output
     assert "seller centre" not in result.output
+
+
+def test_upload_always_equals_what_the_ledger_ships(
+    runner: CliRunner, home: Path, tmp_path: Path
+) -> None:
+    """The upload is built from the plan, not read back: after every kind of run it must list
+    exactly the ledger's shipped orders with their primary numbers."""
+    ids = [order_id(i) for i in range(6)]
+    seed_batch(home, [[ids[0], ids[1]], [ids[2]], [ids[3]], [ids[4], ids[5]]])
+
+    def check() -> None:
+        with Ledger.open(home / "ledger.sqlite3") as ledger:
+            shipped = ledger.shipped_orders(BATCH)
+        expected = [
+            [order, "中通快递", number]
+            for order, number in zip(shipped["order_id"], shipped["tracking"], strict=True)
+        ]
+        assert read_upload(home)[1:] == expected
+
+    header = ["订单编号", "运单号"]
+    runs = [
+        # merged parcel + a split shipment (two numbers in one cell), one parcel left out
+        [header, [ids[0], "773012345601"], [ids[2], "773012345603; 773012345613"]],
+        # the same again (nothing new), then the rest of the batch
+        [header, [ids[0], "773012345601"], [ids[2], "773012345603; 773012345613"]],
+        [header, [ids[3], "773012345604"], [ids[5], "773012345606"]],
+    ]
+    for index, rows in enumerate(runs):
+        run_json(runner, home, str(write_xlsx(tmp_path / f"r{index}.xlsx", rows)))
+        check()
+    replaced = write_xlsx(tmp_path / "fix.xlsx", [header, [ids[2], "773012345699,773012345698"]])
+    summary = run_json(runner, home, str(replaced), "--replace")
+    assert summary["conflicts"] == 1
+    check()
+    assert read_upload(home)[3] == [ids[2], "中通快递", "773012345699"]

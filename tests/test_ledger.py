@@ -197,8 +197,9 @@ def test_record_batch_then_read_it_back(ledger: Ledger) -> None:
     parcels = ledger.parcels(batch_id)
     assert list(parcels.columns) == [
         "parcel_id", "seq", "file", "file_row", "reference", "name", "phone", "order_ids",
-        "tracking",
+        "tracking", "shipped_at",
     ]  # fmt: skip
+    assert parcels["shipped_at"].tolist() == ["", ""]
     assert parcels["seq"].tolist() == [1, 2]
     assert parcels["reference"].tolist() == [A, C]
     assert parcels["order_ids"].tolist() == [f"{A},{B}", C]
@@ -333,6 +334,8 @@ def test_tracking_first_number_is_primary_and_split_shipments(ledger: Ledger) ->
         )
     parcels = ledger.parcels(batch_id)
     assert parcels["tracking"].tolist() == ["73100000000001,73100000000009", "73100000000002", ""]
+    shipped_at = parcels["shipped_at"].tolist()
+    assert shipped_at[0] == shipped_at[1] != "" and shipped_at[2] == ""
     assert ledger.order_states([A, B, C, D]) == {
         A: OrderState.SHIPPED,
         B: OrderState.SHIPPED,
