@@ -2,4 +2,5 @@
 
 from batch_ship.cli import main
 
-main(prog_name="batch-ship")
+if __name__ == "__main__":  # not when a worker process imports this module as __mp_main__
+    main(prog_name="batch-ship")

@@ -27,8 +27,8 @@ from batch_ship.couriers import Courier, get_courier, load_couriers
 from batch_ship.errors import BatchShipError, InputError
 from batch_ship.ledger import BatchInfo, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
+from batch_ship.spreadsheets.background import PendingWorkbook, WorkbookWriter
 from batch_ship.spreadsheets.read import read_table
-from batch_ship.spreadsheets.write import write_workbook
 from batch_ship.tracking_numbers import (
     RangeError,
     TrackingRule,
@@ -83,6 +83,10 @@ _NUMERIC_PARTS = re.compile(r"(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")  # _NUMERIC
 _FLOAT_TEXT = re.compile(r"\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+")
 # Several numbers in one cell (a split shipment): , ; / whitespace and their full-width forms.
 _SEPARATOR = re.compile(r"[,;/\s，；、／]+")
+# Returns this big (about 25k rows of xlsx) get their reconcile.xlsx written by a second
+# process: starting one costs about half a second of the other core.
+BACKGROUND_BYTES = 1_000_000
+BACKGROUND_PARCELS = 25_000  # --count this big, likewise
 EXACT_DIGITS = 15  # a spreadsheet number keeps 15 significant digits; more is damage
 
 # Reason codes in reconcile.xlsx (kebab-case, stable).
@@ -916,7 +920,10 @@ def import_tracking(
         )
     range_parts = _range_parts(range_spec, count) if range_spec is not None else None
     templates = workspace.config.templates
-    with Ledger.open(workspace.ledger_path) as ledger:
+    # reconcile.xlsx of a big return is written on the second core while the ledger records
+    big = sum(path.stat().st_size for path in files if path.is_file()) >= BACKGROUND_BYTES
+    big = big or (count or 0) >= BACKGROUND_PARCELS
+    with WorkbookWriter(background=big) as writer, Ledger.open(workspace.ledger_path) as ledger:
         info = ledger.batch(batch) if batch else None
         if batch and info is None:
             raise InputError(f"unknown batch {batch!r}", hint=_batches_hint(ledger))
@@ -955,24 +962,26 @@ def import_tracking(
                     label = f"range {range_spec}" + (f" count {count}" if count else "")
                     plan = plan_range(numbers, parcels, owners, rule, label)
             progress("matching", len(parcels), len(parcels))
-            with steps("ledger-record"):
-                fresh, now = plan.fresh, datetime.now(UTC)
-                ledger.record_tracking_columns(
-                    fresh["parcel_id"].tolist(),
-                    fresh["number"].tolist(),
-                    fresh["source"].tolist(),
-                    recorded_at=now,
-                )
-                if plan.replace:
-                    ledger.record_tracking(plan.replace, replace=True, recorded_at=now)
-                # what the ledger now holds, without reading the batch back
-                shipped = shipped_rows(_after_recording(parcels, plan, iso_time(now)))
             folder = workspace.batch_dir(info.batch_id)
+            reconcile = _stage_reconcile(writer, folder, plan, parcels)
             staged: list[tuple[Path, Path]] = []
             try:
+                with steps("ledger-record"):
+                    fresh, now = plan.fresh, datetime.now(UTC)
+                    ledger.record_tracking_columns(
+                        fresh["parcel_id"].tolist(),
+                        fresh["number"].tolist(),
+                        fresh["source"].tolist(),
+                        recorded_at=now,
+                    )
+                    if plan.replace:
+                        ledger.record_tracking(plan.replace, replace=True, recorded_at=now)
+                    # what the ledger now holds, without reading the batch back
+                    shipped = shipped_rows(_after_recording(parcels, plan, iso_time(now)))
                 with steps("write"):
-                    staged.append(_stage_reconcile(folder, plan, parcels))
                     staged.append(_stage_upload(folder, market, courier, shipped, market.file_name))
+                    # reconcile.xlsx is renamed first (see below)
+                    staged.insert(0, (_wait_for(reconcile, folder), folder / RECONCILE_NAME))
                 result = _result(info, plan, parcels, folder, market.file_name, started, steps)
                 ledger.log_event(
                     "import-tracking",
@@ -991,6 +1000,7 @@ def import_tracking(
                 for temporary, target in staged:
                     _replace(temporary, target)
             except BaseException:
+                reconcile.discard()
                 _discard(staged)
                 raise
     log.debug(
@@ -1181,19 +1191,19 @@ def _cannot_write(folder: Path, error: OSError) -> BatchShipError:
     )
 
 
-def _stage_reconcile(folder: Path, plan: _Plan, parcels: pd.DataFrame) -> tuple[Path, Path]:
-    """reconcile.xlsx in a temporary file beside it; the caller renames it (or discards it)."""
-    target = folder / RECONCILE_NAME
-    temporary = _staged_path(target)
+def _stage_reconcile(
+    writer: WorkbookWriter, folder: Path, plan: _Plan, parcels: pd.DataFrame
+) -> PendingWorkbook:
+    """Start writing reconcile.xlsx to a temporary file beside it (see `_wait_for`)."""
+    return writer.submit(_staged_path(folder / RECONCILE_NAME), reconcile_sheets(plan, parcels))
+
+
+def _wait_for(reconcile: PendingWorkbook, folder: Path) -> Path:
+    """The staged reconcile.xlsx once written; the caller renames it (or discards it)."""
     try:
-        write_workbook(temporary, reconcile_sheets(plan, parcels))
+        return reconcile.wait()
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         raise _cannot_write(folder, error) from error
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return temporary, target
 
 
 def _stage_upload(

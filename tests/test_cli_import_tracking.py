@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
+from batch_ship import tracking
 from batch_ship.cli import main
 from batch_ship.ledger import Ledger, NewBatch
 
@@ -104,8 +105,16 @@ def ledger_numbers(home: Path) -> list[tuple[str, int]]:
         ).fetchall()
 
 
+@pytest.fixture(params=["here", "background"])
+def writer_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with reconcile.xlsx written in this process, then by a worker process."""
+    if request.param == "background":
+        monkeypatch.setattr(tracking, "BACKGROUND_BYTES", 0)
+    return str(request.param)
+
+
 def test_return_with_title_rows_and_mangled_cells(
-    runner: CliRunner, home: Path, tmp_path: Path
+    runner: CliRunner, home: Path, tmp_path: Path, writer_mode: str
 ) -> None:
     ids = [order_id(i) for i in range(4)]
     seed_batch(home, [[ids[0]], [ids[1], order_id(9)], [ids[2]], [ids[3]]])
@@ -392,7 +401,9 @@ def test_human_output(runner: CliRunner, home: Path, tmp_path: Path) -> None:
     )
 
 
-def test_failed_write_changes_nothing(runner: CliRunner, home: Path, tmp_path: Path) -> None:
+def test_failed_write_changes_nothing(
+    runner: CliRunner, home: Path, tmp_path: Path, writer_mode: str
+) -> None:
     seed_batch(home, [[order_id(0)]])
     blocker = home / "batches" / BATCH / "reconcile.xlsx"
     blocker.mkdir(parents=True)  # a folder where the workbook goes: os.replace fails

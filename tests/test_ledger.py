@@ -335,7 +335,8 @@ def test_tracking_first_number_is_primary_and_split_shipments(ledger: Ledger) ->
     parcels = ledger.parcels(batch_id)
     assert parcels["tracking"].tolist() == ["73100000000001,73100000000009", "73100000000002", ""]
     shipped_at = parcels["shipped_at"].tolist()
-    assert shipped_at[0] == shipped_at[1] != "" and shipped_at[2] == ""
+    assert shipped_at[0] == shipped_at[1] != ""
+    assert shipped_at[2] == ""
     assert ledger.order_states([A, B, C, D]) == {
         A: OrderState.SHIPPED,
         B: OrderState.SHIPPED,

@@ -1,0 +1,149 @@
+"""Big workbooks written by a second process while the caller goes on with its ledger work."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from batch_ship.spreadsheets.write import write_workbook
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PendingWorkbook:
+    """A workbook being written: `wait()` returns its path or raises the writer's error."""
+
+    path: Path
+    sheets: Mapping[str, pd.DataFrame]
+    options: Mapping[str, Any]
+    worker: subprocess.Popen[bytes] | None = None
+    feeder: threading.Thread | None = None
+    error: BaseException | None = field(default=None, repr=False)
+
+    def wait(self) -> Path:
+        if self.worker is not None:
+            reply = self._reply()
+            if reply is None:  # the worker died: write it here instead, slower, never lost
+                return write_workbook(self.path, self.sheets, **self.options)
+            kind, value = reply
+            if kind == "error":
+                raise value
+            return self.path
+        if self.error is not None:
+            raise self.error
+        return self.path
+
+    def discard(self) -> None:
+        """Let the writer stop (so no file appears later), then remove the file."""
+        if self.worker is not None:
+            with contextlib.suppress(Exception):
+                self._reply()
+        self.path.unlink(missing_ok=True)
+
+    def _reply(self) -> tuple[str, Any] | None:
+        assert self.worker is not None
+        assert self.worker.stdout is not None
+        if self.feeder is not None:
+            self.feeder.join()
+        output = self.worker.stdout.read()
+        self.worker.wait()
+        try:
+            reply: tuple[str, Any] = pickle.loads(output)
+        except Exception:
+            log.debug("background writer gave no answer (exit %s)", self.worker.returncode)
+            return None
+        return reply
+
+
+class WorkbookWriter:
+    """Writes workbooks with `write_workbook`, in a worker process when `background` is set.
+
+    The xlsx writer holds the GIL most of the time, so a thread cannot overlap it with the
+    caller's work; a second process can, on a second core. The worker (`python -m` this
+    module: a fresh interpreter, never a fork of this threaded process and never a re-run of
+    the caller's main module) starts when the writer is made and imports the writer's
+    libraries while the caller reads, so make it early. It writes one workbook. When it cannot
+    start or dies, the workbook is written in this process instead."""
+
+    def __init__(self, *, background: bool) -> None:
+        self._worker: subprocess.Popen[bytes] | None = None
+        if background:
+            try:
+                self._worker = subprocess.Popen(
+                    [sys.executable, "-m", __name__],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                )
+            except OSError as error:
+                log.debug("no background writer (%s): writing in this process", error)
+
+    def submit(
+        self, path: Path, sheets: Mapping[str, pd.DataFrame], **options: Any
+    ) -> PendingWorkbook:
+        """Start writing `path` (`options` as for `write_workbook`)."""
+        if self._worker is not None:
+            request = pickle.dumps((path, dict(sheets), options), pickle.HIGHEST_PROTOCOL)
+            worker, self._worker = self._worker, None
+            # fed by a thread: the worker may still be importing, and a full pipe would block
+            feeder = threading.Thread(target=_feed, args=(worker, request), daemon=True)
+            feeder.start()
+            return PendingWorkbook(path, sheets, options, worker, feeder)
+        pending = PendingWorkbook(path, sheets, options)
+        try:
+            write_workbook(path, sheets, **options)
+        except Exception as error:  # handed over as the worker's errors are: by wait()
+            pending.error = error
+        return pending
+
+    def close(self) -> None:
+        """Stop a worker that was never given a workbook."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            with contextlib.suppress(OSError):
+                assert worker.stdin is not None
+                worker.stdin.close()
+            worker.wait()
+
+    def __enter__(self) -> WorkbookWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _feed(worker: subprocess.Popen[bytes], request: bytes) -> None:
+    assert worker.stdin is not None
+    with contextlib.suppress(OSError):  # a dead worker shows in its (missing) reply
+        worker.stdin.write(request)
+        worker.stdin.close()
+
+
+def _serve() -> None:
+    """The worker: one request (path, sheets, options) on stdin, its outcome on stdout."""
+    import rustpy_xlsxwriter  # noqa: F401  (imported before the request arrives)
+
+    request = sys.stdin.buffer.read()
+    if not request:  # the caller needed no workbook after all
+        return
+    path, sheets, options = pickle.loads(request)
+    try:
+        write_workbook(path, sheets, **options)
+        reply: tuple[str, Any] = ("ok", None)
+    except Exception as error:
+        reply = ("error", error)
+    sys.stdout.buffer.write(pickle.dumps(reply))
+
+
+if __name__ == "__main__":
+    _serve()
