@@ -13,7 +13,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from itertools import chain, compress
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +80,12 @@ _EDGE_CHARS = " \t\r\n\v\f\u00a0\u3000\u200b\ufeff'\"=‘’“”`"
 _NUMERIC = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?")
 _NUMERIC_PARTS = re.compile(r"(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")  # _NUMERIC, in parts
 _FLOAT_TEXT = re.compile(r"\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+")
-# Several numbers in one cell (a split shipment): , ; / whitespace and their full-width forms.
-_SEPARATOR = re.compile(r"[,;/\s，；、／]+")
+# Several numbers in one cell (a split shipment): , ; / whitespace (all that Python's \s
+# takes, written out so Arrow's RE2 reads the same class) and their full-width forms.
+_SEPARATOR_CLASS = (
+    "[,;/ \t\n\r\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000，；、／]+"
+)
+_SEPARATOR = re.compile(_SEPARATOR_CLASS)
 # Returns this big (about 25k rows of xlsx) get their reconcile.xlsx written by a second
 # process: starting one costs about half a second of the other core.
 BACKGROUND_BYTES = 1_000_000
@@ -466,17 +469,20 @@ def _empty_rows() -> pd.DataFrame:
 # --- matching -------------------------------------------------------------------------------
 
 
-def split_cells(cells: pd.Series) -> list[list[str]]:
-    """`split_numbers` for a column of cells: only cells with a separator go through Python."""
-    upper = cells.str.upper()
-    values = upper.tolist()
-    split: list[list[str]] = [[value] if value else [] for value in values]
-    # a separator is never a letter, digit or hyphen: only the other cells need the regex
-    odd = np.flatnonzero(~upper.str.fullmatch("[0-9A-Z-]*").to_numpy(dtype=bool))
-    for position in odd.tolist():
-        if _SEPARATOR.search(values[position]) is not None:
-            split[position] = split_numbers(values[position])
-    return split
+def split_cells(cells: pd.Series) -> pd.DataFrame:
+    """`split_numbers` for a column of cells, in Arrow: one row per number, `row` being the
+    cell's position, in cell order, without repeats within a cell."""
+    upper = pc.utf8_upper(arrow_text(cells.fillna("")))
+    parts = pc.split_pattern_regex(upper, _SEPARATOR_CLASS)
+    numbers = pc.list_flatten(parts)
+    present = np.asarray(pc.not_equal(pc.binary_length(numbers), 0), dtype=bool)
+    found = pd.DataFrame(
+        {
+            "row": pd.Series(np.asarray(pc.list_parent_indices(parts))[present], dtype="int64"),
+            "number": pd.Series(numbers.filter(pa.array(present)), dtype="str"),
+        }
+    )
+    return found.drop_duplicates(ignore_index=True)
 
 
 def _order_lookup(parcels: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
@@ -597,7 +603,7 @@ def plan_file_rows(
     rule: TrackingRule,
     *,
     replace: bool = False,
-    split: list[list[str]] | None = None,
+    split: pd.DataFrame | None = None,
 ) -> _Plan:
     """Decide what a return does: matched, unknown, invalid, duplicate, conflicting numbers.
 
@@ -611,10 +617,12 @@ def plan_file_rows(
     )
     if split is None:
         split = split_cells(matched["cell"])
-    counts = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+    cell_of = split["row"].to_numpy()
+    counts = np.bincount(cell_of, minlength=len(matched))
     known = matched["parcel_id"].notna().to_numpy()
     unknown = np.flatnonzero(~known & (counts > 0))
     picked = matched.iloc[unknown]  # few rows: only these go through Python
+    numbers_of = split[np.isin(cell_of, unknown)].groupby("row")["number"].agg(",".join)
     for position, source, row, reference in zip(
         unknown.tolist(),
         picked["source"].tolist(),
@@ -630,18 +638,16 @@ def plan_file_rows(
                 "source": source,
                 "row": row,
                 "reference": reference,
-                "tracking": ",".join(split[position]),
+                "tracking": numbers_of[position],
                 "reason": reason,
             }
         )
-    take = np.repeat(np.arange(len(matched)), np.where(known, counts, 0))
-    chosen = matched.iloc[take]
+    applies = known[cell_of]
+    chosen = matched.iloc[cell_of[applies]]
     numbers = pd.DataFrame(
         {
             "parcel_id": chosen["parcel_id"].astype("int64").to_numpy(),
-            "number": pd.Series(
-                list(chain.from_iterable(compress(split, known.tolist()))), dtype="str"
-            ),
+            "number": split["number"][applies].to_numpy(),
             "source": (chosen["source"] + " row " + chosen["row"].astype("str")).to_numpy(),
             "method": chosen["method"].to_numpy(),
         }
@@ -952,9 +958,9 @@ def import_tracking(
         with ledger.write():
             with steps("ledger-read"):
                 parcels = ledger.parcels(info.batch_id)
-                split = split_cells(rows["cell"]) if rows is not None else [numbers]
-                candidates = set(chain.from_iterable(split))
-                owners = ledger.tracking_owners(candidates)
+                split = split_cells(rows["cell"]) if rows is not None else None
+                candidates = split["number"].unique() if split is not None else numbers
+                owners = ledger.tracking_owners(list(candidates))
             with steps("match"):
                 if rows is not None:
                     plan = plan_file_rows(rows, parcels, owners, rule, replace=replace, split=split)
@@ -967,7 +973,10 @@ def import_tracking(
             staged: list[tuple[Path, Path]] = []
             try:
                 with steps("ledger-record"):
-                    fresh, now = plan.fresh, datetime.now(UTC)
+                    # in parcel order, as the ledger stores them (stable: the first number
+                    # of a parcel stays first)
+                    fresh = plan.fresh.sort_values("parcel_id", kind="stable")
+                    now = datetime.now(UTC)
                     ledger.record_tracking_columns(
                         fresh["parcel_id"].tolist(),
                         fresh["number"].tolist(),
@@ -1124,9 +1133,12 @@ def _after_recording(parcels: pd.DataFrame, plan: _Plan, recorded_at: str) -> pd
     `recorded_at`. The matched sheet's rows hold each parcel's numbers in recorded order."""
     matched = _matched(plan)
     applied = matched[matched["status"].isin(["new", "replaced"]).to_numpy()]
-    at = pd.Index(parcels["reference"]).get_indexer(applied["reference"])
-    if (at < 0).any():  # a plan is made from these parcels: every reference is among them
+    found = pc.index_in(
+        arrow_text(applied["reference"]), value_set=arrow_text(parcels["reference"])
+    )
+    if found.null_count:  # a plan is made from these parcels: every reference is among them
         raise AssertionError("a matched reference is not among the batch's parcels")
+    at = found.to_numpy()
     tracking = parcels["tracking"].to_numpy(dtype=object, copy=True)
     shipped_at = parcels["shipped_at"].to_numpy(dtype=object, copy=True)
     tracking[at] = applied["tracking"].to_numpy(dtype=object)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from batch_ship.errors import InputError
 from batch_ship.tracking import (
@@ -23,6 +25,7 @@ from batch_ship.tracking import (
     phone_fits,
     plan_file_rows,
     plan_range,
+    split_cells,
     split_numbers,
 )
 from batch_ship.tracking import _valid_numbers as valid_numbers
@@ -162,6 +165,17 @@ def test_split_numbers() -> None:
     ]
     assert split_numbers("sf1，SF1、sf2") == ["SF1", "SF2"]
     assert split_numbers("") == []
+
+
+_CELL = st.text(alphabet="7730Sf-,;/ \t\u3000\u00a0\u2009，；、／\u200b", max_size=24)
+
+
+@given(st.lists(_CELL, max_size=6))
+def test_split_cells_splits_as_split_numbers_does(cells: list[str]) -> None:
+    """The column (Arrow, RE2) and the single cell (Python re) agree on every separator."""
+    found = split_cells(pd.Series(cells, dtype="str"))
+    per_cell = [found.loc[found["row"] == row, "number"].tolist() for row in range(len(cells))]
+    assert per_cell == [split_numbers(cell) for cell in cells]
 
 
 def test_damaged_reference() -> None:
