@@ -959,8 +959,8 @@ def import_tracking(
             with steps("ledger-read"):
                 parcels = ledger.parcels(info.batch_id)
                 split = split_cells(rows["cell"]) if rows is not None else None
-                candidates = split["number"].unique() if split is not None else numbers
-                owners = ledger.tracking_owners(list(candidates))
+                candidates = split["number"].unique().tolist() if split is not None else numbers
+                owners = ledger.tracking_owners(candidates)
             with steps("match"):
                 if rows is not None:
                     plan = plan_file_rows(rows, parcels, owners, rule, replace=replace, split=split)

@@ -1,4 +1,4 @@
-"""import-tracking of a 100k-parcel courier return against its floor (read + upload only)."""
+"""import-tracking of a 100k-parcel return against `python -m bench`'s floor, in one process."""
 
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ import pandas as pd
 from batch_ship.couriers import get_courier
 from batch_ship.ledger import Ledger, NewBatch
 from batch_ship.sample_returns import write_sample_return
-from batch_ship.spreadsheets.read import read_table
 from batch_ship.tracking import import_tracking
-from batch_ship.uploads import load_marketplace, render_upload, stage_bytes
 from batch_ship.workspace import open_workspace
+from bench.floors import import_floor
 
 BATCH = "20261126-01"
 MERGED_EVERY = 10  # every 10th parcel holds two orders, as merging does on real days
@@ -69,19 +68,6 @@ def seed(home: Path, parcels: int) -> int:
     return len(orders)
 
 
-def floor(returned: Path, out: Path, orders: int) -> None:
-    """The same read and an upload file of the same length, with no matching or recording."""
-    grid = read_table(returned)
-    body = grid.iloc[3:]  # title, blank, header
-    market = load_marketplace("taobao")
-    repeat = -(-orders // max(len(body), 1))
-    ids = pd.concat([body[0]] * repeat, ignore_index=True)[:orders]
-    numbers = pd.concat([body[1]] * repeat, ignore_index=True)[:orders]
-    upload = pd.DataFrame({"订单编号": ids, "物流公司": "中通快递", "运单号": numbers})
-    staged = stage_bytes(out, render_upload(market, upload))
-    staged.replace(out)
-
-
 def _time(function: Callable[[], object], cpu: list[float] | None = None) -> float:
     """Wall seconds of one call; its CPU seconds (process time) appended to `cpu`: the machine
     is shared, so wall time is noisy and CPU time is the steadier ratio."""
@@ -115,7 +101,12 @@ def main(parcels: int = 100_000, repeats: int = 2) -> dict[str, Any]:
         summary: dict[str, Any] = {}
         steps: dict[str, float] = {}
         for attempt in range(repeats):
-            floors.append(_time(lambda: floor(returned, root / "floor.csv", orders), floor_cpu))
+            floors.append(
+                _time(
+                    lambda: import_floor(str(returned), str(orders), str(root / "floor.csv")),
+                    floor_cpu,
+                )
+            )
             home = root / f"run{attempt}"
             shutil.copytree(pristine, home)
             workspace = open_workspace(home)
