@@ -67,6 +67,9 @@ NAME_HEADERS = (
     "收件人姓名", "收件人", "收件人名称", "收货人姓名", "收货人", "收方姓名", "收件方姓名",
     "收件方", "收方联系人", "收件联系人", "姓名",
 )  # fmt: skip
+# A multi-piece shipment's other waybills (SF's 子单号): recorded as more numbers of the parcel,
+# after the main one, which stays the number the marketplace gets.
+CHILD_HEADERS = ("子单号", "子单号码", "子运单号", "子运单号码", "子件运单号")
 PHONE_HEADERS = (
     "收件人手机/电话", "收件人手机", "收件人电话", "收件人联系电话", "收件人联系方式",
     "收货人手机", "收货人电话", "收货人联系电话", "收方电话", "收方手机", "收件电话", "收件手机",
@@ -150,6 +153,7 @@ class ReturnColumns:
     reference: int
     name: int | None = None
     phone: int | None = None
+    children: int | None = None  # 子单号: the other waybills of a multi-piece parcel
 
 
 _NO_NUMBERS = pd.DataFrame(
@@ -365,7 +369,8 @@ def find_return_columns(
         taken = {tracking, reference}
         name = _first_match(keys, NAME_HEADERS, taken)
         phone = _first_match(keys, PHONE_HEADERS, taken | ({name} if name is not None else set()))
-        return ReturnColumns(row, tracking, reference, name, phone)
+        children = _first_match(keys, CHILD_HEADERS, taken)
+        return ReturnColumns(row, tracking, reference, name, phone, children)
     if fallback is not None:
         seen = ", ".join(str(cell) for cell in grid.iloc[fallback].tolist() if str(cell).strip())
         raise InputError(
@@ -418,6 +423,9 @@ def read_return(
         return clean_values(body[position])
 
     references, cells = column(columns.reference), column(columns.tracking)
+    if columns.children is not None:  # the main number first, then the other pieces'
+        children = column(columns.children)
+        cells = cells.where(children == "", cells + "," + children)
     keep = np.flatnonzero(((references != "") | (cells != "")).to_numpy(dtype=bool))
 
     def plain(position: int | None) -> pd.Series:

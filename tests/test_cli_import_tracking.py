@@ -567,3 +567,55 @@ def test_upload_always_equals_what_the_ledger_ships(
     assert summary["conflicts"] == 1
     check()
     assert read_upload(home)[3] == [ids[2], "中通快递", "773012345699"]
+
+
+def test_sf_child_waybills_are_more_numbers_of_the_parcel(
+    runner: CliRunner, home: Path, tmp_path: Path
+) -> None:
+    seed_batch(home, [[order_id(0)], [order_id(1)]], courier="sf")
+    path = write_xlsx(
+        tmp_path / "sf.xlsx",
+        [
+            ["用户订单号", "运单号", "子单号"],
+            [order_id(0), "SF1234567890123", "SF1234567890124,SF1234567890125"],
+            [order_id(1), "SF1234567890200", ""],
+        ],
+    )
+    summary = run_json(runner, home, str(path))
+    assert (summary["parcels_matched"], summary["invalid_numbers"]) == (2, 0)
+    assert ledger_numbers(home) == [
+        ("SF1234567890123", 1),
+        ("SF1234567890124", 1),
+        ("SF1234567890125", 1),
+        ("SF1234567890200", 2),
+    ]
+    # the marketplace gets the main waybill
+    assert [row[2] for row in read_upload(home)[1:]] == ["SF1234567890123", "SF1234567890200"]
+
+
+def test_legacy_xls_return(runner: CliRunner, home: Path, tmp_path: Path) -> None:
+    import xlwt  # a dev dependency: writes the legacy .xls some courier sites still hand out
+
+    ids = [order_id(i) for i in range(3)]
+    seed_batch(home, [[oid] for oid in ids])
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("结果")
+    rows = [
+        ["中通快递 批量下单结果"],
+        ["订单编号", "运单号"],
+        [ids[0], "773012345678"],
+        [float(ids[1]), 773012345679],  # numbers, as a re-saved .xls keeps them
+        [ids[2], "773012345680"],
+    ]
+    for row_index, row in enumerate(rows):
+        for column, value in enumerate(row):
+            sheet.write(row_index, column, value)
+    path = tmp_path / "return.xls"
+    book.save(str(path))
+    summary = run_json(runner, home, str(path))
+    assert (summary["parcels_matched"], summary["unknown_rows"]) == (3, 0)
+    assert [row[2] for row in read_upload(home)[1:]] == [
+        "773012345678",
+        "773012345679",
+        "773012345680",
+    ]
