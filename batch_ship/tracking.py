@@ -677,7 +677,7 @@ def _plan_numbers(
 
     `numbers` has one row per (parcel_id, number, source, method), in file order."""
     references = parcels.set_index("parcel_id")["reference"]
-    numbers = numbers.assign(reference=numbers["parcel_id"].map(references).astype("str"))
+    numbers = numbers.assign(reference=_of_parcels(parcels, "reference", numbers["parcel_id"]))
     valid = _valid_numbers(rule, numbers["number"])
     described = rule.pattern + (f" + {rule.check} check digit" if rule.check else "")
     for item in numbers[~valid].itertuples(index=False):
@@ -691,7 +691,9 @@ def _plan_numbers(
             }
         )
     numbers = numbers[valid]
-    spread = (numbers.groupby("number")["parcel_id"].transform("nunique") > 1).to_numpy()
+    # a number given to two parcels here: the (number, parcel) pairs repeat the number
+    pairs = numbers.drop_duplicates(["number", "parcel_id"])["number"]
+    spread = numbers["number"].isin(pairs[pairs.duplicated()]).to_numpy()
     owner = numbers["number"].map(pd.Series(owners, dtype="int64")).astype("Int64")
     taken = (owner.notna() & (owner != numbers["parcel_id"])).fillna(False).to_numpy()
     for item, is_spread, holder_id in zip(
@@ -713,7 +715,7 @@ def _plan_numbers(
             }
         )
     good = numbers[~(spread | taken)].drop_duplicates(["parcel_id", "number"])
-    recorded = good["parcel_id"].map(parcels.set_index("parcel_id")["tracking"]).astype("str")
+    recorded = _of_parcels(parcels, "tracking", good["parcel_id"])
     fresh = good[(recorded == "").to_numpy()]
     plan.fresh = pd.concat(
         [plan.fresh, fresh[["parcel_id", "number", "source"]].reset_index(drop=True)],
@@ -752,6 +754,21 @@ def _plan_numbers(
     for status in ("already-recorded", "replaced"):
         ids = [pid for pid, value in statuses.items() if value == status]
         plan.matched.append(_per_parcel(held[held["parcel_id"].isin(ids)], status))
+
+
+def _of_parcels(parcels: pd.DataFrame, column: str, parcel_ids: pd.Series) -> pd.Series:
+    """parcels[column] for each of `parcel_ids` (all of them parcels of the frame), aligned
+    with `parcel_ids`; a sorted search, as `Ledger.parcels` lists parcels in id order."""
+    known = parcels["parcel_id"].to_numpy(dtype=np.int64)
+    wanted = parcel_ids.to_numpy(dtype=np.int64)
+    order = None if bool(np.all(np.diff(known) > 0)) else np.argsort(known, kind="stable")
+    ordered = known if order is None else known[order]
+    at = np.searchsorted(ordered, wanted).clip(max=max(len(known) - 1, 0))
+    if len(wanted) and not bool(np.all(ordered[at] == wanted)):
+        raise AssertionError("a parcel id is not among the batch's parcels")
+    rows = at if order is None else order[at]
+    values = arrow_text(parcels[column]).take(pa.array(rows, type=pa.int64()))
+    return pd.Series(values, index=parcel_ids.index, dtype="str")
 
 
 def _valid_numbers(rule: TrackingRule, numbers: pd.Series) -> np.ndarray:
@@ -937,7 +954,11 @@ def import_tracking(
     # reconcile.xlsx of a big return is written on the second core while the ledger records
     big = sum(path.stat().st_size for path in files if path.is_file()) >= BACKGROUND_BYTES
     big = big or (count or 0) >= BACKGROUND_PARCELS
-    with WorkbookWriter(background=big) as writer, Ledger.open(workspace.ledger_path) as ledger:
+    preload = (reconcile_sheets.__module__,)
+    with (
+        WorkbookWriter(background=big, preload=preload) as writer,
+        Ledger.open(workspace.ledger_path) as ledger,
+    ):
         info = ledger.batch(batch) if batch else None
         if batch and info is None:
             raise InputError(f"unknown batch {batch!r}", hint=_batches_hint(ledger))
@@ -1215,7 +1236,7 @@ def _stage_reconcile(
     writer: WorkbookWriter, folder: Path, plan: _Plan, parcels: pd.DataFrame
 ) -> PendingWorkbook:
     """Start writing reconcile.xlsx to a temporary file beside it (see `_wait_for`)."""
-    return writer.submit(_staged_path(folder / RECONCILE_NAME), reconcile_sheets(plan, parcels))
+    return writer.submit(_staged_path(folder / RECONCILE_NAME), reconcile_sheets, plan, parcels)
 
 
 def _wait_for(reconcile: PendingWorkbook, folder: Path) -> Path:

@@ -31,7 +31,7 @@ def test_the_workbook_is_the_same_in_the_background_or_here(
     tmp_path: Path, background: bool
 ) -> None:
     with WorkbookWriter(background=background) as writer:
-        pending = writer.submit(tmp_path / "r.xlsx", sheets())
+        pending = writer.submit(tmp_path / "r.xlsx", dict, sheets())
         assert pending.wait() == tmp_path / "r.xlsx"
     assert cells(tmp_path / "r.xlsx") == {
         "matched": [
@@ -49,7 +49,7 @@ def test_the_workbook_is_the_same_in_the_background_or_here(
 def test_the_writers_error_comes_back_from_wait(tmp_path: Path, background: bool) -> None:
     (tmp_path / "file").write_text("not a folder")
     with WorkbookWriter(background=background) as writer:
-        pending = writer.submit(tmp_path / "file" / "r.xlsx", sheets())
+        pending = writer.submit(tmp_path / "file" / "r.xlsx", dict, sheets())
         with pytest.raises(OSError, match="file"):  # the parent is a file
             pending.wait()
 
@@ -59,14 +59,14 @@ def test_a_dead_worker_means_writing_here(tmp_path: Path) -> None:
     assert writer._worker is not None
     writer._worker.kill()
     writer._worker.wait()
-    pending = writer.submit(tmp_path / "r.xlsx", sheets())
+    pending = writer.submit(tmp_path / "r.xlsx", dict, sheets())
     assert pending.wait() == tmp_path / "r.xlsx"
     assert cells(tmp_path / "r.xlsx")["matched"][1] == ("4012500000000000001", "7730")
 
 
 def test_discard_leaves_no_file_and_an_unused_worker_stops(tmp_path: Path) -> None:
     with WorkbookWriter(background=True) as writer:
-        pending = writer.submit(tmp_path / "r.xlsx", sheets())
+        pending = writer.submit(tmp_path / "r.xlsx", dict, sheets())
         pending.discard()
     assert list(tmp_path.iterdir()) == []
     unused = WorkbookWriter(background=True)
@@ -74,3 +74,12 @@ def test_discard_leaves_no_file_and_an_unused_worker_stops(tmp_path: Path) -> No
     unused.close()
     assert worker is not None
     assert worker.returncode == 0
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_a_failing_sheet_builder_raises_from_wait(tmp_path: Path, background: bool) -> None:
+    with WorkbookWriter(background=background) as writer:
+        pending = writer.submit(tmp_path / "r.xlsx", int, "not a number")  # raises ValueError
+        with pytest.raises(ValueError, match="not a number"):
+            pending.wait()
+    assert list(tmp_path.iterdir()) == []

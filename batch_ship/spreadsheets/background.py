@@ -8,7 +8,7 @@ import pickle
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,12 +20,16 @@ from batch_ship.spreadsheets.write import write_workbook
 log = logging.getLogger(__name__)
 
 
+Sheets = Mapping[str, pd.DataFrame]
+
+
 @dataclass
 class PendingWorkbook:
     """A workbook being written: `wait()` returns its path or raises the writer's error."""
 
     path: Path
-    sheets: Mapping[str, pd.DataFrame]
+    build: Callable[..., Sheets]
+    arguments: tuple[Any, ...]
     options: Mapping[str, Any]
     worker: subprocess.Popen[bytes] | None = None
     feeder: threading.Thread | None = None
@@ -35,7 +39,7 @@ class PendingWorkbook:
         if self.worker is not None:
             reply = self._reply()
             if reply is None:  # the worker died: write it here instead, slower, never lost
-                return write_workbook(self.path, self.sheets, **self.options)
+                return _write(self.path, self.build, self.arguments, self.options)
             kind, value = reply
             if kind == "error":
                 raise value
@@ -73,15 +77,16 @@ class WorkbookWriter:
     caller's work; a second process can, on a second core. The worker (`python -m` this
     module: a fresh interpreter, never a fork of this threaded process and never a re-run of
     the caller's main module) starts when the writer is made and imports the writer's
-    libraries while the caller reads, so make it early. It writes one workbook. When it cannot
-    start or dies, the workbook is written in this process instead."""
+    libraries and `preload` (the modules of the sheet builders) while the caller reads, so
+    make it early. It writes one workbook. When it cannot start or dies, the workbook is
+    written in this process instead."""
 
-    def __init__(self, *, background: bool) -> None:
+    def __init__(self, *, background: bool, preload: Sequence[str] = ()) -> None:
         self._worker: subprocess.Popen[bytes] | None = None
         if background:
             try:
                 self._worker = subprocess.Popen(
-                    [sys.executable, "-m", __name__],
+                    [sys.executable, "-m", __name__, *preload],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                 )
@@ -89,19 +94,21 @@ class WorkbookWriter:
                 log.debug("no background writer (%s): writing in this process", error)
 
     def submit(
-        self, path: Path, sheets: Mapping[str, pd.DataFrame], **options: Any
+        self, path: Path, build: Callable[..., Sheets], *arguments: Any, **options: Any
     ) -> PendingWorkbook:
-        """Start writing `path` (`options` as for `write_workbook`)."""
+        """Start writing `path` with the sheets `build(*arguments)` returns (`options` as for
+        `write_workbook`). In the background, `build` (a module-level function) and its
+        arguments travel by pickle, so the sheets are built on the second core too."""
         if self._worker is not None:
-            request = pickle.dumps((path, dict(sheets), options), pickle.HIGHEST_PROTOCOL)
+            request = pickle.dumps((path, build, arguments, options), pickle.HIGHEST_PROTOCOL)
             worker, self._worker = self._worker, None
             # fed by a thread: the worker may still be importing, and a full pipe would block
             feeder = threading.Thread(target=_feed, args=(worker, request), daemon=True)
             feeder.start()
-            return PendingWorkbook(path, sheets, options, worker, feeder)
-        pending = PendingWorkbook(path, sheets, options)
+            return PendingWorkbook(path, build, arguments, options, worker, feeder)
+        pending = PendingWorkbook(path, build, arguments, options)
         try:
-            write_workbook(path, sheets, **options)
+            _write(path, build, arguments, options)
         except Exception as error:  # handed over as the worker's errors are: by wait()
             pending.error = error
         return pending
@@ -129,16 +136,27 @@ def _feed(worker: subprocess.Popen[bytes], request: bytes) -> None:
         worker.stdin.close()
 
 
-def _serve() -> None:
-    """The worker: one request (path, sheets, options) on stdin, its outcome on stdout."""
-    import rustpy_xlsxwriter  # noqa: F401  (imported before the request arrives)
+def _write(
+    path: Path, build: Callable[..., Sheets], arguments: tuple[Any, ...], options: Mapping[str, Any]
+) -> Path:
+    return write_workbook(path, build(*arguments), **options)
 
+
+def _serve(preload: Sequence[str]) -> None:
+    """The worker: one request (path, build, arguments, options) on stdin, its outcome on
+    stdout. The modules named on the command line are imported before the request arrives."""
+    import importlib
+
+    import rustpy_xlsxwriter  # noqa: F401
+
+    for module in preload:
+        importlib.import_module(module)
     request = sys.stdin.buffer.read()
     if not request:  # the caller needed no workbook after all
         return
-    path, sheets, options = pickle.loads(request)
+    path, build, arguments, options = pickle.loads(request)
     try:
-        write_workbook(path, sheets, **options)
+        _write(path, build, arguments, options)
         reply: tuple[str, Any] = ("ok", None)
     except Exception as error:
         reply = ("error", error)
@@ -146,4 +164,4 @@ def _serve() -> None:
 
 
 if __name__ == "__main__":
-    _serve()
+    _serve(sys.argv[1:])
