@@ -8,13 +8,16 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
 
+from batch_ship.columns import arrow_text
 from batch_ship.errors import ConfigError, InputError
 
 # The closed set of values a marketplace column can take; templates are user-editable data, so
@@ -220,21 +223,42 @@ def upload_frame(marketplace: Marketplace, shipped: pd.DataFrame, carrier: Carri
 
 def render_upload(marketplace: Marketplace, frame: pd.DataFrame) -> bytes:
     """The upload file's bytes in the template's encoding and delimiter."""
-    buffer = io.StringIO()
-    writer = csv.writer(
-        buffer, delimiter=marketplace.delimiter, lineterminator=marketplace.line_terminator
-    )
-    writer.writerow(frame.columns)
-    # Whole columns to Python lists at once: itertuples over Arrow strings costs twice as much.
-    writer.writerows(zip(*(frame[column].tolist() for column in frame.columns), strict=True))
+    text = _csv_text(marketplace, [list(frame.columns)])
     try:
-        return buffer.getvalue().encode(marketplace.encoding)
+        # The rows through Arrow's C++ writer (8x the csv module): ids, numbers, dates and
+        # carrier names need no quoting, and it refuses any value that would.
+        body = io.BytesIO()
+        table = pa.table(
+            {str(index): arrow_text(frame[column]) for index, column in enumerate(frame.columns)}
+        )
+        options = pcsv.WriteOptions(
+            include_header=False,
+            delimiter=marketplace.delimiter,
+            quoting_style="none",
+            eol=marketplace.line_terminator,
+        )
+        pcsv.write_csv(table, body, options)
+        text += body.getvalue().decode("utf-8")
+    except pa.ArrowInvalid:  # a value holding the delimiter or a quote: the csv module quotes it
+        rows = zip(*(frame[column].tolist() for column in frame.columns), strict=True)
+        text += _csv_text(marketplace, rows)
+    try:
+        return text.encode(marketplace.encoding)
     except UnicodeEncodeError as error:
         raise ConfigError(
             f"{error.object[error.start : error.end]!r} cannot be written in "
             f"{marketplace.encoding}",
             hint=f"change `encoding` in marketplaces/{marketplace.code}.toml",
         ) from error
+
+
+def _csv_text(marketplace: Marketplace, rows: Iterable[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(
+        buffer, delimiter=marketplace.delimiter, lineterminator=marketplace.line_terminator
+    )
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def stage_bytes(path: Path, data: bytes) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -51,6 +52,20 @@ def test_taobao_upload_read_back(tmp_path: Path) -> None:
     ]
     assert raw.count(b"\r\n") == 3
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]  # no temp left
+
+
+@pytest.mark.parametrize("courier_name", ["中通快递", 'ZTO, "Express"'])
+def test_upload_bytes_are_the_csv_modules(courier_name: str) -> None:
+    """Rows go through Arrow's writer, and through the csv module when a value needs quotes:
+    the bytes are what the csv module writes either way."""
+    taobao = load_marketplace("taobao")
+    carrier = taobao.carrier("zto", "中通", {"taobao": courier_name})
+    frame = upload_frame(taobao, SHIPPED, carrier)
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(frame.columns)
+    writer.writerows(frame.itertuples(index=False))
+    assert render_upload(taobao, frame) == expected.getvalue().encode("gb18030")
 
 
 def test_carrier_name_falls_back_to_template_then_courier() -> None:
