@@ -1162,18 +1162,19 @@ def _after_recording(parcels: pd.DataFrame, plan: _Plan, recorded_at: str) -> pd
     `recorded_at`. The matched sheet's rows hold each parcel's numbers in recorded order."""
     matched = _matched(plan)
     applied = matched[matched["status"].isin(["new", "replaced"]).to_numpy()]
-    found = pc.index_in(
-        arrow_text(applied["reference"]), value_set=arrow_text(parcels["reference"])
-    )
+    references = arrow_text(parcels["reference"])
+    found = pc.index_in(arrow_text(applied["reference"]), value_set=references)
     if found.null_count:  # a plan is made from these parcels: every reference is among them
         raise AssertionError("a matched reference is not among the batch's parcels")
-    at = found.to_numpy()
-    tracking = parcels["tracking"].to_numpy(dtype=object, copy=True)
-    shipped_at = parcels["shipped_at"].to_numpy(dtype=object, copy=True)
-    tracking[at] = applied["tracking"].to_numpy(dtype=object)
-    shipped_at[at] = recorded_at
+    # parcel i takes its old value (position i) or applied row j's (position count + j)
+    count = len(parcels)
+    picks = np.arange(count, dtype=np.int64)
+    picks[found.to_numpy()] = count + np.arange(len(applied), dtype=np.int64)
+    changed = pa.array(picks >= count)
+    tracking = pa.concat_arrays([arrow_text(parcels["tracking"]), arrow_text(applied["tracking"])])
+    shipped_at = pc.if_else(changed, recorded_at, arrow_text(parcels["shipped_at"]))
     return parcels.assign(
-        tracking=pd.Series(tracking, dtype="str", index=parcels.index),
+        tracking=pd.Series(tracking.take(pa.array(picks)), dtype="str", index=parcels.index),
         shipped_at=pd.Series(shipped_at, dtype="str", index=parcels.index),
     )
 
