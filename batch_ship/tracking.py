@@ -1237,7 +1237,9 @@ def _stage_reconcile(
     writer: WorkbookWriter, folder: Path, plan: _Plan, parcels: pd.DataFrame
 ) -> PendingWorkbook:
     """Start writing reconcile.xlsx to a temporary file beside it (see `_wait_for`)."""
-    return writer.submit(_staged_path(folder / RECONCILE_NAME), reconcile_sheets, plan, parcels)
+    # only the columns the sheets show travel to the writer: less to copy at a million rows
+    shown = parcels[["parcel_id", "seq", "file", "file_row", "reference", "order_ids", "tracking"]]
+    return writer.submit(_staged_path(folder / RECONCILE_NAME), reconcile_sheets, plan, shown)
 
 
 def _wait_for(reconcile: PendingWorkbook, folder: Path) -> Path:
