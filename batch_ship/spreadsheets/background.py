@@ -89,6 +89,9 @@ class WorkbookWriter:
                     [sys.executable, "-m", __name__, *preload],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
+                    # its failures reach the caller as a reply, or as no reply (then the
+                    # workbook is written here and any error shows there): never a traceback
+                    stderr=subprocess.DEVNULL,
                 )
             except OSError as error:
                 log.debug("no background writer (%s): writing in this process", error)
