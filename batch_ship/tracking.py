@@ -1239,7 +1239,8 @@ def _stage_reconcile(
     """Start writing reconcile.xlsx to a temporary file beside it (see `_wait_for`)."""
     # only the columns the sheets show travel to the writer: less to copy at a million rows
     shown = parcels[["parcel_id", "seq", "file", "file_row", "reference", "order_ids", "tracking"]]
-    return writer.submit(_staged_path(folder / RECONCILE_NAME), reconcile_sheets, plan, shown)
+    staged = _staged_path(folder / RECONCILE_NAME)
+    return writer.submit(staged, reconcile_sheets, plan, shown, text_format=False)
 
 
 def _wait_for(reconcile: PendingWorkbook, folder: Path) -> Path:

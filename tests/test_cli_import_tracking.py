@@ -170,7 +170,9 @@ def test_return_with_title_rows_and_mangled_cells(
     assert matched[0] == ("seq", "reference", "tracking", "status", "method", "source")
     assert [row[1] for row in matched[1:]] == ids  # in submission order
     assert all(isinstance(cell, str) for row in matched for cell in row)
-    assert book["matched"]["A2"].number_format == "@"
+    # a report, not a form: text cells without the "@" format that typing would need
+    assert book["matched"]["B2"].data_type == "s"
+    assert book["matched"]["B2"].number_format == "General"
     digits = [row for row in matched if row[4] == "digits"]
     assert [row[1] for row in digits] == [ids[0]]
 

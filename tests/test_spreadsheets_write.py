@@ -90,6 +90,18 @@ def test_text_columns_limits_the_text_format(tmp_path: Path) -> None:
     assert sheet["B2"].data_type == "s"  # still a string cell
 
 
+def test_without_the_text_format_cells_are_still_text_and_unflagged(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": ["4012500868239927921", "=1+2"]})
+    path = write_workbook(tmp_path / "t.xlsx", {"S": frame}, text_format=False)
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    assert [sheet["A2"].value, sheet["A3"].value] == ["4012500868239927921", "=1+2"]
+    assert sheet["A2"].data_type == sheet["A3"].data_type == "s"
+    assert sheet["A2"].number_format == "General"
+    with zipfile.ZipFile(path) as archive:  # "number stored as text" stays silenced
+        assert b"ignoredError" in archive.read("xl/worksheets/sheet1.xml")
+
+
 def test_non_string_columns_become_text_and_missing_is_empty(tmp_path: Path) -> None:
     frame = pd.DataFrame({"n": [1, 2], "s": ["a", None]})
     path = write_workbook(tmp_path / "n.xlsx", {"S": frame})
