@@ -10,6 +10,7 @@ import secrets
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,9 +25,11 @@ from batch_ship.couriers import Courier, get_courier
 from batch_ship.errors import InputError
 from batch_ship.ledger import Ledger, NewBatch
 from batch_ship.model import OrderState, OrderStatus
+from batch_ship.normalize.recipients import normalize_recipients
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.reasons import EXCEPTION_CODES, SKIP_CODES
 from batch_ship.sources import canonical as c
+from batch_ship.sources.taobao import read_orders
 from batch_ship.submission import (
     EXCEPTIONS_FILE,
     ORDER_FIELDS,
@@ -113,9 +116,6 @@ def run_export(
     if not paths:
         raise InputError("no order report given", hint="pass ExportOrderList*.csv files")
     item_paths = list(items) if items is not None else find_item_reports(paths)
-
-    from batch_ship.normalize.recipients import normalize_recipients
-    from batch_ship.sources.taobao import read_orders
 
     with timer("read"):
         table = read_orders(paths, items=item_paths or None, progress=progress)
@@ -467,18 +467,23 @@ def _build(
     merge: bool,
     workspace: Workspace,
 ) -> _Built:
-    parcels = build_parcels(plan.submit, items, courier, merge=merge)
-    rows = render_rows(courier, parcels, workspace.config.sender)
-    files = split_files(courier, rows, parcels.table["seq"].to_numpy())
-    del rows
-    names = [path.name for path in write_submission(staging, courier, files)]
-    if len(plan.exceptions):
-        source = originals.reindex(plan.exceptions["row"].to_numpy())
-        exception_frame = exception_rows(
-            source, plan.exceptions["order_id"], plan.exceptions["codes"]
-        )
-        write_exceptions(staging / EXCEPTIONS_FILE, exception_frame)
-        names.append(EXCEPTIONS_FILE)
+    with ThreadPoolExecutor(max_workers=1) as aside:
+        # The exceptions workbook needs nothing built below: it is written meanwhile, on a
+        # second core when there is one (the writer lets go of the GIL for much of its work).
+        exceptions = None
+        if len(plan.exceptions):
+            source = originals.reindex(plan.exceptions["row"].to_numpy())
+            exception_frame = exception_rows(
+                source, plan.exceptions["order_id"], plan.exceptions["codes"]
+            )
+            exceptions = aside.submit(write_exceptions, staging / EXCEPTIONS_FILE, exception_frame)
+        parcels = build_parcels(plan.submit, items, courier, merge=merge)
+        rows = render_rows(courier, parcels, workspace.config.sender)
+        files = split_files(courier, rows, parcels.table["seq"].to_numpy())
+        del rows
+        names = [path.name for path in write_submission(staging, courier, files)]
+        if exceptions is not None:
+            names.append(exceptions.result().name)
     return _Built(
         orders=parcels.orders,
         parcels=len(parcels),

@@ -38,6 +38,9 @@ ORDER_FIELDS = (
     c.ORDER_ID, c.BUYER, c.BUYER_MESSAGE, c.SELLER_NOTE, c.PAID_AT, c.TITLES, c.ITEM_COUNT,
 )  # fmt: skip
 
+# Orders merge into one parcel when all of these agree (build_parcels with merge).
+MERGE_KEYS = ("buyer", "name", "phone", "province", "city", "district", "detail")
+
 # What normalize_recipients adds to each order (batch_ship.normalize.recipients).
 NORMALIZED_COLUMNS = (
     "recipient_name", "phone", "phone_kind", "province", "city", "district", "detail",
@@ -113,12 +116,7 @@ def build_parcels(
         },
         index=pd.RangeIndex(n),
     )
-    if merge and n:
-        codes = _row_codes(
-            per_order, ("buyer", "name", "phone", "province", "city", "district", "detail")
-        )
-    else:
-        codes = np.arange(n, dtype=np.int64)
+    codes = _parcel_codes(per_order) if merge and n else np.arange(n, dtype=np.int64)
     table, item_lists = _merge(per_order, codes, courier.item_separator, lists)
     table.insert(0, "seq", np.arange(1, len(table) + 1))
     # submission order: by parcel, and within a parcel in file order
@@ -280,6 +278,19 @@ def _item_fields_read(expression: Expression) -> tuple[str, ...]:
     if re.sub(r"\bitem\.[a-z_]+\b", "", source).count("item") or not named <= set(ITEM_FIELDS):
         return ITEM_FIELDS
     return tuple(name for name in ITEM_FIELDS if name in named)
+
+
+def _parcel_codes(per_order: pd.DataFrame) -> np.ndarray:
+    """A parcel number per order (0, 1, ... in order of first appearance): orders share a
+    parcel when all MERGE_KEYS agree. Only orders of a buyer with several orders can share
+    one, so the other keys are compared among those alone (most buyers order once a day)."""
+    buyers, uniques = pd.factorize(_text(per_order, "buyer"))
+    shared = np.bincount(buyers, minlength=len(uniques))[buyers] > 1
+    keys = buyers.astype(np.int64)
+    if shared.any():
+        candidates = per_order.loc[shared, list(MERGE_KEYS)]
+        keys[shared] = len(uniques) + _row_codes(candidates, MERGE_KEYS)
+    return pd.factorize(keys)[0].astype(np.int64)
 
 
 def _row_codes(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
@@ -507,7 +518,7 @@ def _concat(
         else:
             result = result + piece
     if result is None:
-        return pd.Series([literal] * n, dtype="str")
+        return c.constant_text(literal, n)
     return result.reset_index(drop=True)
 
 
@@ -520,7 +531,7 @@ def _arrow_text(values: pd.Series) -> pa.ChunkedArray:
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     """A column as strings ('' for missing or absent): ids never pass through a number."""
     if column not in frame.columns:
-        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+        return c.constant_text("", len(frame)).set_axis(frame.index)
     series = frame[column]
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
         return series.fillna("") if series.hasnans else series

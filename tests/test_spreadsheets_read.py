@@ -80,6 +80,23 @@ def test_raw_grid_keeps_title_rows_and_quoted_newlines(tmp_path: Path) -> None:
     assert body["备注"].tolist() == ["a\nb", "x"]
 
 
+def test_blank_lines_in_the_data_stay_empty_rows_like_a_spreadsheet(tmp_path: Path) -> None:
+    # Row k of the grid is row k + 1 in a spreadsheet program, blank lines included (a reader
+    # that skipped them would shift every row number reported below one).
+    path = tmp_path / "t.csv"
+    path.write_bytes('单号,备注\r\n1,"a\n\nb"\r\n\r\n2,x\r\n\n3,y\r\n\r\n'.encode("gbk"))
+    assert read_table(path).values.tolist() == [
+        ["单号", "备注"],
+        ["1", "a\n\nb"],
+        ["", ""],
+        ["2", "x"],
+        ["", ""],
+        ["3", "y"],
+        ["", ""],
+    ]
+    assert read_table(path, header_row=0)["单号"].tolist() == ["1", "", "2", "", "3", ""]
+
+
 def test_duplicate_header_names_are_suffixed_and_trailing_comma_kept(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(b"a,b,a\r\n1,2,3,\r\n")

@@ -83,6 +83,23 @@ def test_merge_groups_same_buyer_and_address() -> None:
     assert parcels.orders["order_id"].tolist() == IDS
 
 
+def test_a_buyers_orders_merge_only_where_every_recipient_field_agrees() -> None:
+    # tb_a orders three times: twice to one address (apart in the file), once to another; the
+    # others order once. Parcels are numbered in order of their first order.
+    base = orders_frame().iloc[[0, 0, 0, 0, 0, 3]].reset_index(drop=True)
+    ids = [f"40125008682399279{n:02d}" for n in range(30, 36)]
+    frame = base.assign(
+        order_id=ids,
+        buyer=["tb_x", "tb_a", "tb_y", "tb_a", "tb_a", "tb_z"],
+        detail=["文三路1号", "文三路1号", "文三路1号", "文三路2号", "文三路1号", "文三路1号"],
+    )
+    parcels = build_parcels(frame, None, get_courier("generic"), merge=True)
+    assert parcels.table["order_ids"].tolist() == [
+        ids[0], f"{ids[1]},{ids[4]}", ids[2], ids[3], ids[5],
+    ]  # fmt: skip
+    assert parcels.orders["seq"].tolist() == [1, 2, 2, 3, 4, 5]
+
+
 def test_no_merge_gives_one_parcel_per_order() -> None:
     parcels = build_parcels(orders_frame(), items_frame(), get_courier("generic"), merge=False)
     assert len(parcels) == 4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 
@@ -184,6 +185,28 @@ def test_duplicate_rows_are_flagged_first_occurrence_false(tmp_path: Path) -> No
     assert table.orders["duplicate"].tolist() == [False, False, True]
     assert table.orders["duplicate"].dtype == bool
     assert [(p.code, p.rows) for p in table.problems] == [("duplicate-row", (4,))]
+
+
+def test_rows_are_the_spreadsheet_rows_across_blank_lines_and_quoted_line_breaks(
+    tmp_path: Path,
+) -> None:
+    # A blank line is an (empty) row in a spreadsheet program, and a buyer message over three
+    # lines is one row: reported rows must count the first and not the second.
+    header, first, second, repeat = order_csv(
+        [order_row(ID1, 买家留言="请放门卫\n\n谢谢"), order_row(ID2), order_row(ID1)]
+    ).split("\r\n")[:4]
+    text = "\r\n".join([header, first, "", second, "", "", repeat, "", ""])
+    path = tmp_path / "ExportOrderList202611260900.csv"
+    path.write_bytes(text.encode("gbk"))
+    seen = list(csv.reader(io.StringIO(text, newline="")))  # one record per spreadsheet row
+    expected = [str(number) for number, record in enumerate(seen, 1) if record and number > 1]
+    assert expected == ["2", "4", "7"]
+
+    table = read_orders(path)
+    assert table.orders[c.ORDER_ID].tolist() == [ID1, ID2, ID1]
+    assert table.orders[c.ROW].tolist() == expected
+    assert table.orders[c.BUYER_MESSAGE].iloc[0] == "请放门卫\n\n谢谢"
+    assert [(p.code, p.rows) for p in table.problems] == [("duplicate-row", (7,))]
 
 
 def test_multiple_order_files_concatenate_and_duplicates_cross_files(tmp_path: Path) -> None:

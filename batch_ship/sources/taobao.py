@@ -255,10 +255,10 @@ def _read_order_report(
         target = ORDER_HEADERS.get(name)
         if target is not None and target not in columns:
             columns[target] = original[name]
-    empty = _constant("", len(original))
+    empty = c.constant_text("", len(original))
     orders = pd.DataFrame({name: columns.get(name, empty) for name in c.ORDER_COLUMNS})
     orders[c.ROW] = rows
-    orders[c.SOURCE] = _constant(raw.name, len(orders))
+    orders[c.SOURCE] = c.constant_text(raw.name, len(orders))
 
     for name in (c.ORDER_ID, c.MOBILE, c.TELEPHONE, c.RAW_STATUS, c.ITEM_COUNT):
         orders[name] = _strip(orders[name])
@@ -276,7 +276,7 @@ def _read_item_report(source: Source) -> tuple[pd.DataFrame, Path]:
     raw = RawFile(b"", raw.path)  # parsed: free the bytes before the column work
     rows = _row_numbers(frame, header_row)
     frame = frame.reset_index(drop=True)
-    empty = _constant("", len(frame))
+    empty = c.constant_text("", len(frame))
     columns: dict[str, pd.Series] = {}
     for name in frame.columns:
         target = ITEM_HEADERS.get(name)
@@ -293,10 +293,6 @@ def _read_item_report(source: Source) -> tuple[pd.DataFrame, Path]:
     items[c.ITEM_QUANTITY] = _strip(items[c.ITEM_QUANTITY])
     items[c.ITEM_PRICE] = _money(items[c.ITEM_PRICE], rows, raw, [], "price")
     return items, raw.path
-
-
-def _constant(value: str, length: int) -> pd.Series:
-    return pd.Series(pa.repeat(pa.scalar(value, pa.large_string()), length), dtype=TEXT)
 
 
 def _row_numbers(frame: pd.DataFrame, header_row: int) -> pd.Series:

@@ -292,8 +292,13 @@ def _parse_csv(
     else:
         buffer = pa.py_buffer(raw.data)
         read = pa_csv.ReadOptions(column_names=names, skip_rows=skip, encoding=encoding)
+    # A blank line stays a row (of empty cells), as a spreadsheet program shows it: skipping it
+    # would shift every row number below it. Callers drop empty rows themselves.
     parse = pa_csv.ParseOptions(
-        delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+        delimiter=delimiter,
+        newlines_in_values=True,
+        ignore_empty_lines=False,
+        invalid_row_handler=on_invalid,
     )
     try:
         return pa_csv.read_csv(
@@ -335,6 +340,7 @@ def _parse_csv_c_engine(
             sep=delimiter,
             keep_default_na=False,
             na_filter=False,
+            skip_blank_lines=False,  # blank lines are rows, as in _parse_csv
             encoding=encoding,
         )
     except UnicodeDecodeError:
