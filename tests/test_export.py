@@ -167,6 +167,26 @@ def test_failed_write_leaves_nothing(
     assert nothing_recorded(home)
 
 
+def test_failed_exceptions_workbook_leaves_nothing(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # exceptions.xlsx is written beside the submission files (another thread): its failure
+    # still fails the whole export
+    orders, _ = write_sample_export(tmp_path, orders=400, seed=5)
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError("no space left")
+
+    monkeypatch.setattr(export_module, "write_exceptions", boom)
+    with pytest.raises(OSError, match="no space"):
+        run_export(open_workspace(home), [orders], courier="zto")
+    assert folder_names(home) == []
+    assert nothing_recorded(home)
+    monkeypatch.undo()
+    result = run_export(open_workspace(home), [orders], courier="zto")
+    assert "exceptions.xlsx" in [path.name for path in result.files]
+
+
 def test_leftover_folder_from_a_crash_is_moved_aside(home: Path, sample: tuple[Path, Path]) -> None:
     workspace = open_workspace(home)
     day = pd.Timestamp("2026-11-26 10:00").to_pydatetime()
