@@ -1201,12 +1201,13 @@ def reconcile_sheets(plan: _Plan, parcels: pd.DataFrame) -> dict[str, pd.DataFra
     ]
     matched = _matched(plan)
     # in submission order, as the operator's submission workbook lists the parcels
-    seq = matched["reference"].map(pd.Series(parcels["seq"].to_numpy(), index=parcels["reference"]))
-    order = np.argsort(seq.to_numpy(), kind="stable")
+    at = pc.index_in(arrow_text(matched["reference"]), value_set=arrow_text(parcels["reference"]))
+    seq = parcels["seq"].to_numpy(dtype=np.int64)[pc.fill_null(at, 0).to_numpy()]
+    order = np.argsort(seq, kind="stable")
     matched = matched.iloc[order].reset_index(drop=True)
-    matched.insert(0, "seq", seq.iloc[order].to_numpy())
+    matched.insert(0, "seq", seq[order])
     return {
-        "matched": matched.astype("str"),
+        "matched": matched,
         "unmatched parcels": awaiting_after[["seq", "file", "file_row", "reference", "order_ids"]]
         .astype("str")
         .reset_index(drop=True),
