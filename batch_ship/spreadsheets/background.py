@@ -103,9 +103,10 @@ class WorkbookWriter:
         `write_workbook`). In the background, `build` (a module-level function) and its
         arguments travel by pickle, so the sheets are built on the second core too."""
         if self._worker is not None:
-            request = pickle.dumps((path, build, arguments, options), pickle.HIGHEST_PROTOCOL)
             worker, self._worker = self._worker, None
-            # fed by a thread: the worker may still be importing, and a full pipe would block
+            # Pickled straight into the pipe by a thread: no copy of a million rows' request
+            # in memory, and the worker may still be importing (a full pipe blocks).
+            request = (path, build, arguments, options)
             feeder = threading.Thread(target=_feed, args=(worker, request), daemon=True)
             feeder.start()
             return PendingWorkbook(path, build, arguments, options, worker, feeder)
@@ -132,11 +133,16 @@ class WorkbookWriter:
         self.close()
 
 
-def _feed(worker: subprocess.Popen[bytes], request: bytes) -> None:
+def _feed(worker: subprocess.Popen[bytes], request: tuple[Any, ...]) -> None:
     assert worker.stdin is not None
-    with contextlib.suppress(OSError):  # a dead worker shows in its (missing) reply
-        worker.stdin.write(request)
-        worker.stdin.close()
+    try:
+        pickle.dump(request, worker.stdin, pickle.HIGHEST_PROTOCOL)
+    except Exception as error:  # a dead worker, or a value that does not pickle: the worker
+        # then gives no reply, and the workbook is written in the caller's process
+        log.debug("background writer not fed (%s)", error)
+    finally:
+        with contextlib.suppress(OSError):
+            worker.stdin.close()
 
 
 def _write(
@@ -154,10 +160,10 @@ def _serve(preload: Sequence[str]) -> None:
 
     for module in preload:
         importlib.import_module(module)
-    request = sys.stdin.buffer.read()
-    if not request:  # the caller needed no workbook after all
+    try:
+        path, build, arguments, options = pickle.load(sys.stdin.buffer)
+    except EOFError:  # the caller needed no workbook after all
         return
-    path, build, arguments, options = pickle.loads(request)
     try:
         _write(path, build, arguments, options)
         reply: tuple[str, Any] = ("ok", None)
