@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from batch_ship.columns import arrow_text
 from batch_ship.couriers import (
     ITEM_FIELDS,
     PARCEL_FIELDS,
@@ -201,7 +202,7 @@ def _order_items(
         item_ids = _text(items, c.ORDER_ID)
         # Each item line's order position: Arrow's hash lookup gives the first order with that
         # id (first occurrence wins), -1 when the item's order is not being submitted.
-        found = pc.index_in(_arrow_text(item_ids), value_set=_arrow_text(order_ids))
+        found = pc.index_in(arrow_text(item_ids), value_set=arrow_text(order_ids))
         positions = np.asarray(
             pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64
         )
@@ -520,12 +521,6 @@ def _concat(
     if result is None:
         return c.constant_text(literal, n)
     return result.reset_index(drop=True)
-
-
-def _arrow_text(values: pd.Series) -> pa.ChunkedArray:
-    """A text column as one Arrow chunk (zero-copy for Arrow-backed strings)."""
-    array = pa.chunked_array(pa.array(values.array, type=pa.large_string(), from_pandas=True))
-    return pa.chunked_array([array.combine_chunks()]) if array.num_chunks > 1 else array
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
