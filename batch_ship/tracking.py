@@ -26,8 +26,9 @@ from batch_ship.couriers import Courier, get_courier, load_couriers
 from batch_ship.errors import BatchShipError, InputError
 from batch_ship.ledger import BatchInfo, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
-from batch_ship.spreadsheets.background import PendingWorkbook, WorkbookWriter
+from batch_ship.spreadsheets.background import PendingWrite, WorkbookWriter
 from batch_ship.spreadsheets.read import read_table
+from batch_ship.spreadsheets.write import write_workbook
 from batch_ship.tracking_numbers import (
     RangeError,
     TrackingRule,
@@ -954,7 +955,7 @@ def import_tracking(
     # reconcile.xlsx of a big return is written on the second core while the ledger records
     big = sum(path.stat().st_size for path in files if path.is_file()) >= BACKGROUND_BYTES
     big = big or (count or 0) >= BACKGROUND_PARCELS
-    preload = (reconcile_sheets.__module__,)
+    preload = (write_reconcile.__module__,)
     with (
         WorkbookWriter(background=big, preload=preload) as writer,
         Ledger.open(workspace.ledger_path) as ledger,
@@ -998,7 +999,8 @@ def import_tracking(
                     plan = plan_range(numbers, parcels, owners, rule, label)
             progress("matching", len(parcels), len(parcels))
             folder = workspace.batch_dir(info.batch_id)
-            reconcile = _stage_reconcile(writer, folder, plan, parcels)
+            reconcile_staged = _staged_path(folder / RECONCILE_NAME)
+            reconcile = _stage_reconcile(writer, reconcile_staged, plan, parcels)
             staged: list[tuple[Path, Path]] = []
             try:
                 with steps("ledger-record"):
@@ -1039,6 +1041,7 @@ def import_tracking(
                     _replace(temporary, target)
             except BaseException:
                 reconcile.discard()
+                reconcile_staged.unlink(missing_ok=True)
                 _discard(staged)
                 raise
     log.debug(
@@ -1234,17 +1237,21 @@ def _cannot_write(folder: Path, error: OSError) -> BatchShipError:
     )
 
 
+def write_reconcile(path: Path, plan: _Plan, parcels: pd.DataFrame) -> Path:
+    """reconcile.xlsx: a report nobody types into, so without the per-cell text format."""
+    return write_workbook(path, reconcile_sheets(plan, parcels), text_format=False)
+
+
 def _stage_reconcile(
-    writer: WorkbookWriter, folder: Path, plan: _Plan, parcels: pd.DataFrame
-) -> PendingWorkbook:
-    """Start writing reconcile.xlsx to a temporary file beside it (see `_wait_for`)."""
+    writer: WorkbookWriter, staged: Path, plan: _Plan, parcels: pd.DataFrame
+) -> PendingWrite[Path]:
+    """Start writing reconcile.xlsx to `staged`, beside it (see `_wait_for`)."""
     # only the columns the sheets show travel to the writer: less to copy at a million rows
     shown = parcels[["parcel_id", "seq", "file", "file_row", "reference", "order_ids", "tracking"]]
-    staged = _staged_path(folder / RECONCILE_NAME)
-    return writer.submit(staged, reconcile_sheets, plan, shown, text_format=False)
+    return writer.submit(write_reconcile, staged, plan, shown)
 
 
-def _wait_for(reconcile: PendingWorkbook, folder: Path) -> Path:
+def _wait_for(reconcile: PendingWrite[Path], folder: Path) -> Path:
     """The staged reconcile.xlsx once written; the caller renames it (or discards it)."""
     try:
         return reconcile.wait()
