@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from batch_ship import tracking
 from batch_ship.cli import main
 from batch_ship.ledger import Ledger, NewBatch
+from batch_ship.spreadsheets import background
 
 BATCH = "20261126-01"
 NAMES = ["张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十"]
@@ -107,9 +108,15 @@ def ledger_numbers(home: Path) -> list[tuple[str, int]]:
 
 @pytest.fixture(params=["here", "background"])
 def writer_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run a test with reconcile.xlsx written in this process, then by a worker process."""
+    """Run a test with reconcile.xlsx written in this process, then by a worker process; in
+    the second run a write in this process (the fallback when the worker fails) is an error."""
     if request.param == "background":
         monkeypatch.setattr(tracking, "BACKGROUND_BYTES", 0)
+
+        def not_here(*args: object) -> tuple[str, object]:
+            raise AssertionError("written in this process: the worker failed")
+
+        monkeypatch.setattr(background, "_call", not_here)
     return str(request.param)
 
 
