@@ -30,18 +30,16 @@ from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.reasons import EXCEPTION_CODES, SKIP_CODES
 from batch_ship.sources import canonical as c
 from batch_ship.sources.taobao import read_orders
-from batch_ship.spreadsheets.background import PendingWrite, WorkbookWriter
 from batch_ship.submission import (
     EXCEPTIONS_FILE,
     ORDER_FIELDS,
-    WorkbookLayout,
     build_parcels,
     exception_rows,
     ledger_parcels,
     render_rows,
     split_files,
     write_exceptions,
-    write_laid_out,
+    write_submission,
 )
 from batch_ship.workspace import Workspace
 
@@ -53,10 +51,6 @@ _ORDER_REPORT = re.compile(r"(?i)^exportorderlist(?P<stamp>.*)$")
 _ITEM_SUFFIXES = (".csv", ".xlsx", ".xls")
 _RECIPIENT_INPUTS = (c.NAME, c.MOBILE, c.TELEPHONE, c.ADDRESS)  # what normalization reads
 _NORMALIZE_CHUNK = 250_000
-# Order reports this big (about 25k orders) get their submission workbooks written by a
-# second process while the ledger records the batch: starting one costs about half a second
-# of the other core.
-BACKGROUND_BYTES = 7_500_000
 
 
 @dataclass(frozen=True)
@@ -114,30 +108,13 @@ def run_export(
     taken some), allocates the batch id, moves the folder into place and records the batch.
     Any failure leaves no batch folder and an unchanged ledger. Nothing new: no batch, no files.
     Without `items`, the item report beside each order report (same stamp) is used if present.
-    For big reports the submission workbooks are written by a second process while the ledger
-    records the batch (see `WorkbookWriter`).
     """
-    paths = [Path(path) for path in orders]
-    if not paths:
-        raise InputError("no order report given", hint="pass ExportOrderList*.csv files")
-    big = sum(path.stat().st_size for path in paths if path.is_file()) >= BACKGROUND_BYTES
-    with WorkbookWriter(background=big, preload=(write_laid_out.__module__,)) as writer:
-        return _export(writer, workspace, paths, items, courier, merge, progress, now)
-
-
-def _export(
-    writer: WorkbookWriter,
-    workspace: Workspace,
-    paths: list[Path],
-    items: Sequence[Path] | None,
-    courier: str | None,
-    merge: bool | None,
-    progress: Progress,
-    now: datetime | None,
-) -> ExportResult:
     timer = StepTimer()
     chosen = get_courier(courier or workspace.config.courier, workspace.config.templates)
     merge = workspace.config.merge if merge is None else merge
+    paths = [Path(path) for path in orders]
+    if not paths:
+        raise InputError("no order report given", hint="pass ExportOrderList*.csv files")
     item_paths = list(items) if items is not None else find_item_reports(paths)
 
     with timer("read"):
@@ -190,13 +167,10 @@ def _export(
             )
         staging = _staging_dir(workspace)
         target: Path | None = None
-        built: _Built | None = None
         committed = False
         try:
             with timer("build"):
-                built = _build(
-                    writer, staging, chosen, plan, item_table, originals, merge, workspace
-                )
+                built = _build(staging, chosen, plan, item_table, originals, merge, workspace)
             progress("export: files written", 1, 1)
             with ledger.write():
                 # Another run may have taken some of these orders since we looked.
@@ -217,15 +191,15 @@ def _export(
                     if _plan_is_empty(plan):
                         return _result(None, chosen, n, plan, 0, 0, (), timer)
                     with timer("rebuild"):
-                        built.submission.discard()  # let the writer finish before clearing
                         _clear(staging)
                         built = _build(
-                            writer, staging, chosen, plan, item_table, originals, merge, workspace
+                            staging, chosen, plan, item_table, originals, merge, workspace
                         )
                 when = now or datetime.now()
                 batch_id = ledger.new_batch_id(when.date())
                 target = workspace.batch_dir(batch_id)
                 with timer("record"):
+                    _move_into_place(staging, target)
                     ledger.record_batch(
                         NewBatch(
                             batch_id=batch_id,
@@ -237,9 +211,6 @@ def _export(
                             exceptions=plan.exceptions[["order_id", "codes"]],
                         )
                     )
-                with timer("write-wait"):  # the submission files, written meanwhile
-                    built.submission.wait()
-                _move_into_place(staging, target)
                 result = _result(
                     batch_id,
                     chosen,
@@ -263,8 +234,6 @@ def _export(
                 )
             committed = True
         finally:
-            if built is not None:
-                built.submission.discard()  # no file may appear after the clean-up below
             _abandon(staging)  # gone already when it became the batch folder
             if target is not None and not committed:
                 _abandon(target)
@@ -487,11 +456,9 @@ class _Built:
     parcels: int
     ledger_parcels: pd.DataFrame
     file_names: list[str]
-    submission: PendingWrite[list[Path]]  # the submission workbooks, maybe still being written
 
 
 def _build(
-    writer: WorkbookWriter,
     staging: Path,
     courier: Courier,
     plan: _Plan,
@@ -514,10 +481,7 @@ def _build(
         rows = render_rows(courier, parcels, workspace.config.sender)
         files = split_files(courier, rows, parcels.table["seq"].to_numpy())
         del rows
-        # in the writer's process for a big batch: written while the ledger records it
-        layout = WorkbookLayout.of(courier, files)
-        submission = writer.submit(write_laid_out, staging, layout, files)
-        names = [entry.name for entry in files]
+        names = [path.name for path in write_submission(staging, courier, files)]
         if exceptions is not None:
             names.append(exceptions.result().name)
     return _Built(
@@ -525,7 +489,6 @@ def _build(
         parcels=len(parcels),
         ledger_parcels=ledger_parcels(parcels, files),
         file_names=names,
-        submission=submission,
     )
 
 

@@ -368,38 +368,17 @@ def split_files(courier: Courier, rows: pd.DataFrame, seqs: np.ndarray) -> list[
     return files
 
 
-@dataclass(frozen=True)
-class WorkbookLayout:
-    """How the submission workbooks look: all a writer process needs of the courier (the
-    template itself, with its compiled expressions, does not pickle)."""
-
-    sheet: str
-    text_columns: tuple[str, ...]  # number format @: ids and phones typed in stay text
-    widths: dict[str, float]
-
-    @classmethod
-    def of(cls, courier: Courier, files: Sequence[SubmissionFile]) -> WorkbookLayout:
-        widths = {column.header: column.width for column in courier.columns if column.width}
-        if files:  # size the other columns once, from the first file, for every part alike
-            widths = {**column_widths(files[0].rows), **widths}
-        texts = tuple(column.header for column in courier.columns if column.text)
-        return cls(_sheet_name(courier), texts, widths)
-
-
 def write_submission(folder: Path, courier: Courier, files: Sequence[SubmissionFile]) -> list[Path]:
     """Write each submission workbook (every cell text, ids/phones with number format @)."""
-    return write_laid_out(folder, WorkbookLayout.of(courier, files), files)
-
-
-def write_laid_out(
-    folder: Path, layout: WorkbookLayout, files: Sequence[SubmissionFile]
-) -> list[Path]:
-    """`write_submission` with the layout worked out already (picklable, for a writer process)."""
+    widths = {column.header: column.width for column in courier.columns if column.width}
+    if files:  # size the other columns once, from the first file, for every part alike
+        widths = {**column_widths(files[0].rows), **widths}
+    text_columns = [column.header for column in courier.columns if column.text]
 
     def write(entry: SubmissionFile) -> Path:
-        sheets = {layout.sheet: entry.rows}
+        path = folder / entry.name
         return write_workbook(
-            folder / entry.name, sheets, text_columns=layout.text_columns, widths=layout.widths
+            path, {_sheet_name(courier): entry.rows}, text_columns=text_columns, widths=widths
         )
 
     if len(files) < 2:

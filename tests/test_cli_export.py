@@ -11,13 +11,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from batch_ship import export as export_module
 from batch_ship.cli import main
 from batch_ship.export import ExportResult, run_export
 from batch_ship.ledger import Ledger
 from batch_ship.sample_orders import write_sample_export
 from batch_ship.sources.taobao import read_orders
-from batch_ship.spreadsheets import background
 from batch_ship.workspace import open_workspace
 from tests.conftest import PROJECT_ROOT
 
@@ -67,22 +65,8 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return write_sample_export(tmp_path_factory.mktemp("in"), orders=50, seed=3)
 
 
-@pytest.fixture(params=["here", "background"])
-def writer_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run a test with the submission written in this process, then by a worker process; in
-    the second run a write in this process (the fallback when the worker fails) is an error."""
-    if request.param == "background":
-        monkeypatch.setattr(export_module, "BACKGROUND_BYTES", 0)
-
-        def not_here(*args: object) -> tuple[str, object]:
-            raise AssertionError("written in this process: the worker failed")
-
-        monkeypatch.setattr(background, "_call", not_here)
-    return str(request.param)
-
-
 def test_export_writes_text_cells_and_records_the_batch(
-    runner: CliRunner, home: Path, sample: tuple[Path, Path], writer_mode: str
+    runner: CliRunner, home: Path, sample: tuple[Path, Path]
 ) -> None:
     (home / "batch_ship.toml").write_text(SENDER_TOML, encoding="utf-8")
     summary = export(runner, home, str(sample[0]), "--courier", "zto")
@@ -170,7 +154,7 @@ def test_merge_and_no_merge(runner: CliRunner, home: Path, sample: tuple[Path, P
 
 
 def test_rows_split_at_the_template_limit(
-    runner: CliRunner, home: Path, sample: tuple[Path, Path], writer_mode: str
+    runner: CliRunner, home: Path, sample: tuple[Path, Path]
 ) -> None:
     text = (PROJECT_ROOT / "templates" / "couriers" / "zto.toml").read_text(encoding="utf-8")
     folder = home / "my-templates" / "couriers"
@@ -288,7 +272,7 @@ def test_human_summary(runner: CliRunner, home: Path, sample: tuple[Path, Path])
 
 
 def test_two_runs_at_once_never_submit_an_order_twice(
-    home: Path, sample: tuple[Path, Path], writer_mode: str
+    home: Path, sample: tuple[Path, Path]
 ) -> None:
     """Two exports of the same file race: both read and build before either holds the ledger's
     write lock; the second to get it must find the orders taken and submit nothing twice."""

@@ -160,7 +160,7 @@ def test_failed_write_leaves_nothing(
     def boom(*args: object, **kwargs: object) -> None:
         raise OSError("no space left")
 
-    monkeypatch.setattr(export_module, "write_laid_out", boom)
+    monkeypatch.setattr(export_module, "write_submission", boom)
     with pytest.raises(OSError, match="no space"):
         run_export(open_workspace(home), [sample[0]], courier="zto")
     assert folder_names(home) == []
