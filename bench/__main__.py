@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
-REPEATS = 3  # runs of each step and floor, alternating, at 100k orders and below (best kept)
+REPEATS = 5  # runs of each step and floor, alternating, at 100k orders and below (best kept)
 STAMP = "202611260900"
 COURIER = "zto"
 # Export is measured end to end here; the others measure one component each.
