@@ -8,9 +8,11 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
 import pytest
 
 from batch_ship.errors import InputError
+from batch_ship.spreadsheets import read as read_module
 from batch_ship.spreadsheets.read import (
     RawFile,
     apply_header,
@@ -95,6 +97,24 @@ def test_blank_lines_in_the_data_stay_empty_rows_like_a_spreadsheet(tmp_path: Pa
         ["", ""],
     ]
     assert read_table(path, header_row=0)["单号"].tolist() == ["1", "", "2", "", "3", ""]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8"])
+def test_the_c_engine_fallback_reads_what_pyarrow_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    """When pyarrow refuses a layout, pandas' C parser reads the file: the same grid."""
+    path = tmp_path / "t.csv"
+    path.write_bytes('运单回传\r\n\r\n单号,备注\r\n1,"a\nb"\r\n\r\n0012,=x\r\n'.encode(encoding))
+    expected = read_table(path).values.tolist()
+    assert expected[-1] == ["0012", "=x"]
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise pa.ArrowInvalid("CSV parse error: a layout pyarrow refuses")
+
+    monkeypatch.setattr(read_module.pa_csv, "read_csv", refuse)
+    assert read_table(path).values.tolist() == expected
+    assert read_table(path, header_row=2)["单号"].tolist() == ["1", "", "0012"]
 
 
 def test_duplicate_header_names_are_suffixed_and_trailing_comma_kept(tmp_path: Path) -> None:
