@@ -344,6 +344,29 @@ def test_batch_found_from_references_or_ambiguous(
     assert "--batch" in result.output
 
 
+def test_batch_found_from_a_sample_still_refuses_a_mixed_return(
+    runner: CliRunner, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch is chosen from a sample of the references (one, here); a reference of another
+    batch that the sample missed still makes the return ambiguous, and nothing is recorded."""
+    monkeypatch.setattr(tracking, "BATCH_SAMPLE", 1)
+    seed_batch(home, [[order_id(i)] for i in range(3)])
+    seed_batch(home, [[order_id(9)]], batch_id="20261126-02")
+    header = ["订单编号", "运单号"]
+    rows = [[order_id(i), f"77301234560{i}"] for i in range(3)]
+    mixed = write_xlsx(tmp_path / "mixed.xlsx", [header, *rows, [order_id(9), "773012345609"]])
+    result = run(runner, home, str(mixed))
+    assert result.exit_code == 1, result.output
+    assert "several batches (20261126-01, 20261126-02)" in result.output
+    assert ledger_numbers(home) == []
+    # a reference of no batch at all is only an unknown row
+    stray = write_xlsx(
+        tmp_path / "stray.xlsx", [header, *rows, ["4012599999999999999", "773012345699"]]
+    )
+    summary = run_json(runner, home, str(stray))
+    assert (summary["batch"], summary["parcels_matched"], summary["unknown_rows"]) == (BATCH, 3, 1)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
