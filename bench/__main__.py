@@ -236,19 +236,21 @@ def run_size(size: int) -> dict[str, Any]:
     export_floor: dict[str, Any] | None = None
     for _ in range(repeats_for(size)):
         home = fresh_home(size)  # each export starts from an empty workspace
-        export = faster(export, measure("export", str(home), str(orders), str(items)))
-        summary = export["summary"]
+        measured = measure("export", str(home), str(orders), str(items))
+        export = faster(export, measured)
+        summary = measured["summary"]
         batch = summary["batch"]
         print(
-            f"  export   {export['seconds']:8.2f} s  peak {export['peak_rss'] / 2**20:7.0f} MiB  "
+            f"  export {measured['seconds']:8.2f} s  peak {measured['peak_rss'] / 2**20:7.0f} MiB  "
             f"({summary['orders_read']:,} read, {summary['parcels']:,} parcels)",
             flush=True,
         )
         rows, columns = submission_shape(home, batch)
         floor_out = OUT / "runs" / f"floor-{size}.xlsx"
         arguments = (str(orders), str(items), str(rows), str(columns), str(floor_out))
-        export_floor = faster(export_floor, measure("export-floor", *arguments))
-        print(f"  floor    {export_floor['seconds']:8.2f} s  ({rows:,} x {columns})", flush=True)
+        measured = measure("export-floor", *arguments)
+        export_floor = faster(export_floor, measured)
+        print(f"  floor  {measured['seconds']:8.2f} s  ({rows:,} x {columns})", flush=True)
     assert export is not None
     run: dict[str, Any] = {"size": size, "export": export, "export_floor": export_floor}
     try:
@@ -275,17 +277,19 @@ def _run_import(size: int, exported: Path, batch: str) -> dict[str, Any]:
     for _ in range(repeats_for(size)):
         shutil.rmtree(home, ignore_errors=True)
         shutil.copytree(exported, home)  # each import starts from the exported batch
-        imported = faster(imported, measure("import", str(home), batch, str(returned)))
-        isum = imported["summary"]
+        measured = measure("import", str(home), batch, str(returned))
+        imported = faster(imported, measured)
+        isum = measured["summary"]
         print(
-            f"  import   {imported['seconds']:8.2f} s  "
-            f"peak {imported['peak_rss'] / 2**20:7.0f} MiB  "
+            f"  import {measured['seconds']:8.2f} s  "
+            f"peak {measured['peak_rss'] / 2**20:7.0f} MiB  "
             f"({isum['parcels_matched']:,} parcels, {isum['orders_shipped']:,} orders)",
             flush=True,
         )
         arguments = (str(returned), str(isum["orders_shipped"]), str(OUT / "runs" / "u.csv"))
-        import_floor = faster(import_floor, measure("import-floor", *arguments))
-        print(f"  floor    {import_floor['seconds']:8.2f} s", flush=True)
+        measured = measure("import-floor", *arguments)
+        import_floor = faster(import_floor, measured)
+        print(f"  floor  {measured['seconds']:8.2f} s", flush=True)
     shutil.rmtree(home, ignore_errors=True)
     return {"import": imported, "import_floor": import_floor}
 
