@@ -1,4 +1,4 @@
-"""Column helpers for the vectorized steps: pandas text columns as Arrow arrays."""
+"""Column helpers for the vectorized steps: pandas text columns made in or read as Arrow."""
 
 from __future__ import annotations
 
@@ -13,3 +13,9 @@ def arrow_text(values: pd.Series) -> pa.Array:
     if isinstance(array, pa.ChunkedArray):
         return array.combine_chunks()
     return array
+
+
+def constant_text(value: str, length: int) -> pd.Series:
+    """A text column with `value` in each of `length` rows, made in Arrow: no list of a
+    million Python strings on the way."""
+    return pd.Series(pa.repeat(pa.scalar(value, pa.large_string()), length), dtype="str")

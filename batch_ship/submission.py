@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from batch_ship.columns import arrow_text
+from batch_ship.columns import arrow_text, constant_text
 from batch_ship.couriers import (
     ITEM_FIELDS,
     PARCEL_FIELDS,
@@ -519,14 +519,14 @@ def _concat(
         else:
             result = result + piece
     if result is None:
-        return c.constant_text(literal, n)
+        return constant_text(literal, n)
     return result.reset_index(drop=True)
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     """A column as strings ('' for missing or absent): ids never pass through a number."""
     if column not in frame.columns:
-        return c.constant_text("", len(frame)).set_axis(frame.index)
+        return constant_text("", len(frame)).set_axis(frame.index)
     series = frame[column]
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
         return series.fillna("") if series.hasnans else series

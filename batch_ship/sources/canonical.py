@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 
 from batch_ship.model import FileProblem
 
@@ -42,12 +41,6 @@ ITEM_QUANTITY = "quantity"  # 购买数量, digits
 ITEM_PRICE = "price"  # 价格, decimal string
 
 ITEM_COLUMNS = (ORDER_ID, ITEM_TITLE, ITEM_SKU, ITEM_PROPERTIES, ITEM_QUANTITY, ITEM_PRICE)
-
-
-def constant_text(value: str, length: int) -> pd.Series:
-    """A text column with `value` in each of `length` rows, made in Arrow: no list of a
-    million Python strings on the way."""
-    return pd.Series(pa.repeat(pa.scalar(value, pa.large_string()), length), dtype="str")
 
 
 @dataclass

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from batch_ship.columns import constant_text
 from batch_ship.errors import InputError
 from batch_ship.model import FileProblem, OrderStatus
 from batch_ship.progress import Progress, no_progress
@@ -255,10 +256,10 @@ def _read_order_report(
         target = ORDER_HEADERS.get(name)
         if target is not None and target not in columns:
             columns[target] = original[name]
-    empty = c.constant_text("", len(original))
+    empty = constant_text("", len(original))
     orders = pd.DataFrame({name: columns.get(name, empty) for name in c.ORDER_COLUMNS})
     orders[c.ROW] = rows
-    orders[c.SOURCE] = c.constant_text(raw.name, len(orders))
+    orders[c.SOURCE] = constant_text(raw.name, len(orders))
 
     for name in (c.ORDER_ID, c.MOBILE, c.TELEPHONE, c.RAW_STATUS, c.ITEM_COUNT):
         orders[name] = _strip(orders[name])
@@ -276,7 +277,7 @@ def _read_item_report(source: Source) -> tuple[pd.DataFrame, Path]:
     raw = RawFile(b"", raw.path)  # parsed: free the bytes before the column work
     rows = _row_numbers(frame, header_row)
     frame = frame.reset_index(drop=True)
-    empty = c.constant_text("", len(frame))
+    empty = constant_text("", len(frame))
     columns: dict[str, pd.Series] = {}
     for name in frame.columns:
         target = ITEM_HEADERS.get(name)
