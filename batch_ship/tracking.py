@@ -81,8 +81,7 @@ _HEADER_NOISE = re.compile(r"[\s'\"‘’“”`=*＊:：]|[(（\[【][^)）\]�
 # Spreadsheet debris around a value: apostrophes (forced text), ="..." wrappers, quotes,
 # zero-width and non-breaking spaces.
 _EDGE_CHARS = " \t\r\n\v\f\u00a0\u3000\u200b\ufeff'\"=‘’“”`"
-_NUMERIC = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?")
-_NUMERIC_PARTS = re.compile(r"(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")  # _NUMERIC, in parts
+_NUMERIC_PARTS = re.compile(r"(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")  # digits . digits e exp
 _FLOAT_TEXT = re.compile(r"\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+")
 # Several numbers in one cell (a split shipment): , ; / whitespace (all that Python's \s
 # takes, written out so Arrow's RE2 reads the same class) and their full-width forms.
@@ -223,19 +222,6 @@ def clean_values(values: pd.Series) -> pd.Series:
         ]
         texts = pd.Series(patched, dtype="str")
     return texts.astype("str")
-
-
-def clean_texts(values: Iterable[str]) -> list[str]:
-    """`clean_values` on plain strings (a Python loop: str.strip beats a regex per cell)."""
-    cleaned = []
-    for value in values:
-        if not value.isascii():  # full-width digits and letters (７７３０…) to plain ones
-            value = unicodedata.normalize("NFKC", value)
-        text = value.strip(_EDGE_CHARS)
-        if ("." in text or "e" in text or "E" in text) and _FLOAT_TEXT.fullmatch(text):
-            text = _exact_integer(text)
-        cleaned.append(text)
-    return cleaned
 
 
 def _exact_integer(text: str) -> str:
@@ -1194,14 +1180,10 @@ def _after_recording(parcels: pd.DataFrame, plan: _Plan, recorded_at: str) -> pd
     `recorded_at`. The matched sheet's rows hold each parcel's numbers in recorded order."""
     matched = _matched(plan)
     applied = matched[matched["status"].isin(["new", "replaced"]).to_numpy()]
-    references = arrow_text(parcels["reference"])
-    found = pc.index_in(arrow_text(applied["reference"]), value_set=references)
-    if found.null_count:  # a plan is made from these parcels: every reference is among them
-        raise AssertionError("a matched reference is not among the batch's parcels")
     # parcel i takes its old value (position i) or applied row j's (position count + j)
     count = len(parcels)
     picks = np.arange(count, dtype=np.int64)
-    picks[found.to_numpy()] = count + np.arange(len(applied), dtype=np.int64)
+    picks[_rows_of(parcels, applied["reference"])] = count + np.arange(len(applied))
     changed = pa.array(picks >= count)
     tracking = pa.concat_arrays([arrow_text(parcels["tracking"]), arrow_text(applied["tracking"])])
     shipped_at = pc.if_else(changed, recorded_at, arrow_text(parcels["shipped_at"]))
@@ -1209,6 +1191,14 @@ def _after_recording(parcels: pd.DataFrame, plan: _Plan, recorded_at: str) -> pd
         tracking=pd.Series(tracking.take(pa.array(picks)), dtype="str", index=parcels.index),
         shipped_at=pd.Series(shipped_at, dtype="str", index=parcels.index),
     )
+
+
+def _rows_of(parcels: pd.DataFrame, references: pd.Series) -> np.ndarray:
+    """The row in `parcels` of each reference (a plan's: every one is a parcel's reference)."""
+    found = pc.index_in(arrow_text(references), value_set=arrow_text(parcels["reference"]))
+    if found.null_count:
+        raise AssertionError("a matched reference is not among the batch's parcels")
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _matched(plan: _Plan) -> pd.DataFrame:
@@ -1233,8 +1223,7 @@ def reconcile_sheets(plan: _Plan, parcels: pd.DataFrame) -> dict[str, pd.DataFra
     ]
     matched = _matched(plan)
     # in submission order, as the operator's submission workbook lists the parcels
-    at = pc.index_in(arrow_text(matched["reference"]), value_set=arrow_text(parcels["reference"]))
-    seq = parcels["seq"].to_numpy(dtype=np.int64)[pc.fill_null(at, 0).to_numpy()]
+    seq = parcels["seq"].to_numpy(dtype=np.int64)[_rows_of(parcels, matched["reference"])]
     order = np.argsort(seq, kind="stable")
     matched = matched.iloc[order].reset_index(drop=True)
     matched.insert(0, "seq", seq[order])
