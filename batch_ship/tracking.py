@@ -944,7 +944,7 @@ def import_tracking(
     big = big or (count or 0) >= BACKGROUND_PARCELS
     preload = (write_reconcile.__module__,)
     with (
-        WorkbookWriter(background=big, preload=preload).start() as writer,
+        WorkbookWriter(background=big, preload=preload) as writer,
         Ledger.open(workspace.ledger_path) as ledger,
     ):
         info = ledger.batch(batch) if batch else None

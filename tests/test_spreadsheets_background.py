@@ -31,7 +31,7 @@ def cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
 def test_the_workbook_is_the_same_in_the_background_or_here(
     tmp_path: Path, background: bool
 ) -> None:
-    with WorkbookWriter(background=background).start() as writer:
+    with WorkbookWriter(background=background) as writer:
         assert writer.in_background == background
         pending = writer.submit(write_workbook, tmp_path / "r.xlsx", sheets(), text_format=False)
         assert pending.wait() == tmp_path / "r.xlsx"  # what the write function returned
@@ -51,7 +51,7 @@ def test_the_workbook_is_the_same_in_the_background_or_here(
 @pytest.mark.parametrize("background", [True, False])
 def test_the_writers_error_comes_back_from_wait(tmp_path: Path, background: bool) -> None:
     (tmp_path / "file").write_text("not a folder")
-    with WorkbookWriter(background=background).start() as writer:
+    with WorkbookWriter(background=background) as writer:
         pending = writer.submit(write_workbook, tmp_path / "file" / "r.xlsx", sheets())
         with pytest.raises(OSError, match="file"):  # the parent is a file
             pending.wait()
@@ -59,7 +59,7 @@ def test_the_writers_error_comes_back_from_wait(tmp_path: Path, background: bool
 
 @pytest.mark.parametrize("background", [True, False])
 def test_a_failing_write_function_raises_from_wait(tmp_path: Path, background: bool) -> None:
-    with WorkbookWriter(background=background).start() as writer:
+    with WorkbookWriter(background=background) as writer:
         pending = writer.submit(int, "not a number")  # raises ValueError
         with pytest.raises(ValueError, match="not a number"):
             pending.wait()
@@ -67,7 +67,7 @@ def test_a_failing_write_function_raises_from_wait(tmp_path: Path, background: b
 
 
 def test_a_dead_worker_means_writing_here(tmp_path: Path) -> None:
-    writer = WorkbookWriter(background=True).start()
+    writer = WorkbookWriter(background=True)
     assert writer._worker is not None
     writer._worker.kill()
     writer._worker.wait()
@@ -77,12 +77,12 @@ def test_a_dead_worker_means_writing_here(tmp_path: Path) -> None:
 
 
 def test_discard_waits_for_the_worker_and_an_unused_worker_stops(tmp_path: Path) -> None:
-    with WorkbookWriter(background=True).start() as writer:
+    with WorkbookWriter(background=True) as writer:
         pending = writer.submit(write_workbook, tmp_path / "r.xlsx", sheets())
         pending.discard()
         assert pending.worker is not None
         assert pending.worker.returncode == 0  # finished: nothing appears after this
-    unused = WorkbookWriter(background=True).start()
+    unused = WorkbookWriter(background=True)
     worker = unused._worker
     unused.close()
     assert worker is not None

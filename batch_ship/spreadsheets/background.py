@@ -70,24 +70,17 @@ class WorkbookWriter:
     The xlsx writer holds the GIL most of the time, so a thread cannot overlap it with the
     caller's work; a second process can, on a second core. The worker (`python -m` this
     module: a fresh interpreter, never a fork of this threaded process and never a re-run of
-    the caller's main module) starts at `start()` and imports `preload` (the write function's
-    module) while the caller goes on, so start it early, when this process has a core to
-    spare. When the worker cannot start or dies, the write runs in this process instead. Write
-    functions must be module-level (they travel by pickle, with their arguments) and safe to
-    run again."""
+    the caller's main module) starts when the writer is made and imports `preload` (the write
+    function's module) while the caller goes on, so make it early. When the worker cannot start
+    or dies, the write runs in this process instead. Write functions must be module-level (they
+    travel by pickle, with their arguments) and safe to run again."""
 
     def __init__(self, *, background: bool, preload: Sequence[str] = ()) -> None:
-        self._background = background
-        self._preload = tuple(preload)
         self._worker: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> WorkbookWriter:
-        """Start the worker (once; nothing without `background`)."""
-        if self._background:
-            self._background = False
+        if background:
             try:
                 self._worker = subprocess.Popen(
-                    [sys.executable, "-m", __name__, *self._preload],
+                    [sys.executable, "-m", __name__, *preload],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     # its failures reach the caller as a reply, or as no reply (then the
@@ -96,7 +89,6 @@ class WorkbookWriter:
                 )
             except OSError as error:
                 log.debug("no background writer (%s): writing in this process", error)
-        return self
 
     @property
     def in_background(self) -> bool:
