@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import pickle
 import subprocess
 import sys
@@ -158,7 +159,12 @@ def _serve(preload: Sequence[str]) -> None:
     except EOFError:  # the caller needed no write after all
         return
     sys.stdout.buffer.write(pickle.dumps(_call(write, arguments, options)))
+    sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":
     _serve(sys.argv[1:])
+    # The caller waits for this process to end; tearing down an interpreter that has pandas
+    # and Arrow loaded takes 0.2 s, and nothing is left to clean up: the file is written and
+    # the reply flushed.
+    os._exit(0)
