@@ -572,11 +572,16 @@ class Ledger:
         return [_batch_info(row) for row in rows]
 
     def latest_batch(self) -> BatchInfo | None:
-        """The newest batch (import-tracking's default), or None when there is none."""
+        """The newest batch, or None when there is none."""
+        batch_id = self.latest_batch_id()
+        return self.batch(batch_id) if batch_id else None
+
+    def latest_batch_id(self) -> str | None:
+        """The newest batch's id (without counting its parcels), or None."""
         row = self._conn.execute(
             "SELECT batch_id FROM batches ORDER BY created DESC, batch_id DESC LIMIT 1"
         ).fetchone()
-        return self.batch(row[0]) if row else None
+        return str(row[0]) if row else None
 
     def parcels(self, batch_id: str) -> pd.DataFrame:
         """The batch's parcels in submission order: parcel_id (int), seq (int), file, file_row,

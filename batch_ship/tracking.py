@@ -9,7 +9,9 @@ import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -23,7 +25,7 @@ import pyarrow.compute as pc
 
 from batch_ship.columns import arrow_text
 from batch_ship.couriers import Courier, get_courier, load_couriers
-from batch_ship.errors import BatchShipError, InputError
+from batch_ship.errors import BatchShipError, InputError, LedgerError
 from batch_ship.ledger import BatchInfo, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.spreadsheets.background import PendingWrite, WorkbookWriter
@@ -946,95 +948,100 @@ def import_tracking(
     with (
         WorkbookWriter(background=big, preload=preload) as writer,
         Ledger.open(workspace.ledger_path) as ledger,
+        # the write lock from the start: what is read below is what gets recorded
+        ledger.write(),
     ):
         info = ledger.batch(batch) if batch else None
         if batch and info is None:
             raise InputError(f"unknown batch {batch!r}", hint=_batches_hint(ledger))
         rows: pd.DataFrame | None = None
         inferred = False  # the batch found from a sample of the references
-        if files:
-            preferred, fallback = _reference_headers(info, templates)
-            progress("reading returns", 0, len(files))
-            with steps("read"):
-                rows = read_returns(files, preferred, fallback)
-            progress("reading returns", len(files), len(files))
-            if info is None:
-                info = _batch_from_references(ledger, rows, files)
-                inferred = True
-        elif info is None:
-            info = _single_awaiting_batch(ledger)
-        courier = get_courier(info.courier, templates)
-        rule = courier.tracking
-        numbers: list[str] = []
-        if range_parts is not None:
-            start, end, how_many = range_parts
-            try:
-                numbers = number_range(rule, start, count=how_many, end=end)
-            except RangeError as error:
-                raise InputError(
-                    f"--range {range_spec}: {error}", hint=_range_hint(courier)
-                ) from error
-        with ledger.write():
+        # without --batch, the newest batch is the likely one (read again if it is not)
+        likely = info.batch_id if info else ledger.latest_batch_id()
+        with _parcels_ahead(ledger, likely if files else None) as parcels_of:
+            if files:
+                preferred, fallback = _reference_headers(info, templates)
+                progress("reading returns", 0, len(files))
+                with steps("read"):
+                    rows = read_returns(files, preferred, fallback)
+                progress("reading returns", len(files), len(files))
+                if info is None:
+                    info = _batch_from_references(ledger, rows, files)
+                    inferred = True
+            elif info is None:
+                info = _single_awaiting_batch(ledger)
+            courier = get_courier(info.courier, templates)
+            rule = courier.tracking
+            numbers: list[str] = []
+            if range_parts is not None:
+                start, end, how_many = range_parts
+                try:
+                    numbers = number_range(rule, start, count=how_many, end=end)
+                except RangeError as error:
+                    raise InputError(
+                        f"--range {range_spec}: {error}", hint=_range_hint(courier)
+                    ) from error
             with steps("ledger-read"):
-                parcels = ledger.parcels(info.batch_id)
-                split = split_cells(rows["cell"]) if rows is not None else None
-                candidates = split["number"].unique().tolist() if split is not None else numbers
-                owners = ledger.tracking_owners(candidates)
-            with steps("match"):
-                if rows is not None:
-                    plan = plan_file_rows(rows, parcels, owners, rule, replace=replace, split=split)
-                    if inferred:
-                        _other_batches(ledger, plan, info.batch_id, files)
-                else:
-                    label = f"range {range_spec}" + (f" count {count}" if count else "")
-                    plan = plan_range(numbers, parcels, owners, rule, label)
-            progress("matching", len(parcels), len(parcels))
-            folder = workspace.batch_dir(info.batch_id)
-            reconcile_staged = _staged_path(folder / RECONCILE_NAME)
-            reconcile = _stage_reconcile(writer, reconcile_staged, plan, parcels)
-            staged: list[tuple[Path, Path]] = []
-            try:
-                with steps("ledger-record"):
-                    # in parcel order, as the ledger stores them (stable: the first number
-                    # of a parcel stays first)
-                    fresh = plan.fresh.sort_values("parcel_id", kind="stable")
-                    now = datetime.now(UTC)
-                    ledger.record_tracking_columns(
-                        fresh["parcel_id"].tolist(),
-                        fresh["number"].tolist(),
-                        fresh["source"].tolist(),
-                        recorded_at=now,
-                    )
-                    if plan.replace:
-                        ledger.record_tracking(plan.replace, replace=True, recorded_at=now)
-                    # what the ledger now holds, without reading the batch back
-                    shipped = shipped_rows(_after_recording(parcels, plan, iso_time(now)))
-                with steps("write"):
-                    staged.append(_stage_upload(folder, market, courier, shipped, market.file_name))
-                    # reconcile.xlsx is renamed first (see below)
-                    staged.insert(0, (_wait_for(reconcile, folder), folder / RECONCILE_NAME))
-                result = _result(info, plan, parcels, folder, market.file_name, started, steps)
-                ledger.log_event(
-                    "import-tracking",
-                    info.batch_id,
-                    {
-                        **{k: v for k, v in result.summary().items() if k not in ("batch",)},
-                        "sources": [path.name for path in files] or [range_spec],
-                        "replace": replace,
-                        "marketplace": market.code,
-                        "seconds": round(time.perf_counter() - started, 3),
-                        "steps": steps.rounded(),
-                    },
+                parcels = parcels_of(info.batch_id)
+        with steps("ledger-read"):
+            split = split_cells(rows["cell"]) if rows is not None else None
+            candidates = split["number"].unique().tolist() if split is not None else numbers
+            owners = ledger.tracking_owners(candidates)
+        with steps("match"):
+            if rows is not None:
+                plan = plan_file_rows(rows, parcels, owners, rule, replace=replace, split=split)
+                if inferred:
+                    _other_batches(ledger, plan, info.batch_id, files)
+            else:
+                label = f"range {range_spec}" + (f" count {count}" if count else "")
+                plan = plan_range(numbers, parcels, owners, rule, label)
+        progress("matching", len(parcels), len(parcels))
+        folder = workspace.batch_dir(info.batch_id)
+        reconcile_staged = _staged_path(folder / RECONCILE_NAME)
+        reconcile = _stage_reconcile(writer, reconcile_staged, plan, parcels)
+        staged: list[tuple[Path, Path]] = []
+        try:
+            with steps("ledger-record"):
+                # in parcel order, as the ledger stores them (stable: the first number
+                # of a parcel stays first)
+                fresh = plan.fresh.sort_values("parcel_id", kind="stable")
+                now = datetime.now(UTC)
+                ledger.record_tracking_columns(
+                    fresh["parcel_id"].tolist(),
+                    fresh["number"].tolist(),
+                    fresh["source"].tolist(),
+                    recorded_at=now,
                 )
-                # reconcile.xlsx first, the upload last: a failure in between leaves no
-                # upload claiming orders the rolled-back ledger does not ship
-                for temporary, target in staged:
-                    _replace(temporary, target)
-            except BaseException:
-                reconcile.discard()
-                reconcile_staged.unlink(missing_ok=True)
-                _discard(staged)
-                raise
+                if plan.replace:
+                    ledger.record_tracking(plan.replace, replace=True, recorded_at=now)
+                # what the ledger now holds, without reading the batch back
+                shipped = shipped_rows(_after_recording(parcels, plan, iso_time(now)))
+            with steps("write"):
+                staged.append(_stage_upload(folder, market, courier, shipped, market.file_name))
+                # reconcile.xlsx is renamed first (see below)
+                staged.insert(0, (_wait_for(reconcile, folder), folder / RECONCILE_NAME))
+            result = _result(info, plan, parcels, folder, market.file_name, started, steps)
+            ledger.log_event(
+                "import-tracking",
+                info.batch_id,
+                {
+                    **{k: v for k, v in result.summary().items() if k not in ("batch",)},
+                    "sources": [path.name for path in files] or [range_spec],
+                    "replace": replace,
+                    "marketplace": market.code,
+                    "seconds": round(time.perf_counter() - started, 3),
+                    "steps": steps.rounded(),
+                },
+            )
+            # reconcile.xlsx first, the upload last: a failure in between leaves no
+            # upload claiming orders the rolled-back ledger does not ship
+            for temporary, target in staged:
+                _replace(temporary, target)
+        except BaseException:
+            reconcile.discard()
+            reconcile_staged.unlink(missing_ok=True)
+            _discard(staged)
+            raise
     log.debug(
         "%s: %d parcels matched, %d orders shipped, %d already recorded, %d awaiting",
         info.batch_id,
@@ -1081,6 +1088,34 @@ def _reference_headers(
         return [get_courier(info.courier, templates).reference_header], []
     names = dict.fromkeys(c.reference_header for c in load_couriers(templates).values())
     return [], list(names)
+
+
+@contextmanager
+def _parcels_ahead(ledger: Ledger, batch_id: str | None) -> Iterator[Callable[[str], pd.DataFrame]]:
+    """`ledger.parcels`, with `batch_id`'s parcels read ahead on a second connection while
+    the caller reads the return (a thread: SQLite lets go of the GIL, calamine too). The
+    caller holds the write lock, so that connection sees what the caller's transaction sees.
+    Another batch, or a failed read ahead, is read on the caller's connection."""
+    if batch_id is None:
+        yield ledger.parcels
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:  # leaving waits for the thread
+        ahead = pool.submit(_read_parcels, ledger.path, batch_id)
+
+        def parcels_of(wanted: str) -> pd.DataFrame:
+            if wanted == batch_id:
+                try:
+                    return ahead.result()
+                except LedgerError as error:  # the caller's connection says it again, or not
+                    log.debug("parcels read ahead failed: %s", error)
+            return ledger.parcels(wanted)
+
+        yield parcels_of
+
+
+def _read_parcels(path: Path, batch_id: str) -> pd.DataFrame:
+    with Ledger.open(path) as reader:
+        return reader.parcels(batch_id)
 
 
 def _batch_from_references(ledger: Ledger, rows: pd.DataFrame, files: Sequence[Path]) -> BatchInfo:

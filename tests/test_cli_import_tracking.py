@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from batch_ship import tracking
 from batch_ship.cli import main
+from batch_ship.errors import LedgerError
 from batch_ship.ledger import Ledger, NewBatch
 from batch_ship.spreadsheets import background
 
@@ -365,6 +367,37 @@ def test_batch_found_from_a_sample_still_refuses_a_mixed_return(
     )
     summary = run_json(runner, home, str(stray))
     assert (summary["batch"], summary["parcels_matched"], summary["unknown_rows"]) == (BATCH, 3, 1)
+
+
+def test_parcels_read_ahead_are_what_the_ledger_holds(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch's parcels are read on a second connection, in a thread, while the return is
+    read; another batch, or a read ahead that failed, is read on the caller's connection."""
+    seed_batch(home, [[order_id(0)], [order_id(1), order_id(2)]])
+    seed_batch(home, [[order_id(5)]], batch_id="20261126-02")
+    read_ahead = tracking._read_parcels
+    threads: list[int] = []
+
+    def counted(path: Path, batch_id: str) -> pd.DataFrame:
+        threads.append(threading.get_ident())
+        return read_ahead(path, batch_id)
+
+    monkeypatch.setattr(tracking, "_read_parcels", counted)
+    with Ledger.open(home / "ledger.sqlite3") as ledger, ledger.write():
+        with tracking._parcels_ahead(ledger, BATCH) as parcels_of:
+            pd.testing.assert_frame_equal(parcels_of(BATCH), ledger.parcels(BATCH))
+            other = "20261126-02"
+            pd.testing.assert_frame_equal(parcels_of(other), ledger.parcels(other))
+        assert len(threads) == 1
+        assert threads[0] != threading.get_ident()
+
+        def broken(path: Path, batch_id: str) -> pd.DataFrame:
+            raise LedgerError("the disk is full")
+
+        monkeypatch.setattr(tracking, "_read_parcels", broken)
+        with tracking._parcels_ahead(ledger, BATCH) as parcels_of:
+            pd.testing.assert_frame_equal(parcels_of(BATCH), ledger.parcels(BATCH))
 
 
 @pytest.mark.parametrize(
