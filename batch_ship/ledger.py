@@ -19,8 +19,10 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import sqlite3
+import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -130,13 +132,46 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # No index: province_counts() is one scan, and an index would slow record_batch.
         "ALTER TABLE parcels ADD COLUMN province TEXT NOT NULL DEFAULT ''",
     ),
+    (
+        # A parcel is shipped when it has a tracking number, and since when is the time its
+        # first number (lowest rowid) was recorded: parcels.shipped_at, which every import
+        # rewrote for each parcel it shipped (each parcel page written again, a third of an
+        # import's ledger time), goes. Time stamps move to `imports`, one row per
+        # record_tracking call: tracking rows shrink by the 32-byte ISO time each carried.
+        # The tracking index carries import_id, so parcels() reads all it needs from it.
+        "CREATE TABLE imports (import_id INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL)",
+        "INSERT INTO imports (recorded_at)"
+        " SELECT recorded_at FROM tracking GROUP BY recorded_at ORDER BY min(rowid)",
+        """CREATE TABLE tracking_4 (
+            number TEXT NOT NULL UNIQUE CHECK (number != ''),
+            parcel_id INTEGER NOT NULL,
+            import_id INTEGER NOT NULL,
+            source TEXT NOT NULL DEFAULT ''
+        )""",
+        "INSERT INTO tracking_4 (rowid, number, parcel_id, import_id, source)"
+        " SELECT t.rowid, t.number, t.parcel_id, i.import_id, t.source FROM tracking AS t"
+        " JOIN imports AS i ON i.recorded_at = t.recorded_at ORDER BY t.rowid",
+        "DROP TABLE tracking",
+        "ALTER TABLE tracking_4 RENAME TO tracking",
+        "CREATE INDEX tracking_parcel ON tracking (parcel_id, number, import_id)",
+        "DROP VIEW order_states",
+        "ALTER TABLE parcels DROP COLUMN shipped_at",
+        """CREATE VIEW order_states AS
+            SELECT o.order_id, o.batch_id, o.parcel_id, o.codes,
+                CASE WHEN o.parcel_id IS NULL THEN 'exception'
+                     WHEN EXISTS (SELECT 1 FROM tracking AS t WHERE t.parcel_id = o.parcel_id)
+                     THEN 'shipped' ELSE 'submitted' END AS state
+            FROM orders AS o""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 BATCH_ID = re.compile(r"[0-9]{8}-[0-9]{2,}")
 
 PARCEL_COLUMNS = ("seq", "file", "file_row", "reference", "name", "phone", "order_ids")
-# What parcels() reads, in its frame's order (shipped_at '' while NULL).
-STORED_PARCEL_COLUMNS = ("parcel_id", *PARCEL_COLUMNS, "ifnull(shipped_at, '')")
+# What parcels() reads, in its frame's order.
+STORED_PARCEL_COLUMNS = ("parcel_id", *PARCEL_COLUMNS)
+# A parcel is shipped when a tracking row names it (the tracking_parcel index answers).
+SHIPPED = "EXISTS (SELECT 1 FROM tracking AS t WHERE t.parcel_id = {parcel})"
 ORDER_COLUMNS = ("order_id", "seq")
 EXCEPTION_COLUMNS = ("order_id", "codes")
 
@@ -234,12 +269,17 @@ class Ledger:
 
     def _setup(self) -> None:
         try:
-            version = self._user_version()
+            # One statement, one snapshot: a run creating this ledger right now cannot make
+            # it look like another program's database (tables, but version 0).
+            version, has_tables = self._conn.execute(
+                "SELECT (SELECT user_version FROM pragma_user_version),"
+                " EXISTS (SELECT 1 FROM sqlite_master)"
+            ).fetchone()
             self._refuse_newer(version)
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             self._conn.execute("PRAGMA temp_store = MEMORY")
-            if version == 0 and self._conn.execute("SELECT 1 FROM sqlite_master").fetchone():
+            if version == 0 and has_tables:
                 raise LedgerError(
                     "not a batch-ship ledger: an SQLite database of another program",
                     path=self.path,
@@ -247,13 +287,34 @@ class Ledger:
                 )
             if version < SCHEMA_VERSION:
                 self._migrate()
-            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() == "wal":
+            if str(self._use_wal()).lower() == "wal":
                 # WAL makes NORMAL safe against corruption; only the last commit may be lost
                 # on power failure, which a re-run repeats idempotently.
                 self._conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as error:
             raise self._translate(error, "open") from error
+
+    def _use_wal(self) -> str:
+        """Switch to WAL (the journal mode stays in the file) and return the mode in force.
+
+        The switch needs the only lock on the file. Two runs opening a new ledger together
+        would each hold a read lock while waiting for it (for the whole busy timeout), so
+        each try gives up at once and releases its lock, and the tries repeat until then."""
+        mode = str(self._conn.execute("PRAGMA journal_mode").fetchone()[0])
+        if mode.lower() == "wal":
+            return mode
+        deadline = time.monotonic() + self.timeout
+        self._conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    return str(self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+                except sqlite3.OperationalError as error:
+                    if not _is_busy(error) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(random.uniform(0.005, 0.05))
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
 
     def _user_version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
@@ -358,7 +419,7 @@ class Ledger:
 
     def _translate(self, error: sqlite3.DatabaseError, doing: str) -> LedgerError:
         text = str(error)
-        if "locked" in text or "busy" in text:
+        if _is_busy(error):
             return LedgerError(
                 f"another batch-ship run is using the ledger (waited {self.timeout:g} s)",
                 path=self.path,
@@ -394,9 +455,8 @@ class Ledger:
         states = (OrderState.SUBMITTED, OrderState.SHIPPED, OrderState.EXCEPTION)
         rows = self._conn.execute(
             "SELECT o.order_id, CASE WHEN o.parcel_id IS NULL THEN 2"
-            " WHEN p.shipped_at IS NULL THEN 0 ELSE 1 END "
-            "FROM json_each(?) AS j JOIN orders AS o ON o.order_id = j.value "
-            "LEFT JOIN parcels AS p ON p.parcel_id = o.parcel_id",
+            f" WHEN {SHIPPED.format(parcel='o.parcel_id')} THEN 1 ELSE 0 END "
+            "FROM json_each(?) AS j JOIN orders AS o ON o.order_id = j.value",
             (_json_list(order_ids),),
         )
         return {order_id: states[state] for order_id, state in rows}
@@ -550,12 +610,14 @@ class Ledger:
     _BATCH_INFO = (
         "SELECT b.batch_id, b.courier, b.created, b.files, count(p.parcel_id),"
         " coalesce(sum(p.n_orders), 0),"
-        " coalesce(sum(CASE WHEN p.shipped_at IS NOT NULL THEN p.n_orders END), 0),"
-        " coalesce(sum(p.parcel_id IS NOT NULL AND p.shipped_at IS NULL), 0),"
+        " coalesce(sum(CASE WHEN p.shipped THEN p.n_orders END), 0),"
+        " coalesce(sum(p.parcel_id IS NOT NULL AND NOT p.shipped), 0),"
         " (SELECT count(*) FROM orders AS o"
         "  WHERE o.batch_id = b.batch_id AND o.parcel_id IS NULL)"
         " FROM batches AS b"
-        " LEFT JOIN parcels AS p ON p.parcel_id BETWEEN b.first_parcel AND b.last_parcel"
+        " LEFT JOIN (SELECT parcel_id, n_orders,"
+        f" {SHIPPED.format(parcel='parcels.parcel_id')} AS shipped FROM parcels) AS p"
+        " ON p.parcel_id BETWEEN b.first_parcel AND b.last_parcel"
     )
 
     def batch(self, batch_id: str) -> BatchInfo | None:
@@ -599,13 +661,15 @@ class Ledger:
             # With rowid: _in_order puts a parcel's numbers in the order recorded.
             tracked = self._gather(
                 "FROM tracking WHERE parcel_id BETWEEN ?1 AND ?2",
-                ("parcel_id", "rowid", "number"),
+                ("parcel_id", "rowid", "number", "import_id"),
                 (),
                 span,
             )
+            times = dict(self._conn.execute("SELECT import_id, recorded_at FROM imports"))
         parcel_ids, columns = _in_order(columns, tiebreak=False)
-        track_ids, (_, numbers) = _in_order(tracked, tiebreak=True)
+        track_ids, (_, numbers, imports) = _in_order(tracked, tiebreak=True)
         picks = np.full(len(parcel_ids), -1, dtype=np.int64)
+        shipped_at = pa.chunked_array([], pa.large_string())
         if len(track_ids):
             starts = np.flatnonzero(np.r_[True, track_ids[1:] != track_ids[:-1]])
             ends = np.r_[starts[1:], len(track_ids)]
@@ -618,6 +682,13 @@ class Ledger:
                 numbers = pa.chunked_array([pa.array(joined, type=pa.large_string())])
             else:
                 numbers = numbers.take(pa.array(starts))
+            # shipped since its first number was recorded
+            first_imports = pc.cast(imports.take(pa.array(starts)), pa.int64())
+            known = pa.array(list(times), pa.int64())
+            recorded = pa.array(list(times.values()), pa.large_string())
+            shipped_at = pa.chunked_array(
+                [recorded.take(pc.index_in(first_imports, value_set=known))]
+            )
             _place(picks, parcel_ids, track_ids[starts])
         return pd.DataFrame(
             {
@@ -630,7 +701,7 @@ class Ledger:
                 "phone": pd.Series(columns[5], dtype="str"),
                 "order_ids": pd.Series(columns[6], dtype="str"),
                 "tracking": pd.Series(pc.fill_null(_take(numbers, picks), ""), dtype="str"),
-                "shipped_at": pd.Series(columns[7], dtype="str"),
+                "shipped_at": pd.Series(pc.fill_null(_take(shipped_at, picks), ""), dtype="str"),
             }
         )
 
@@ -800,8 +871,7 @@ class Ledger:
         replace: bool,
         at: str,
     ) -> None:
-        """Insert checked rows (see record_tracking) and mark their parcels shipped at `at`."""
-        now = at
+        """Insert checked rows (see record_tracking) as one import at `at`."""
         ids = np.asarray(parcel_ids, dtype=np.int64)
         if len(ids) > 1 and not bool(np.all(np.diff(ids) >= 0)):
             # In parcel_id order (stable: a parcel's numbers keep their order, so the first
@@ -823,11 +893,14 @@ class Ledger:
                 "DELETE FROM tracking WHERE parcel_id IN (SELECT value FROM json_each(?))",
                 (parcels_json,),
             )
+        import_id = self._conn.execute(
+            "INSERT INTO imports (recorded_at) VALUES (?)", (at,)
+        ).lastrowid
         before = self._conn.total_changes
-        # The time stamp (ours, ISO: no quotes) is an SQL literal: one value less per row.
+        # The import id (ours, an int) is an SQL literal: one value less to bind per row.
         self._conn.executemany(
-            "INSERT INTO tracking (number, parcel_id, source, recorded_at)"
-            f" VALUES (?, ?, ?, '{now}') ON CONFLICT (number) DO NOTHING",
+            "INSERT INTO tracking (number, parcel_id, import_id, source)"
+            f" VALUES (?, ?, {int(import_id or 0)}, ?) ON CONFLICT (number) DO NOTHING",
             zip(numbers, parcel_ids, sources, strict=True),
         )
         if self._conn.total_changes - before != len(numbers):
@@ -845,13 +918,6 @@ class Ledger:
                     path=self.path,
                     hint="a tracking number belongs to one parcel: check the courier return",
                 )
-        # Shipped from the first number on; with replace the date moves to the new numbers.
-        keep_first = "" if replace else " AND shipped_at IS NULL"
-        self._conn.execute(
-            "UPDATE parcels SET shipped_at = ? WHERE parcel_id IN "
-            "(SELECT value FROM json_each(?))" + keep_first,
-            (now, parcels_json),
-        )
 
     def _tracking_rows(
         self, assignments: Sequence[TrackingAssignment]
@@ -912,6 +978,8 @@ class Ledger:
             "orders whose parcel is missing or in another batch": "SELECT count(*) FROM orders"
             " AS o LEFT JOIN parcels AS p ON p.parcel_id = o.parcel_id"
             " WHERE o.parcel_id IS NOT NULL AND p.batch_id IS NOT o.batch_id",
+            "tracking rows whose import is missing": "SELECT count(*) FROM tracking AS t"
+            " WHERE NOT EXISTS (SELECT 1 FROM imports AS i WHERE i.import_id = t.import_id)",
             "parcels whose n_orders disagrees with the orders table": "SELECT count(*) FROM"
             " parcels AS p LEFT JOIN (SELECT parcel_id, count(*) AS n FROM orders"
             " WHERE parcel_id IS NOT NULL GROUP BY parcel_id) AS c"
@@ -1004,6 +1072,12 @@ def shipped_rows(parcels: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- helpers ----------------------------------------------------------------------------
+def _is_busy(error: sqlite3.Error) -> bool:
+    """Whether SQLite gave up waiting for a lock another connection holds."""
+    text = str(error)
+    return "locked" in text or "busy" in text
+
+
 def iso_time(moment: datetime | None = None) -> str:
     """The ledger's time stamps: UTC ISO 8601 to the second (default: now)."""
     return (moment or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")

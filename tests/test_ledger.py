@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,7 @@ from batch_ship.ledger import (
     NewBatch,
     TrackingAssignment,
     empty_status,
+    iso_time,
     ledger_status,
 )
 from batch_ship.model import OrderState
@@ -368,20 +371,31 @@ def test_recording_the_same_number_again_is_a_no_op(ledger: Ledger) -> None:
 def test_replace_drops_earlier_numbers(ledger: Ledger) -> None:
     batch_id = record(ledger, [[A], [B]])
     first, second = ledger.parcels(batch_id)["parcel_id"].tolist()
+    monday, tuesday = datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 11, 24, tzinfo=UTC)
     with ledger.write():
         ledger.record_tracking(
             [
                 TrackingAssignment(first, "73100000000001", "row 2"),
                 TrackingAssignment(first, "73100000000002", "row 3"),
                 TrackingAssignment(second, "73100000000003", "row 4"),
-            ]
+            ],
+            recorded_at=monday,
         )
     with ledger.write():
         ledger.record_tracking(
-            [TrackingAssignment(first, "73100000000008", "fixed.xlsx row 2")], replace=True
+            [TrackingAssignment(first, "73100000000008", "fixed.xlsx row 2")],
+            replace=True,
+            recorded_at=tuesday,
         )
-    assert ledger.parcels(batch_id)["tracking"].tolist() == ["73100000000008", "73100000000003"]
+    parcels = ledger.parcels(batch_id)
+    assert parcels["tracking"].tolist() == ["73100000000008", "73100000000003"]
+    # shipped since its (new) first number
+    assert parcels["shipped_at"].tolist() == [iso_time(tuesday), iso_time(monday)]
     assert ledger.tracking_owners(["73100000000001", "73100000000002"]) == {}
+    # a later number of a split shipment leaves the date alone
+    with ledger.write():
+        ledger.record_tracking([TrackingAssignment(second, "73100000000009", "row 9")])
+    assert ledger.parcels(batch_id)["shipped_at"].tolist() == [iso_time(tuesday), iso_time(monday)]
 
 
 def test_a_number_belongs_to_one_parcel(ledger: Ledger) -> None:
@@ -483,6 +497,11 @@ def test_text_holding_the_unit_separator_reads_back_intact(ledger: Ledger) -> No
     assert ledger.shipped_orders("20991231-01").empty
 
 
+def parcel_ids(ledger: Ledger) -> list[int]:
+    """Parcel ids through SQL, readable under any schema version."""
+    return [row[0] for row in ledger._conn.execute("SELECT parcel_id FROM parcels ORDER BY 1")]
+
+
 def test_a_version_1_ledger_is_migrated_keeping_tracking(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -492,30 +511,41 @@ def test_a_version_1_ledger_is_migrated_keeping_tracking(
         with Ledger.open(path) as ledger:
             assert ledger.schema_version == 1
             batch_id = record(ledger, [[A], [B]])
-            first, second = ledger.parcels(batch_id)["parcel_id"].tolist()
-            # as version 1 wrote them: numbers out of value order, a parcel with two
-            rows = [("73100000000009", first), ("73100000000002", second)]
-            rows.append(("73100000000001", first))
+            first, second = parcel_ids(ledger)
+            # as version 1 wrote them: numbers out of value order, a parcel with two (the
+            # second recorded later), shipped_at the time of each parcel's first number
+            rows = [("73100000000009", first, "2026-11-26T01:00:00+00:00")]
+            rows.append(("73100000000002", second, "2026-11-26T02:00:00+00:00"))
+            rows.append(("73100000000001", first, "2026-11-27T03:00:00+00:00"))
             with ledger.write():
                 ledger._conn.executemany(
-                    "INSERT INTO tracking (number, parcel_id, recorded_at)"
-                    " VALUES (?, ?, '2026-11-26')",
+                    "INSERT INTO tracking (number, parcel_id, recorded_at) VALUES (?, ?, ?)",
                     rows,
                 )
-                ledger._conn.execute("UPDATE parcels SET shipped_at = '2026-11-26'")
+                ledger._conn.executemany(
+                    "UPDATE parcels SET shipped_at = ? WHERE parcel_id = ?",
+                    [(rows[0][2], first), (rows[1][2], second)],
+                )
     with Ledger.open(path) as ledger:
-        assert ledger.schema_version == SCHEMA_VERSION == 3
+        assert ledger.schema_version == SCHEMA_VERSION == 4
         parcels = ledger.parcels(batch_id)
         assert parcels["tracking"].tolist() == ["73100000000009,73100000000001", "73100000000002"]
+        assert parcels["shipped_at"].tolist() == [rows[0][2], rows[1][2]]
         assert ledger.shipped_orders(batch_id)["tracking"].tolist() == [
             "73100000000009",
             "73100000000002",
         ]
         assert ledger.check() == []
         ledger._conn.execute(
-            "INSERT INTO tracking (number, parcel_id, recorded_at) VALUES ('7319', 999, 'x')"
+            "INSERT INTO tracking (number, parcel_id, import_id) VALUES ('7319', 999, 1)"
         )
-        assert ledger.check() == ["tracking row 4 points to a missing parcels"]
+        ledger._conn.execute(
+            f"INSERT INTO tracking (number, parcel_id, import_id) VALUES ('7320', {first}, 99)"
+        )
+        assert ledger.check() == [
+            "tracking row 4 points to a missing parcels",
+            "1 tracking rows whose import is missing",
+        ]
 
 
 def test_a_version_2_ledger_gains_provinces_keeping_its_data(
@@ -527,14 +557,24 @@ def test_a_version_2_ledger_gains_provinces_keeping_its_data(
         with Ledger.open(path) as ledger:
             assert ledger.schema_version == 2
             old_batch = record(ledger, [[A], [B, C]], {D: "phone-masked"})
-            first = int(ledger.parcels(old_batch)["parcel_id"].iloc[0])
-            with ledger.write():
-                ledger.record_tracking([TrackingAssignment(first, "73100000000001", "row 2")])
-            before = ledger.parcels(old_batch)
+            first = parcel_ids(ledger)[0]
+            with ledger.write():  # as version 2 recorded a number
+                ledger._conn.execute(
+                    "INSERT INTO tracking (number, parcel_id, source, recorded_at)"
+                    " VALUES ('73100000000001', ?, 'row 2', '2026-11-26T01:00:00+00:00')",
+                    (first,),
+                )
+                ledger._conn.execute(
+                    "UPDATE parcels SET shipped_at = '2026-11-26T01:00:00+00:00'"
+                    " WHERE parcel_id = ?",
+                    (first,),
+                )
             status = ledger.status()
     with Ledger.open(path) as ledger:
-        assert ledger.schema_version == SCHEMA_VERSION == 3
-        pd.testing.assert_frame_equal(ledger.parcels(old_batch), before)
+        assert ledger.schema_version == SCHEMA_VERSION
+        parcels = ledger.parcels(old_batch)
+        assert parcels["tracking"].tolist() == ["73100000000001", ""]
+        assert parcels["shipped_at"].tolist() == ["2026-11-26T01:00:00+00:00", ""]
         assert ledger.status() == status
         assert ledger.order_states([A, B, C, D]) == {
             A: OrderState.SHIPPED,
@@ -546,6 +586,64 @@ def test_a_version_2_ledger_gains_provinces_keeping_its_data(
         new = record(ledger, [[E]], provinces=["浙江省"])
         assert ledger.province_counts(new) == {"浙江省": 1}
         assert ledger.province_counts() == {"": 2, "浙江省": 1}
+        assert ledger.check() == []
+
+
+def test_a_version_3_ledger_keeps_what_shipped_and_when(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 4 drops parcels.shipped_at (shipped = has a number, since its first number's
+    import) and moves tracking's time stamps to imports; the view and every reader agree."""
+    times = ["2026-11-26T01:00:00+00:00", "2026-11-27T02:00:00+00:00"]
+    with monkeypatch.context() as version_3:
+        version_3.setattr(ledger_module, "MIGRATIONS", ledger_module.MIGRATIONS[:3])
+        version_3.setattr(ledger_module, "SCHEMA_VERSION", 3)
+        with Ledger.open(path) as ledger:
+            batch_id = record(ledger, [[A], [B, C], [D]])
+            first, second, _ = parcel_ids(ledger)
+            rows = [("73100000000001", first, "row 2", times[0])]
+            rows.append(("73100000000002", second, "row 3", times[0]))
+            rows.append(("73100000000003", first, "later.xlsx row 2", times[1]))
+            with ledger.write():
+                ledger._conn.executemany(
+                    "INSERT INTO tracking (number, parcel_id, source, recorded_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    rows,
+                )
+                ledger._conn.execute(
+                    "UPDATE parcels SET shipped_at = ? WHERE parcel_id IN (?, ?)",
+                    (times[0], first, second),
+                )
+            view = ledger._conn.execute(
+                "SELECT order_id, state FROM order_states ORDER BY order_id"
+            ).fetchall()
+    with Ledger.open(path) as ledger:
+        assert ledger.schema_version == SCHEMA_VERSION
+        columns = [row[1] for row in ledger._conn.execute("PRAGMA table_info(parcels)")]
+        assert "shipped_at" not in columns
+        assert ledger._conn.execute(
+            "SELECT number, source, recorded_at FROM tracking JOIN imports USING (import_id)"
+            " ORDER BY tracking.rowid"
+        ).fetchall() == [(number, source, at) for number, _, source, at in rows]
+        parcels = ledger.parcels(batch_id)
+        assert parcels["tracking"].tolist() == [
+            "73100000000001,73100000000003",
+            "73100000000002",
+            "",
+        ]
+        assert parcels["shipped_at"].tolist() == [times[0], times[0], ""]
+        assert (
+            ledger._conn.execute(
+                "SELECT order_id, state FROM order_states ORDER BY order_id"
+            ).fetchall()
+            == view
+        )
+        assert ledger.order_states([A, B, C, D]) == {
+            A: OrderState.SHIPPED,
+            B: OrderState.SHIPPED,
+            C: OrderState.SHIPPED,
+            D: OrderState.SUBMITTED,
+        }
         assert ledger.check() == []
 
 
@@ -627,6 +725,34 @@ def test_a_second_writer_waits_then_gives_up_clearly(path: Path) -> None:
             assert ledger_status(path) == empty_status()  # uncommitted work is invisible
         with other.write():
             other.log_event("status", None, {})
+
+
+def test_opening_a_new_ledger_never_deadlocks_another_run(path: Path) -> None:
+    """Switching a new ledger to WAL needs the only lock on the file. A run that waited for it
+    while keeping its read lock would block another run committing (each waiting for the
+    other for the whole busy timeout); the open must let go between tries instead."""
+    Ledger(path).close()
+    with sqlite3.connect(path) as plain:
+        plain.execute("PRAGMA journal_mode = DELETE")  # as before a first run switched it
+    other = sqlite3.connect(path, timeout=3, isolation_level=None)
+    other.execute("BEGIN")
+    other.execute("SELECT count(*) FROM batches").fetchone()  # its read lock
+    modes: list[str] = []
+
+    def open_ledger() -> None:
+        with Ledger.open(path, timeout=10) as ledger:
+            modes.append(ledger._conn.execute("PRAGMA journal_mode").fetchone()[0])
+
+    opening = threading.Thread(target=open_ledger)
+    opening.start()
+    time.sleep(0.2)  # the open is trying to switch now
+    other.execute("INSERT INTO events (kind, at) VALUES ('status', '2026-11-26')")
+    other.execute("COMMIT")  # needs the open's read lock gone
+    other.close()
+    opening.join(timeout=15)
+    assert modes == ["wal"]
+    with Ledger.open(path) as ledger:
+        assert [event.kind for event in ledger.events()] == ["status"]
 
 
 def _export_in_process(path: str, ids: list[str], barrier: object, results: object) -> None:
