@@ -209,6 +209,14 @@ class NewBatch:
 
 
 @dataclass(frozen=True)
+class BatchRef:
+    """A batch and its courier: what a run needs to act on it, found without counting."""
+
+    batch_id: str
+    courier: str
+
+
+@dataclass(frozen=True)
 class BatchInfo:
     batch_id: str
     courier: str
@@ -625,6 +633,13 @@ class Ledger:
             self._BATCH_INFO + " WHERE b.batch_id = ? GROUP BY b.batch_id", (batch_id,)
         ).fetchone()
         return _batch_info(row) if row else None
+
+    def batch_ref(self, batch_id: str) -> BatchRef | None:
+        """The batch and its courier (a primary-key lookup), or None for an unknown batch."""
+        row = self._conn.execute(
+            "SELECT batch_id, courier FROM batches WHERE batch_id = ?", (batch_id,)
+        ).fetchone()
+        return BatchRef(row[0], row[1]) if row else None
 
     def batches(self) -> list[BatchInfo]:
         """All batches, oldest first."""

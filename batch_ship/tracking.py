@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from batch_ship.columns import arrow_text
 from batch_ship.couriers import Courier, get_courier, load_couriers
 from batch_ship.errors import BatchShipError, InputError, LedgerError
-from batch_ship.ledger import BatchInfo, Ledger, TrackingAssignment, iso_time, shipped_rows
+from batch_ship.ledger import BatchRef, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.spreadsheets.background import PendingWrite, WorkbookWriter
 from batch_ship.spreadsheets.read import read_table
@@ -951,7 +951,7 @@ def import_tracking(
         # the write lock from the start: what is read below is what gets recorded
         ledger.write(),
     ):
-        info = ledger.batch(batch) if batch else None
+        info = ledger.batch_ref(batch) if batch else None
         if batch and info is None:
             raise InputError(f"unknown batch {batch!r}", hint=_batches_hint(ledger))
         rows: pd.DataFrame | None = None
@@ -1080,7 +1080,7 @@ def _batches_hint(ledger: Ledger) -> str:
 
 
 def _reference_headers(
-    info: BatchInfo | None, templates: Path | None
+    info: BatchRef | None, templates: Path | None
 ) -> tuple[list[str], list[str]]:
     """(preferred, fallback) reference headers: the batch's courier's own name first; without
     a batch, every courier's name, after the usual ones."""
@@ -1118,7 +1118,7 @@ def _read_parcels(path: Path, batch_id: str) -> pd.DataFrame:
         return reader.parcels(batch_id)
 
 
-def _batch_from_references(ledger: Ledger, rows: pd.DataFrame, files: Sequence[Path]) -> BatchInfo:
+def _batch_from_references(ledger: Ledger, rows: pd.DataFrame, files: Sequence[Path]) -> BatchRef:
     """The batch the return's references belong to, from a spread-out sample of them (a
     lookup per reference costs a third of a second at 100k rows); `_other_batches` later
     checks the references that did not match that batch. Without a hit in the sample, every
@@ -1138,7 +1138,7 @@ def _batch_from_references(ledger: Ledger, rows: pd.DataFrame, files: Sequence[P
         )
     if len(batches) > 1:
         raise _several_batches(files, batches)
-    info = ledger.batch(batches[0])
+    info = ledger.batch_ref(batches[0])
     assert info is not None
     return info
 
@@ -1163,10 +1163,10 @@ def _names(files: Sequence[Path]) -> str:
     return ", ".join(path.name for path in files)
 
 
-def _single_awaiting_batch(ledger: Ledger) -> BatchInfo:
+def _single_awaiting_batch(ledger: Ledger) -> BatchRef:
     waiting = [info for info in ledger.batches() if info.awaiting_tracking > 0]
     if len(waiting) == 1:
-        return waiting[0]
+        return BatchRef(waiting[0].batch_id, waiting[0].courier)
     if not waiting:
         raise InputError("no batch is awaiting tracking numbers", hint=_batches_hint(ledger))
     raise InputError(
@@ -1177,7 +1177,7 @@ def _single_awaiting_batch(ledger: Ledger) -> BatchInfo:
 
 
 def _result(
-    info: BatchInfo,
+    info: BatchRef,
     plan: _Plan,
     parcels: pd.DataFrame,
     folder: Path,

@@ -18,6 +18,7 @@ from batch_ship import ledger as ledger_module
 from batch_ship.errors import LedgerError
 from batch_ship.ledger import (
     SCHEMA_VERSION,
+    BatchRef,
     Ledger,
     LedgerUsageError,
     NewBatch,
@@ -232,9 +233,13 @@ def test_record_batch_then_read_it_back(ledger: Ledger) -> None:
     assert ledger.batch("20991231-01") is None
     assert ledger.batches() == [info]
     assert ledger.latest_batch() == info
+    assert ledger.latest_batch_id() == batch_id
+    assert ledger.batch_ref(batch_id) == BatchRef(batch_id, "zto")
+    assert ledger.batch_ref("20991231-01") is None
 
 
 def test_batches_are_listed_oldest_first(ledger: Ledger) -> None:
+    assert (ledger.latest_batch(), ledger.latest_batch_id()) == (None, None)
     with ledger.write():
         ledger.record_batch(new_batch("20261127-01", [[A]], created=datetime(2026, 11, 27, 8)))
         ledger.record_batch(new_batch("20261126-01", [[B]], created=datetime(2026, 11, 26, 8)))
