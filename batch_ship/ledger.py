@@ -615,17 +615,22 @@ class Ledger:
         )
 
     # --- tracking side -----------------------------------------------------------------
+    # Shipped parcels are the distinct parcel ids of the batch's tracking rows: a range of
+    # the tracking index, rather than a probe of it per parcel.
+    _SHIPPED_IDS = (
+        "SELECT t.parcel_id FROM tracking AS t"
+        " WHERE t.parcel_id BETWEEN b.first_parcel AND b.last_parcel"
+    )
     _BATCH_INFO = (
         "SELECT b.batch_id, b.courier, b.created, b.files, count(p.parcel_id),"
         " coalesce(sum(p.n_orders), 0),"
-        " coalesce(sum(CASE WHEN p.shipped THEN p.n_orders END), 0),"
-        " coalesce(sum(p.parcel_id IS NOT NULL AND NOT p.shipped), 0),"
+        " (SELECT coalesce(sum(q.n_orders), 0) FROM parcels AS q"
+        f"  WHERE q.parcel_id IN ({_SHIPPED_IDS})),"
+        f" count(p.parcel_id) - (SELECT count(DISTINCT s.parcel_id) FROM ({_SHIPPED_IDS}) AS s),"
         " (SELECT count(*) FROM orders AS o"
         "  WHERE o.batch_id = b.batch_id AND o.parcel_id IS NULL)"
         " FROM batches AS b"
-        " LEFT JOIN (SELECT parcel_id, n_orders,"
-        f" {SHIPPED.format(parcel='parcels.parcel_id')} AS shipped FROM parcels) AS p"
-        " ON p.parcel_id BETWEEN b.first_parcel AND b.last_parcel"
+        " LEFT JOIN parcels AS p ON p.parcel_id BETWEEN b.first_parcel AND b.last_parcel"
     )
 
     def batch(self, batch_id: str) -> BatchInfo | None:
