@@ -642,12 +642,13 @@ def plan_file_rows(
         )
     applies = known[cell_of]
     chosen = matched.iloc[cell_of[applies]]
+    # .array, not .to_numpy(): text stays in Arrow, without a Python string per cell
     numbers = pd.DataFrame(
         {
             "parcel_id": chosen["parcel_id"].astype("int64").to_numpy(),
-            "number": split["number"][applies].to_numpy(),
-            "source": (chosen["source"] + " row " + chosen["row"].astype("str")).to_numpy(),
-            "method": chosen["method"].to_numpy(),
+            "number": split["number"][applies].array,
+            "source": (chosen["source"] + " row " + chosen["row"].astype("str")).array,
+            "method": chosen["method"].array,
         }
     )
     _plan_numbers(plan, numbers, parcels, owners, rule, replace=replace)
@@ -786,10 +787,10 @@ def _per_parcel(numbers: pd.DataFrame, status: str) -> pd.DataFrame:
     single = numbers[~several]
     frame = pd.DataFrame(
         {
-            "reference": single["reference"].to_numpy(),
-            "tracking": single["number"].to_numpy(),
-            "method": single["method"].to_numpy(),
-            "source": single["source"].to_numpy(),
+            "reference": single["reference"].array,
+            "tracking": single["number"].array,
+            "method": single["method"].array,
+            "source": single["source"].array,
         }
     )
     if several.any():  # split shipments: few, so plain Python
