@@ -749,15 +749,8 @@ def _plan_numbers(
 
 def _of_parcels(parcels: pd.DataFrame, column: str, parcel_ids: pd.Series) -> pd.Series:
     """parcels[column] for each of `parcel_ids` (all of them parcels of the frame), aligned
-    with `parcel_ids`; a sorted search, as `Ledger.parcels` lists parcels in id order."""
-    known = parcels["parcel_id"].to_numpy(dtype=np.int64)
-    wanted = parcel_ids.to_numpy(dtype=np.int64)
-    order = None if bool(np.all(np.diff(known) > 0)) else np.argsort(known, kind="stable")
-    ordered = known if order is None else known[order]
-    at = np.searchsorted(ordered, wanted).clip(max=max(len(known) - 1, 0))
-    if len(wanted) and not bool(np.all(ordered[at] == wanted)):
-        raise AssertionError("a parcel id is not among the batch's parcels")
-    rows = at if order is None else order[at]
+    with `parcel_ids`."""
+    rows = _rows_of(parcels, parcel_ids)
     values = arrow_text(parcels[column]).take(pa.array(rows, type=pa.int64()))
     return pd.Series(values, index=parcel_ids.index, dtype="str")
 
@@ -782,7 +775,8 @@ def _valid_numbers(rule: TrackingRule, numbers: pd.Series) -> np.ndarray:
 
 
 def _per_parcel(numbers: pd.DataFrame, status: str) -> pd.DataFrame:
-    """The matched sheet's rows: one per parcel, its numbers and sources joined."""
+    """The matched sheet's rows: one per parcel, its numbers and sources joined; with the
+    parcel_id (not shown) that finds the parcel again."""
     several = numbers["parcel_id"].duplicated(keep=False).to_numpy()
     single = numbers[~several]
     frame = pd.DataFrame(
@@ -793,6 +787,7 @@ def _per_parcel(numbers: pd.DataFrame, status: str) -> pd.DataFrame:
             "source": single["source"].array,
         }
     )
+    parcel_ids = [single["parcel_id"].to_numpy(dtype=np.int64)]
     if several.any():  # split shipments: few, so plain Python
         groups: dict[int, list[tuple[str, str, str, str]]] = {}
         multi = numbers[several]
@@ -818,9 +813,10 @@ def _per_parcel(numbers: pd.DataFrame, status: str) -> pd.DataFrame:
             columns=["reference", "tracking", "method", "source"],
         )
         frame = pd.concat([frame, joined], ignore_index=True)
+        parcel_ids.append(np.fromiter(groups, dtype=np.int64, count=len(groups)))
     frame = frame.astype("str")
     frame.insert(2, "status", status)
-    return frame
+    return frame.assign(parcel_id=pd.Series(np.concatenate(parcel_ids), dtype="int64"))
 
 
 def plan_range(
@@ -869,17 +865,18 @@ def plan_range(
         )
         plan.unused += 1
     if plan.already:
+        already = sorted(plan.already)
         plan.matched.append(
             pd.DataFrame(
                 {
-                    "reference": [references[pid] for pid in sorted(plan.already)],
+                    "reference": [references[pid] for pid in already],
                     "tracking": "",
                     "status": "already-recorded",
                     "method": "range",
                     "source": label,
                 },
                 dtype="str",
-            )
+            ).assign(parcel_id=pd.Series(already, dtype="int64"))
         )
     items = pd.DataFrame(
         {
@@ -1219,7 +1216,7 @@ def _after_recording(parcels: pd.DataFrame, plan: _Plan, recorded_at: str) -> pd
     # parcel i takes its old value (position i) or applied row j's (position count + j)
     count = len(parcels)
     picks = np.arange(count, dtype=np.int64)
-    picks[_rows_of(parcels, applied["reference"])] = count + np.arange(len(applied))
+    picks[_rows_of(parcels, applied["parcel_id"])] = count + np.arange(len(applied))
     changed = pa.array(picks >= count)
     tracking = pa.concat_arrays([arrow_text(parcels["tracking"]), arrow_text(applied["tracking"])])
     shipped_at = pc.if_else(changed, recorded_at, arrow_text(parcels["shipped_at"]))
@@ -1229,18 +1226,25 @@ def _after_recording(parcels: pd.DataFrame, plan: _Plan, recorded_at: str) -> pd
     )
 
 
-def _rows_of(parcels: pd.DataFrame, references: pd.Series) -> np.ndarray:
-    """The row in `parcels` of each reference (a plan's: every one is a parcel's reference)."""
-    found = pc.index_in(arrow_text(references), value_set=arrow_text(parcels["reference"]))
-    if found.null_count:
-        raise AssertionError("a matched reference is not among the batch's parcels")
-    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+def _rows_of(parcels: pd.DataFrame, parcel_ids: pd.Series) -> np.ndarray:
+    """The row in `parcels` of each of `parcel_ids` (a plan's: all of them the batch's); a
+    sorted search, as `Ledger.parcels` lists parcels in id order."""
+    known = parcels["parcel_id"].to_numpy(dtype=np.int64)
+    wanted = parcel_ids.to_numpy(dtype=np.int64)
+    order = None if bool(np.all(np.diff(known) > 0)) else np.argsort(known, kind="stable")
+    ordered = known if order is None else known[order]
+    at = np.searchsorted(ordered, wanted).clip(max=max(len(known) - 1, 0))
+    if len(wanted) and not (len(known) and bool(np.all(ordered[at] == wanted))):
+        raise AssertionError("a parcel id is not among the batch's parcels")
+    return at if order is None else order[at]
 
 
 def _matched(plan: _Plan) -> pd.DataFrame:
-    """The plan's matched rows (reference, tracking, status, method, source) in one frame."""
+    """The plan's matched rows (reference, tracking, status, method, source, parcel_id) in
+    one frame."""
     if not plan.matched:
-        return _frame([], ("reference", "tracking", "status", "method", "source"))
+        empty = _frame([], ("reference", "tracking", "status", "method", "source"))
+        return empty.assign(parcel_id=pd.Series([], dtype="int64"))
     return pd.concat(plan.matched, ignore_index=True)
 
 
@@ -1259,9 +1263,9 @@ def reconcile_sheets(plan: _Plan, parcels: pd.DataFrame) -> dict[str, pd.DataFra
     ]
     matched = _matched(plan)
     # in submission order, as the operator's submission workbook lists the parcels
-    seq = parcels["seq"].to_numpy(dtype=np.int64)[_rows_of(parcels, matched["reference"])]
+    seq = parcels["seq"].to_numpy(dtype=np.int64)[_rows_of(parcels, matched["parcel_id"])]
     order = np.argsort(seq, kind="stable")
-    matched = matched.iloc[order].reset_index(drop=True)
+    matched = matched.drop(columns="parcel_id").iloc[order].reset_index(drop=True)
     matched.insert(0, "seq", seq[order])
     return {
         "matched": matched,
