@@ -994,6 +994,7 @@ def import_tracking(
                 label = f"range {range_spec}" + (f" count {count}" if count else "")
                 plan = plan_range(numbers, parcels, owners, rule, label)
         progress("matching", len(parcels), len(parcels))
+        del rows, split, owners  # the plan holds what is needed of them: less memory at peak
         folder = workspace.batch_dir(info.batch_id)
         reconcile_staged = _staged_path(folder / RECONCILE_NAME)
         reconcile = _stage_reconcile(writer, reconcile_staged, plan, parcels)
@@ -1005,10 +1006,7 @@ def import_tracking(
                 fresh = plan.fresh.sort_values("parcel_id", kind="stable")
                 now = datetime.now(UTC)
                 ledger.record_tracking_columns(
-                    fresh["parcel_id"].tolist(),
-                    fresh["number"].tolist(),
-                    fresh["source"].tolist(),
-                    recorded_at=now,
+                    fresh["parcel_id"], fresh["number"], fresh["source"], recorded_at=now
                 )
                 if plan.replace:
                     ledger.record_tracking(plan.replace, replace=True, recorded_at=now)

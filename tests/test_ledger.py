@@ -371,6 +371,8 @@ def test_recording_the_same_number_again_is_a_no_op(ledger: Ledger) -> None:
         with ledger.write():
             ledger.record_tracking([TrackingAssignment(parcel, "73100000000001", "row 2")])
     assert ledger.parcels(batch_id)["tracking"].tolist() == ["73100000000001"]
+    # the second call recorded nothing, so it left no import behind
+    assert ledger._conn.execute("SELECT count(*) FROM imports").fetchone() == (1,)
 
 
 def test_replace_drops_earlier_numbers(ledger: Ledger) -> None:
@@ -409,6 +411,8 @@ def test_a_number_belongs_to_one_parcel(ledger: Ledger) -> None:
     with ledger.write():
         ledger.record_tracking([TrackingAssignment(first, "73100000000001", "row 2")])
     clash = rf"73100000000001 \(batch {batch_id}, reference {A}\)"
+    with pytest.raises(LedgerError, match=clash), ledger.write():  # alone: nothing inserted
+        ledger.record_tracking([TrackingAssignment(second, "73100000000001", "row 3")])
     with pytest.raises(LedgerError, match=clash), ledger.write():
         ledger.record_tracking(
             [
@@ -924,6 +928,34 @@ def test_record_tracking_columns_keeps_each_parcels_order(ledger: Ledger) -> Non
         "73100000000007",
     ]
     assert ledger.order_states([A, D]) == {A: OrderState.SHIPPED, D: OrderState.SHIPPED}
+
+
+def test_record_tracking_columns_takes_pandas_columns(ledger: Ledger) -> None:
+    """Columns of a frame (text in Arrow, an index out of order, as a sorted plan has) are
+    recorded like lists; a missing or untrimmed number is refused the same way."""
+    batch_id = record(ledger, [[A], [B], [C]])
+    first, second, third = ledger.parcels(batch_id)["parcel_id"].tolist()
+    plan = (
+        pd.DataFrame(
+            {
+                "parcel_id": [third, first, second],
+                "number": ["73100000000007", "73100000000009", "7310000000002"],
+                "source": ["r row 2", "r row 3", "r row 4"],
+            },
+            index=[7, 3, 5],
+        )
+        .astype({"number": "str", "source": "str"})
+        .sort_values("parcel_id")
+    )
+    broken = plan.assign(number=pd.Series([None, " 7310", "7311"], dtype="str", index=plan.index))
+    with pytest.raises(LedgerUsageError, match="must be a trimmed string"), ledger.write():
+        ledger.record_tracking_columns(broken["parcel_id"], broken["number"], broken["source"])
+    with ledger.write():
+        ledger.record_tracking_columns(plan["parcel_id"], plan["number"], plan["source"])
+    parcels = ledger.parcels(batch_id)
+    assert parcels["tracking"].tolist() == ["73100000000009", "7310000000002", "73100000000007"]
+    sources = ledger._conn.execute("SELECT source FROM tracking ORDER BY rowid").fetchall()
+    assert sources == [("r row 3",), ("r row 4",), ("r row 2",)]
 
 
 def test_record_tracking_columns_refuses_like_record_tracking(ledger: Ledger) -> None:
