@@ -968,19 +968,19 @@ def import_tracking(
                     inferred = True
             elif info is None:
                 info = _single_awaiting_batch(ledger)
-            courier = get_courier(info.courier, templates)
-            rule = courier.tracking
-            numbers: list[str] = []
-            if range_parts is not None:
-                start, end, how_many = range_parts
-                try:
-                    numbers = number_range(rule, start, count=how_many, end=end)
-                except RangeError as error:
-                    raise InputError(
-                        f"--range {range_spec}: {error}", hint=_range_hint(courier)
-                    ) from error
             with steps("ledger-read"):
                 parcels = parcels_of(info.batch_id)
+        courier = get_courier(info.courier, templates)
+        rule = courier.tracking
+        numbers: list[str] = []
+        if range_parts is not None:
+            start, end, how_many = range_parts
+            try:
+                numbers = number_range(rule, start, count=how_many, end=end)
+            except RangeError as error:
+                raise InputError(
+                    f"--range {range_spec}: {error}", hint=_range_hint(courier)
+                ) from error
         with steps("ledger-read"):
             split = split_cells(rows["cell"]) if rows is not None else None
             candidates = split["number"].unique().tolist() if split is not None else numbers
