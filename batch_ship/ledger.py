@@ -692,14 +692,12 @@ class Ledger:
         shipped_at = pa.chunked_array([], pa.large_string())
         if len(track_ids):
             starts = np.flatnonzero(np.r_[True, track_ids[1:] != track_ids[:-1]])
-            ends = np.r_[starts[1:], len(track_ids)]
-            several = np.flatnonzero(ends - starts > 1)
-            if len(several):  # split shipments: join those parcels' numbers, in rowid order
-                listed = numbers.to_pylist()
-                joined = [listed[start] for start in starts.tolist()]
-                for index in several.tolist():
-                    joined[index] = ",".join(listed[starts[index] : ends[index]])
-                numbers = pa.chunked_array([pa.array(joined, type=pa.large_string())])
+            if len(starts) < len(track_ids):  # split shipments: each parcel's numbers joined
+                offsets = pa.array(np.r_[starts, len(track_ids)], pa.int64())
+                lists = pa.LargeListArray.from_arrays(offsets, numbers.combine_chunks())
+                numbers = pa.chunked_array(
+                    [pc.binary_join(lists, pa.scalar(",", pa.large_string()))]
+                )
             else:
                 numbers = numbers.take(pa.array(starts))
             # shipped since its first number was recorded
