@@ -85,6 +85,12 @@ _HEADER_NOISE = re.compile(r"[\s'\"‘’“”`=*＊:：]|[(（\[【][^)）\]�
 _EDGE_CHARS = " \t\r\n\v\f\u00a0\u3000\u200b\ufeff'\"=‘’“”`"
 _NUMERIC_PARTS = re.compile(r"(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")  # digits . digits e exp
 _FLOAT_TEXT = re.compile(r"\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+")
+# masked phones and names in returns (phone_fits, name_fits)
+_NOT_PHONE_SHOWN = re.compile(r"[^\d*]")
+_NOT_DIGIT = re.compile(r"\D")
+_STARS = re.compile(r"\*+")
+_SPACE = re.compile(r"\s")
+_NAME_STARS = re.compile(r"[*＊]+")
 # Several numbers in one cell (a split shipment): , ; / whitespace (all that Python's \s
 # takes, written out so Arrow's RE2 reads the same class) and their full-width forms.
 _SEPARATOR_CLASS = (
@@ -294,12 +300,13 @@ def _damaged_decimal(text: str) -> tuple[int, int] | None:
 def phone_fits(returned: str, recorded: str) -> bool:
     """Whether a return's phone (maybe masked `138****5678`, maybe +86) can be the recorded one.
     An empty phone confirms nothing and denies nothing."""
-    shown = re.sub(r"[^\d*]", "", returned)
+    shown = _NOT_PHONE_SHOWN.sub("", returned)
     if not shown.strip("*"):
         return True
-    digits = re.sub(r"\D", "", recorded)
+    digits = _NOT_DIGIT.sub("", recorded)
     if "*" in shown:
-        head, tail = re.split(r"\*+", shown)[0], re.split(r"\*+", shown)[-1]
+        pieces = _STARS.split(shown)
+        head, tail = pieces[0], pieces[-1]
         return digits.startswith(head.removeprefix("86")) and digits.endswith(tail)
     if len(shown) == 13 and shown.startswith("86"):
         shown = shown[2:]
@@ -310,11 +317,11 @@ def phone_fits(returned: str, recorded: str) -> bool:
 
 def name_fits(returned: str, recorded: str) -> bool:
     """Whether a return's name (maybe masked `张*`) can be the recorded one."""
-    shown = re.sub(r"\s", "", returned)
+    shown = _SPACE.sub("", returned)
     if not shown.strip("*＊"):
         return True
-    name = re.sub(r"\s", "", recorded)
-    pieces = re.split(r"[*＊]+", shown)
+    name = _SPACE.sub("", recorded)
+    pieces = _NAME_STARS.split(shown)
     if len(pieces) == 1:
         return shown == name
     return name.startswith(pieces[0]) and name.endswith(pieces[-1])
@@ -570,7 +577,7 @@ def _match_damaged(
     if not len(pairs):
         return chosen
     row_at, at = pairs[:, 0], pairs[:, 1]
-    recorded = parcels["tracking"].fillna("").to_numpy(dtype=object)[at]
+    recorded = _texts_at(parcels["tracking"], at)
     fits = (recorded == "") & ~np.isin(at, claimed)
     cells = misses["cell"].to_numpy(dtype=object)[rows_of][row_at]
     for k in np.flatnonzero(~fits & (recorded != "")).tolist():  # a re-import: few rows
@@ -581,7 +588,7 @@ def _match_damaged(
         if not has:
             continue
         shown = misses[column].fillna("").to_numpy(dtype=object)[rows_of][row_at]
-        known = parcels[column].fillna("").to_numpy(dtype=object)[at]
+        known = _texts_at(parcels[column], at)
         same = shown == known
         if column == "phone":  # a phone with '*' in both is compared as a mask, not text
             same &= np.array(["*" not in value for value in shown.tolist()], dtype=bool)
@@ -592,6 +599,13 @@ def _match_damaged(
     single = np.isin(fitting_rows, rows_found[counts == 1])
     chosen[rows_of[fitting_rows[single]]] = fitting_at[single]
     return chosen
+
+
+def _texts_at(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """column[rows] as Python strings ('' for missing): taken in Arrow first, so only the
+    rows asked for become Python objects."""
+    picked = arrow_text(column).take(pa.array(rows, type=pa.int64()))
+    return np.asarray(pc.fill_null(picked, "").to_numpy(zero_copy_only=False), dtype=object)
 
 
 def plan_file_rows(
