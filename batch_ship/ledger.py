@@ -653,11 +653,6 @@ class Ledger:
         )
         return [_batch_info(row) for row in rows]
 
-    def latest_batch(self) -> BatchInfo | None:
-        """The newest batch, or None when there is none."""
-        batch_id = self.latest_batch_id()
-        return self.batch(batch_id) if batch_id else None
-
     def latest_batch_id(self) -> str | None:
         """The newest batch's id (without counting its parcels), or None."""
         row = self._conn.execute(
