@@ -579,7 +579,7 @@ def _match_damaged(
     row_at, at = pairs[:, 0], pairs[:, 1]
     recorded = _texts_at(parcels["tracking"], at)
     fits = (recorded == "") & ~np.isin(at, claimed)
-    cells = misses["cell"].to_numpy(dtype=object)[rows_of][row_at]
+    cells = _texts_at(misses["cell"], rows_of[row_at])
     for k in np.flatnonzero(~fits & (recorded != "")).tolist():  # a re-import: few rows
         numbers_here = set(split_numbers(cells[k]))
         fits[k] = bool(numbers_here) and numbers_here <= set(str(recorded[k]).split(",")) - {""}
@@ -587,7 +587,7 @@ def _match_damaged(
     for has, column, check in ((has_name, "name", name_fits), (has_phone, "phone", phone_fits)):
         if not has:
             continue
-        shown = misses[column].fillna("").to_numpy(dtype=object)[rows_of][row_at]
+        shown = _texts_at(misses[column], rows_of[row_at])
         known = _texts_at(parcels[column], at)
         same = shown == known
         if column == "phone":  # a phone with '*' in both is compared as a mask, not text
