@@ -10,7 +10,6 @@ import secrets
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,16 +29,17 @@ from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.reasons import EXCEPTION_CODES, SKIP_CODES
 from batch_ship.sources import canonical as c
 from batch_ship.sources.taobao import read_orders
+from batch_ship.spreadsheets.background import SharedWrite, WorkbookWriter
 from batch_ship.submission import (
     EXCEPTIONS_FILE,
     ORDER_FIELDS,
     build_parcels,
     exception_rows,
+    exceptions_job,
     ledger_parcels,
     render_rows,
     split_files,
-    write_exceptions,
-    write_submission,
+    submission_jobs,
 )
 from batch_ship.workspace import Workspace
 
@@ -51,6 +51,9 @@ _ORDER_REPORT = re.compile(r"(?i)^exportorderlist(?P<stamp>.*)$")
 _ITEM_SUFFIXES = (".csv", ".xlsx", ".xls")
 _RECIPIENT_INPUTS = (c.NAME, c.MOBILE, c.TELEPHONE, c.ADDRESS)  # what normalization reads
 _NORMALIZE_CHUNK = 250_000
+# From this many orders on, a second process shares the writing of the workbooks (starting
+# one costs about a second of the other core, spent while this one normalizes).
+BACKGROUND_ORDERS = 20_000
 
 
 @dataclass(frozen=True)
@@ -103,10 +106,12 @@ def run_export(
 ) -> ExportResult:
     """Export the orders awaiting shipment into a new batch folder and the ledger.
 
-    Reads everything and writes every output into a hidden staging folder first; then, holding
-    the ledger's write lock, re-checks which orders are already submitted (another run may have
-    taken some), allocates the batch id, moves the folder into place and records the batch.
-    Any failure leaves no batch folder and an unchanged ledger. Nothing new: no batch, no files.
+    Reads and builds everything first; then, holding the ledger's write lock, re-checks which
+    orders are already submitted (another run may have taken some), allocates the batch id and
+    records the batch while the workbooks are written into a hidden staging folder (for a big
+    export, by a second process too: its writing starts when the building ends), moves the
+    folder into place and commits. Any failure leaves no batch folder and an unchanged ledger.
+    Nothing new: no batch, no files.
     Without `items`, the item report beside each order report (same stamp) is used if present.
     """
     timer = StepTimer()
@@ -130,7 +135,11 @@ def run_export(
     candidates = np.flatnonzero(~duplicate & awaiting)
 
     workspace.home.mkdir(parents=True, exist_ok=True)
-    with Ledger.open(workspace.ledger_path) as ledger:
+    big = len(candidates) >= BACKGROUND_ORDERS
+    with (
+        Ledger.open(workspace.ledger_path) as ledger,
+        WorkbookWriter(background=big) as writer,
+    ):
         states = ledger.order_states(order_ids.iloc[candidates].tolist())
         still_open = ~order_ids.iloc[candidates].isin(_done_ids(states)).to_numpy()
         to_normalize = candidates[still_open]
@@ -167,11 +176,13 @@ def run_export(
             )
         staging = _staging_dir(workspace)
         target: Path | None = None
+        built: _Built | None = None
         committed = False
         try:
             with timer("build"):
-                built = _build(staging, chosen, plan, item_table, originals, merge, workspace)
-            progress("export: files written", 1, 1)
+                built = _build(
+                    staging, chosen, plan, item_table, originals, merge, workspace, writer
+                )
             with ledger.write():
                 # Another run may have taken some of these orders since we looked.
                 fresh = ledger.order_states(
@@ -191,15 +202,15 @@ def run_export(
                     if _plan_is_empty(plan):
                         return _result(None, chosen, n, plan, 0, 0, (), timer)
                     with timer("rebuild"):
+                        built.workbooks.discard()  # the worker may be writing the first plan
                         _clear(staging)
                         built = _build(
-                            staging, chosen, plan, item_table, originals, merge, workspace
+                            staging, chosen, plan, item_table, originals, merge, workspace, writer
                         )
                 when = now or datetime.now()
                 batch_id = ledger.new_batch_id(when.date())
                 target = workspace.batch_dir(batch_id)
                 with timer("record"):
-                    _move_into_place(staging, target)
                     ledger.record_batch(
                         NewBatch(
                             batch_id=batch_id,
@@ -211,6 +222,10 @@ def run_export(
                             exceptions=plan.exceptions[["order_id", "codes"]],
                         )
                     )
+                with timer("write"):  # what the worker has not written (all, without one)
+                    built.workbooks.finish()
+                progress("export: files written", 1, 1)
+                _move_into_place(staging, target)
                 result = _result(
                     batch_id,
                     chosen,
@@ -234,6 +249,8 @@ def run_export(
                 )
             committed = True
         finally:
+            if built is not None:
+                built.workbooks.discard()  # no file may appear after the clean-up below
             _abandon(staging)  # gone already when it became the batch folder
             if target is not None and not committed:
                 _abandon(target)
@@ -450,12 +467,14 @@ def _ordered(counts: dict[str, int], order: Sequence[str]) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class _Built:
-    """What the ledger records of the files built (the parcel table itself is let go)."""
+    """What the ledger records of the files built (the parcel table itself is let go), and
+    the workbooks, maybe being written still."""
 
     orders: pd.DataFrame  # order_id, seq
     parcels: int
     ledger_parcels: pd.DataFrame
     file_names: list[str]
+    workbooks: SharedWrite
 
 
 def _build(
@@ -466,29 +485,28 @@ def _build(
     originals: pd.DataFrame,
     merge: bool,
     workspace: Workspace,
+    writer: WorkbookWriter,
 ) -> _Built:
-    with ThreadPoolExecutor(max_workers=1) as aside:
-        # The exceptions workbook needs nothing built below: it is written meanwhile, on a
-        # second core when there is one (the writer lets go of the GIL for much of its work).
-        exceptions = None
-        if len(plan.exceptions):
-            source = originals.reindex(plan.exceptions["row"].to_numpy())
-            exception_frame = exception_rows(
-                source, plan.exceptions["order_id"], plan.exceptions["codes"]
-            )
-            exceptions = aside.submit(write_exceptions, staging / EXCEPTIONS_FILE, exception_frame)
-        parcels = build_parcels(plan.submit, items, courier, merge=merge)
-        rows = render_rows(courier, parcels, workspace.config.sender)
-        files = split_files(courier, rows, parcels.table["seq"].to_numpy())
-        del rows
-        names = [path.name for path in write_submission(staging, courier, files)]
-        if exceptions is not None:
-            names.append(exceptions.result().name)
+    """Build the parcels and the workbooks' rows. The writer's worker (if it has one) starts
+    writing them now; `workbooks.finish()` writes the rest."""
+    parcels = build_parcels(plan.submit, items, courier, merge=merge)
+    rows = render_rows(courier, parcels, workspace.config.sender)
+    files = split_files(courier, rows, parcels.table["seq"].to_numpy())
+    del rows
+    jobs = submission_jobs(staging, courier, files)
+    if len(plan.exceptions):
+        # last: this process, which writes from the last workbook back, takes it first
+        source = originals.reindex(plan.exceptions["row"].to_numpy())
+        exception_frame = exception_rows(
+            source, plan.exceptions["order_id"], plan.exceptions["codes"]
+        )
+        jobs.append(exceptions_job(staging / EXCEPTIONS_FILE, exception_frame))
     return _Built(
         orders=parcels.orders,
         parcels=len(parcels),
         ledger_parcels=ledger_parcels(parcels, files),
-        file_names=names,
+        file_names=[job.path.name for job in jobs],
+        workbooks=writer.share(jobs, staging / ".claims"),
     )
 
 
@@ -538,7 +556,10 @@ def _staging_dir(workspace: Workspace) -> Path:
 
 def _clear(folder: Path) -> None:
     for child in folder.iterdir():
-        child.unlink()
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 def _move_into_place(staging: Path, target: Path) -> None:

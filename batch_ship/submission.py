@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from batch_ship.couriers import (
 )
 from batch_ship.reasons import REASONS
 from batch_ship.sources import canonical as c
-from batch_ship.spreadsheets.write import column_widths, write_workbook
+from batch_ship.spreadsheets.write import WorkbookJob, column_widths, write_jobs
 from batch_ship.workspace import Sender
 
 EXCEPTION_CODE_HEADER = "异常代码"
@@ -32,7 +31,6 @@ EXCEPTION_TEXT_HEADER = "异常说明"
 EXCEPTIONS_FILE = "exceptions.xlsx"
 EXCEPTIONS_SHEET = "异常订单"
 ORDER_ID_HEADERS = ("订单编号", "订单号")  # the order report's own name for order_id
-_WRITERS = 2  # submission files written at once
 
 # The order columns build_parcels reads; export passes only these (memory at 1M orders).
 ORDER_FIELDS = (
@@ -368,25 +366,22 @@ def split_files(courier: Courier, rows: pd.DataFrame, seqs: np.ndarray) -> list[
     return files
 
 
-def write_submission(folder: Path, courier: Courier, files: Sequence[SubmissionFile]) -> list[Path]:
-    """Write each submission workbook (every cell text, ids/phones with number format @)."""
+def submission_jobs(
+    folder: Path, courier: Courier, files: Sequence[SubmissionFile]
+) -> list[WorkbookJob]:
+    """The submission workbooks to write: every cell text, ids and phones with number
+    format @, and the same column widths in every part."""
     widths = {column.header: column.width for column in courier.columns if column.width}
     if files:  # size the other columns once, from the first file, for every part alike
         widths = {**column_widths(files[0].rows), **widths}
-    text_columns = [column.header for column in courier.columns if column.text]
+    texts = tuple(column.header for column in courier.columns if column.text)
+    sheet = _sheet_name(courier)
+    return [WorkbookJob(folder / entry.name, {sheet: entry.rows}, texts, widths) for entry in files]
 
-    def write(entry: SubmissionFile) -> Path:
-        path = folder / entry.name
-        return write_workbook(
-            path, {_sheet_name(courier): entry.rows}, text_columns=text_columns, widths=widths
-        )
 
-    if len(files) < 2:
-        return [write(entry) for entry in files]
-    # The writer lets go of the GIL for part of its work: two files at a time use a second
-    # core when there is one. Each file is written atomically on its own, as before.
-    with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
-        return list(pool.map(write, files))
+def write_submission(folder: Path, courier: Courier, files: Sequence[SubmissionFile]) -> list[Path]:
+    """Write each submission workbook (see submission_jobs)."""
+    return write_jobs(submission_jobs(folder, courier, files))
 
 
 def ledger_parcels(parcels: Parcels, files: Sequence[SubmissionFile]) -> pd.DataFrame:
@@ -437,10 +432,15 @@ def exception_rows(original: pd.DataFrame, order_ids: pd.Series, codes: pd.Serie
     return frame
 
 
-def write_exceptions(path: Path, rows: pd.DataFrame) -> Path:
+def exceptions_job(path: Path, rows: pd.DataFrame) -> WorkbookJob:
     """exceptions.xlsx: every cell a string and every column formatted `@` (a person edits this
     file and feeds it back: typed ids and phones must stay text too)."""
-    return write_workbook(path, {EXCEPTIONS_SHEET: rows})
+    return WorkbookJob(path, {EXCEPTIONS_SHEET: rows})
+
+
+def write_exceptions(path: Path, rows: pd.DataFrame) -> Path:
+    """Write exceptions.xlsx (see exceptions_job)."""
+    return exceptions_job(path, rows).write()
 
 
 def describe_codes(codes: str) -> str:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import settings
+
+from batch_ship import export as export_module
+from batch_ship.spreadsheets import background
 
 # Shared, loaded machines make per-example timing meaningless: no deadlines, ever.
 settings.register_profile("batch_ship", deadline=None)
@@ -28,3 +32,33 @@ def home(tmp_path: Path) -> Path:
     workspace = tmp_path / "home"
     workspace.mkdir()
     return workspace
+
+
+@pytest.fixture(params=["here", "worker"])
+def writer_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run an export test with its workbooks written in this process, then all by the worker
+    process: sharing waits for the worker to write every one (how the two share them is
+    tested in test_spreadsheets_background), and a write falling back to this process (the
+    worker failed) fails the test. The worker runs the same code: a failure put in a
+    file's way reaches it too."""
+    if request.param == "worker":
+        monkeypatch.setattr(export_module, "BACKGROUND_ORDERS", 0)
+        share = background.WorkbookWriter.share
+        writers: set[int] = set()
+
+        def share_and_wait(
+            self: background.WorkbookWriter, *args: Any, **kwargs: Any
+        ) -> background.SharedWrite:
+            shared = share(self, *args, **kwargs)
+            if id(self) not in writers:  # a rebuild shares again: the worker writes once
+                writers.add(id(self))
+                assert shared.pending is not None, "no worker process"
+                shared.pending.wait()
+            return shared
+
+        def not_here(*args: object) -> tuple[str, object]:
+            raise AssertionError("written in this process: the worker failed")
+
+        monkeypatch.setattr(background.WorkbookWriter, "share", share_and_wait)
+        monkeypatch.setattr(background, "_call", not_here)
+    return str(request.param)

@@ -66,7 +66,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def test_export_writes_text_cells_and_records_the_batch(
-    runner: CliRunner, home: Path, sample: tuple[Path, Path]
+    runner: CliRunner, home: Path, sample: tuple[Path, Path], writer_mode: str
 ) -> None:
     (home / "batch_ship.toml").write_text(SENDER_TOML, encoding="utf-8")
     summary = export(runner, home, str(sample[0]), "--courier", "zto")
@@ -154,7 +154,7 @@ def test_merge_and_no_merge(runner: CliRunner, home: Path, sample: tuple[Path, P
 
 
 def test_rows_split_at_the_template_limit(
-    runner: CliRunner, home: Path, sample: tuple[Path, Path]
+    runner: CliRunner, home: Path, sample: tuple[Path, Path], writer_mode: str
 ) -> None:
     text = (PROJECT_ROOT / "templates" / "couriers" / "zto.toml").read_text(encoding="utf-8")
     folder = home / "my-templates" / "couriers"
@@ -195,7 +195,9 @@ def test_formula_like_buyer_text_stays_text(runner: CliRunner, home: Path, tmp_p
     assert found[0].startswith('=HYPERLINK("http://x"')
 
 
-def test_exceptions_round_trip_after_a_fix(runner: CliRunner, home: Path, tmp_path: Path) -> None:
+def test_exceptions_round_trip_after_a_fix(
+    runner: CliRunner, home: Path, tmp_path: Path, writer_mode: str
+) -> None:
     orders, _ = write_sample_export(tmp_path / "x", orders=50, seed=5)
     first = export(runner, home, str(orders), "--courier", "zto")
     assert first["exceptions"], "the sample should hold exception orders"
@@ -272,7 +274,7 @@ def test_human_summary(runner: CliRunner, home: Path, sample: tuple[Path, Path])
 
 
 def test_two_runs_at_once_never_submit_an_order_twice(
-    home: Path, sample: tuple[Path, Path]
+    home: Path, sample: tuple[Path, Path], writer_mode: str
 ) -> None:
     """Two exports of the same file race: both read and build before either holds the ledger's
     write lock; the second to get it must find the orders taken and submit nothing twice."""

@@ -154,31 +154,37 @@ def test_failed_record_leaves_no_folder_and_an_unchanged_ledger(
     assert folder_names(home) == [result.batch]
 
 
-def test_failed_write_leaves_nothing(
-    home: Path, sample: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def boom(*args: object, **kwargs: object) -> None:
-        raise OSError("no space left")
+def block_workbook(monkeypatch: pytest.MonkeyPatch, factory: str, name: str) -> None:
+    """Make writing workbook `name` fail for real, in whichever process writes it: a folder
+    stands where the finished file must go."""
+    make = getattr(export_module, factory)
 
-    monkeypatch.setattr(export_module, "write_submission", boom)
-    with pytest.raises(OSError, match="no space"):
+    def blocked(*args: Any, **kwargs: Any) -> Any:
+        made = make(*args, **kwargs)
+        for job in made if isinstance(made, list) else [made]:
+            if job.path.name == name:
+                (job.path / "in-the-way").mkdir(parents=True)
+        return made
+
+    monkeypatch.setattr(export_module, factory, blocked)
+
+
+def test_failed_write_leaves_nothing(
+    home: Path, sample: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, writer_mode: str
+) -> None:
+    block_workbook(monkeypatch, "submission_jobs", "submission-zto.xlsx")
+    with pytest.raises(OSError, match="directory"):
         run_export(open_workspace(home), [sample[0]], courier="zto")
     assert folder_names(home) == []
     assert nothing_recorded(home)
 
 
 def test_failed_exceptions_workbook_leaves_nothing(
-    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer_mode: str
 ) -> None:
-    # exceptions.xlsx is written beside the submission files (another thread): its failure
-    # still fails the whole export
     orders, _ = write_sample_export(tmp_path, orders=400, seed=5)
-
-    def boom(*args: object, **kwargs: object) -> None:
-        raise OSError("no space left")
-
-    monkeypatch.setattr(export_module, "write_exceptions", boom)
-    with pytest.raises(OSError, match="no space"):
+    block_workbook(monkeypatch, "exceptions_job", "exceptions.xlsx")
+    with pytest.raises(OSError, match="directory"):
         run_export(open_workspace(home), [orders], courier="zto")
     assert folder_names(home) == []
     assert nothing_recorded(home)

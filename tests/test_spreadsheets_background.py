@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -9,7 +13,8 @@ import pandas as pd
 import pytest
 
 from batch_ship.spreadsheets.background import WorkbookWriter
-from batch_ship.spreadsheets.write import write_workbook
+from batch_ship.spreadsheets.write import WorkbookJob, write_workbook
+from tests.conftest import PROJECT_ROOT
 
 
 def sheets() -> dict[str, pd.DataFrame]:
@@ -87,3 +92,129 @@ def test_discard_waits_for_the_worker_and_an_unused_worker_stops(tmp_path: Path)
     unused.close()
     assert worker is not None
     assert worker.returncode == 0
+
+
+# --- sharing a list of workbooks -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GatedJob(WorkbookJob):
+    """In the worker process, waits for the file `gate` before writing."""
+
+    gate: Path = Path()
+    parent: int = 0
+
+    def write(self) -> Path:
+        if os.getpid() != self.parent:
+            wait_for(self.gate)
+        return super().write()
+
+
+@dataclass(frozen=True)
+class DyingJob(WorkbookJob):
+    """In the worker process, leaves a half-written temporary file and dies."""
+
+    parent: int = 0
+
+    def write(self) -> Path:
+        if os.getpid() != self.parent:
+            (self.path.parent / f".{self.path.stem}-0123456789ab.tmp.xlsx").write_bytes(b"PK")
+            os._exit(1)
+        return super().write()
+
+
+def wait_for(path: Path, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        time.sleep(0.01)
+
+
+def part(folder: Path, index: int) -> tuple[Path, dict[str, pd.DataFrame]]:
+    """A job's path and sheets: one cell holding its index."""
+    return folder / f"part-{index}.xlsx", {"s": pd.DataFrame({"n": [str(index)]})}
+
+
+def ready_writer() -> WorkbookWriter:
+    writer = WorkbookWriter(background=True)
+    deadline = time.monotonic() + 60
+    while not writer.ready:
+        assert time.monotonic() < deadline, "the worker never got ready"
+        time.sleep(0.01)
+    return writer
+
+
+@pytest.fixture
+def tests_importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker unpickles this module's job classes: it must find the tests package."""
+    monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
+
+
+def written_parts(folder: Path) -> list[str]:
+    return sorted(
+        str(openpyxl.load_workbook(path)["s"]["A2"].value) for path in folder.glob("part-*.xlsx")
+    )
+
+
+def test_without_a_worker_finish_writes_every_workbook(tmp_path: Path) -> None:
+    jobs = [WorkbookJob(*part(tmp_path, index)) for index in range(3)]
+    shared = WorkbookWriter(background=False).share(jobs, tmp_path / "claims")
+    assert shared.pending is None
+    assert written_parts(tmp_path) == []  # nothing before finish
+    assert shared.finish() == [job.path for job in jobs]
+    assert written_parts(tmp_path) == ["0", "1", "2"]
+    assert not (tmp_path / "claims").exists()
+
+
+def test_the_worker_writes_from_the_first_and_this_process_from_the_last(
+    tmp_path: Path, tests_importable: None
+) -> None:
+    out, gate = tmp_path / "out", tmp_path / "gate"
+    out.mkdir()
+    jobs = [WorkbookJob(*part(out, index)) for index in range(4)]
+    # the worker writes 0 and 1, then holds on to 2 until this process has claimed 3
+    jobs[2] = GatedJob(*part(out, 2), gate=gate, parent=os.getpid())
+    with ready_writer() as writer:
+        shared = writer.share(jobs, tmp_path / "claims")
+        assert shared.pending is not None
+        wait_for(tmp_path / "claims" / "2")
+        opener = threading.Thread(
+            target=lambda: (wait_for(tmp_path / "claims" / "3"), gate.touch()), daemon=True
+        )
+        opener.start()
+        assert shared.finish() == [job.path for job in jobs]
+        opener.join()
+    assert shared.pending.wait() == [jobs[0].path, jobs[1].path, jobs[2].path]  # the worker's
+    assert written_parts(out) == ["0", "1", "2", "3"]
+    assert sorted(path.name for path in out.iterdir()) == [f"part-{i}.xlsx" for i in range(4)]
+    assert not (tmp_path / "claims").exists()
+
+
+def test_workbooks_a_dead_worker_claimed_are_written_here(
+    tmp_path: Path, tests_importable: None
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    jobs = [WorkbookJob(*part(out, index)) for index in range(3)]
+    jobs[0] = DyingJob(*part(out, 0), parent=os.getpid())
+    with ready_writer() as writer:
+        shared = writer.share(jobs, tmp_path / "claims")
+        assert shared.pending is not None
+        assert shared.pending.worker is not None
+        assert shared.pending.worker.wait() == 1  # it claimed the first and died writing it
+        assert shared.finish() == [job.path for job in jobs]
+    assert written_parts(out) == ["0", "1", "2"]
+    # its half-written temporary file is gone too
+    assert sorted(path.name for path in out.iterdir()) == [f"part-{i}.xlsx" for i in range(3)]
+
+
+def test_a_failure_in_the_worker_comes_back_from_finish(tmp_path: Path) -> None:
+    jobs = [WorkbookJob(*part(tmp_path, index)) for index in range(3)]
+    (jobs[0].path / "in-the-way").mkdir(parents=True)  # the worker's first file cannot land
+    with ready_writer() as writer:
+        shared = writer.share(jobs, tmp_path / "claims")
+        assert shared.pending is not None
+        assert shared.pending.worker is not None
+        shared.pending.worker.wait()
+        with pytest.raises(OSError, match="directory"):
+            shared.finish()

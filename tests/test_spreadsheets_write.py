@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import zipfile
 from pathlib import Path
 
@@ -12,9 +13,12 @@ import pytest
 from batch_ship.spreadsheets import write as write_module
 from batch_ship.spreadsheets.write import (
     EXCEL_CELL_LIMIT,
+    WorkbookJob,
     atomic_path,
     display_width,
+    write_claimed,
     write_csv,
+    write_jobs,
     write_workbook,
 )
 
@@ -179,3 +183,51 @@ def test_csv_utf8_bom(tmp_path: Path) -> None:
 def test_display_width_counts_cjk_double() -> None:
     assert display_width("ab") == 2
     assert display_width("订单") == 4
+
+
+def numbered_jobs(folder: Path, count: int) -> list[WorkbookJob]:
+    return [
+        WorkbookJob(folder / f"part-{index}.xlsx", {"rows": pd.DataFrame({"n": [str(index)]})})
+        for index in range(count)
+    ]
+
+
+def test_a_job_writes_what_write_workbook_writes_and_pickles(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": ["4012500000000000001"], "note": ["=1+2"]}, dtype="str")
+    job = WorkbookJob(tmp_path / "job.xlsx", {"s": frame}, ("id",), {"note": 30.0})
+    copy = pickle.loads(pickle.dumps(job))  # how it reaches a worker process
+    assert copy.write() == tmp_path / "job.xlsx"
+    write_workbook(
+        tmp_path / "direct.xlsx", {"s": frame}, text_columns=("id",), widths={"note": 30}
+    )
+    by_job = openpyxl.load_workbook(tmp_path / "job.xlsx")["s"]
+    direct = openpyxl.load_workbook(tmp_path / "direct.xlsx")["s"]
+    for cell in ("A2", "B2"):
+        assert by_job[cell].value == direct[cell].value
+        assert by_job[cell].data_type == direct[cell].data_type == "s"
+        assert by_job[cell].number_format == direct[cell].number_format
+    assert by_job["A2"].number_format == "@"
+    assert by_job["B2"].number_format == "General"  # not a text column
+    assert by_job.column_dimensions["B"].width == direct.column_dimensions["B"].width
+
+
+def test_write_jobs_writes_every_workbook_in_order(tmp_path: Path) -> None:
+    jobs = numbered_jobs(tmp_path, 3)
+    assert write_jobs(jobs) == [job.path for job in jobs]
+    for index, job in enumerate(jobs):
+        assert openpyxl.load_workbook(job.path)["rows"]["A2"].value == str(index)
+
+
+def test_claimed_writers_share_from_both_ends_and_stop_where_the_other_was(
+    tmp_path: Path,
+) -> None:
+    jobs = numbered_jobs(tmp_path / "out", 5)
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    (claims / "2").touch()  # the middle one is somebody else's
+    assert write_claimed(jobs, claims) == [jobs[0].path, jobs[1].path]
+    assert write_claimed(jobs, claims, from_end=True) == [jobs[4].path, jobs[3].path]
+    assert write_claimed(jobs, claims) == []  # everything is claimed now
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == [
+        "part-0.xlsx", "part-1.xlsx", "part-3.xlsx", "part-4.xlsx",
+    ]  # fmt: skip

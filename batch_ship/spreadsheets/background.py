@@ -6,16 +6,22 @@ import contextlib
 import logging
 import os
 import pickle
+import select
+import shutil
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
+
+from batch_ship.spreadsheets.write import WorkbookJob, write_claimed, write_jobs
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+READY = b"+"  # the worker's first byte out: its imports are done, a request is read at once
 
 
 @dataclass
@@ -56,6 +62,8 @@ class PendingWrite(Generic[T]):
             self.feeder.join()
         output = self.worker.stdout.read()
         self.worker.wait()
+        if output.startswith(READY):  # not read yet: the request went by the feeder thread
+            output = output[len(READY) :]
         try:
             reply: tuple[str, Any] = pickle.loads(output)
         except Exception:
@@ -64,9 +72,41 @@ class PendingWrite(Generic[T]):
         return reply
 
 
+@dataclass
+class SharedWrite:
+    """Workbooks written by the worker from the first on, and by this process from the last
+    back once `finish()` is called, until the two meet (`write_claimed`); with no worker, all
+    of them by `finish()`."""
+
+    jobs: Sequence[WorkbookJob]
+    claims: Path
+    pending: PendingWrite[list[Path]] | None
+
+    def finish(self) -> list[Path]:
+        """Every workbook is written once this returns: the paths, in job order."""
+        if self.pending is None:
+            return write_jobs(self.jobs)
+        written = set(write_claimed(self.jobs, self.claims, from_end=True))
+        written.update(self.pending.wait())
+        missing = [job for job in self.jobs if job.path not in written]
+        if missing:  # the worker died part way: what it had claimed is written here
+            for job in missing:
+                for litter in job.path.parent.glob(f".{job.path.stem}-*.tmp{job.path.suffix}"):
+                    litter.unlink()
+            write_jobs(missing)
+        shutil.rmtree(self.claims)
+        return [job.path for job in self.jobs]
+
+    def discard(self) -> None:
+        """Wait for the worker to stop, so that no file appears after the caller cleans up."""
+        if self.pending is not None:
+            self.pending.discard()
+
+
 class WorkbookWriter:
     """Runs one write function (building and writing workbooks), in a worker process when
-    `background` is set, else right here.
+    `background` is set, else right here; or shares a list of workbooks between the worker
+    and this process (`share`).
 
     The xlsx writer holds the GIL most of the time, so a thread cannot overlap it with the
     caller's work; a second process can, on a second core. The worker (`python -m` this
@@ -78,6 +118,7 @@ class WorkbookWriter:
 
     def __init__(self, *, background: bool, preload: Sequence[str] = ()) -> None:
         self._worker: subprocess.Popen[bytes] | None = None
+        self._ready = False
         if background:
             try:
                 self._worker = subprocess.Popen(
@@ -95,18 +136,41 @@ class WorkbookWriter:
     def in_background(self) -> bool:
         return self._worker is not None
 
+    @property
+    def ready(self) -> bool:
+        """Whether the worker has done its imports: it then reads a request at once. False
+        where a pipe cannot be polled (Windows)."""
+        if self._worker is not None and not self._ready:
+            self._ready = _said_ready(self._worker)
+        return self._ready
+
     def submit(self, write: Callable[..., T], *arguments: Any, **options: Any) -> PendingWrite[T]:
         """Start `write(*arguments, **options)`: in the worker if there is one (once), else
         here and now."""
         if self._worker is not None:
+            ready = self.ready
             worker, self._worker = self._worker, None
-            # Pickled straight into the pipe by a thread: no copy of a million rows' request
-            # in memory, and the worker may still be importing (a full pipe blocks).
+            # Pickled straight into the pipe: no copy of a million rows' request in memory.
             request = (write, arguments, options)
+            if ready:
+                # Fed here: the worker reads as fast as this writes. A thread feeding it
+                # while the caller goes on would wait for the GIL at every pipe-full.
+                _feed(worker, request)
+                return PendingWrite(write, arguments, options, worker)
+            # The worker is still importing: a thread feeds it (a full pipe blocks).
             feeder = threading.Thread(target=_feed, args=(worker, request), daemon=True)
             feeder.start()
             return PendingWrite(write, arguments, options, worker, feeder)
         return PendingWrite(write, arguments, options, outcome=_call(write, arguments, options))
+
+    def share(self, jobs: Sequence[WorkbookJob], claims: Path) -> SharedWrite:
+        """Start the worker on `jobs` (if there is one, and once); `finish()` on the result
+        writes the rest here. `claims`: a folder to create, for the claims; finish() removes
+        it."""
+        if self._worker is None or not jobs:
+            return SharedWrite(jobs, claims, None)
+        claims.mkdir()
+        return SharedWrite(jobs, claims, self.submit(write_claimed, jobs, claims))
 
     def close(self) -> None:
         """Stop a worker that was never given a write."""
@@ -133,6 +197,16 @@ def _call(
         return ("error", error)
 
 
+def _said_ready(worker: subprocess.Popen[bytes]) -> bool:
+    """Whether the worker's READY byte has come (it is then read)."""
+    assert worker.stdout is not None
+    try:
+        readable, _, _ = select.select([worker.stdout], [], [], 0)
+        return bool(readable) and worker.stdout.read(len(READY)) == READY
+    except (OSError, ValueError):
+        return False
+
+
 def _feed(worker: subprocess.Popen[bytes], request: tuple[Any, ...]) -> None:
     assert worker.stdin is not None
     try:
@@ -154,6 +228,8 @@ def _serve(preload: Sequence[str]) -> None:
 
     for module in preload:
         importlib.import_module(module)
+    sys.stdout.buffer.write(READY)
+    sys.stdout.buffer.flush()
     try:
         write, arguments, options = pickle.load(sys.stdin.buffer)
     except EOFError:  # the caller needed no write after all

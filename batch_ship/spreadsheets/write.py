@@ -6,7 +6,9 @@ import contextlib
 import logging
 import os
 import secrets
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ EXCEL_ROW_LIMIT = 1_048_576
 MIN_WIDTH = 6.0
 MAX_WIDTH = 60.0
 _WIDTH_SAMPLE = 300  # rows looked at to size a column
+_WRITERS = 2  # workbooks written at once by write_jobs
 
 
 def write_workbook(
@@ -82,6 +85,51 @@ def write_workbook(
             ignore_errors=ignore_errors or None,
         )
     return path
+
+
+@dataclass(frozen=True)
+class WorkbookJob:
+    """One workbook to write: `write_workbook`'s arguments, held so that the writing can
+    happen later, in threads or in a second process (they pickle)."""
+
+    path: Path
+    sheets: Mapping[str, pd.DataFrame]
+    text_columns: tuple[str, ...] | None = None
+    widths: Mapping[str, float] | None = None
+
+    def write(self) -> Path:
+        return write_workbook(
+            self.path, self.sheets, text_columns=self.text_columns, widths=self.widths
+        )
+
+
+def write_jobs(jobs: Sequence[WorkbookJob]) -> list[Path]:
+    """Write the workbooks here. The writer lets go of the GIL for part of its work: two at a
+    time use a second core when there is one."""
+    if len(jobs) < 2:
+        return [job.write() for job in jobs]
+    with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+        return list(pool.map(WorkbookJob.write, jobs))
+
+
+def write_claimed(
+    jobs: Sequence[WorkbookJob], claims: Path, *, from_end: bool = False
+) -> list[Path]:
+    """Write the workbooks one after another, from the first (or the last) on, until reaching
+    one another writer has claimed; the paths written.
+
+    Two writers, one from each end, so share the work without agreeing on a split beforehand:
+    a workbook is claimed by creating its name in the folder `claims`, exclusively, so that
+    exactly one writer gets it, and a writer stops at the first one taken."""
+    order = range(len(jobs) - 1, -1, -1) if from_end else range(len(jobs))
+    written = []
+    for index in order:
+        try:
+            (claims / f"{index}").open("x").close()
+        except FileExistsError:
+            break
+        written.append(jobs[index].write())
+    return written
 
 
 def write_csv(
