@@ -1,11 +1,18 @@
-"""Floors: the same reads and writes as export and import-tracking, with no processing."""
+"""Floors: the same reads and writes as export and import-tracking, with no processing.
+
+Each also says when its reads and main output were done (`main_seconds`: the submission
+workbooks; the upload CSV), before the workbooks only people read (exceptions.xlsx,
+reconcile.xlsx)."""
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 # Imported here, before any timer starts: the measured steps' imports are not timed either.
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pv
@@ -13,18 +20,18 @@ import python_calamine  # noqa: F401  (pandas' calamine engine, imported lazily 
 import rustpy_xlsxwriter
 
 
-def export_floor(orders: str, items: str, rows: str, columns: str, out: str) -> dict[str, Any]:
-    """The same reads and one workbook of the submission's shape, with no processing."""
+def export_floor(orders: str, items: str, shapes: str, out: str) -> dict[str, Any]:
+    """The same reads, and workbooks of the export's shapes (`shapes`: JSON from
+    `workbook_shapes`) filled with the order report's cells, with no processing."""
+    Path(out).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    order_frame = read_csv_floor(orders)
+    order_frame = read_csv_floor(orders).fillna("")
     item_frame = read_csv_floor(items)
-    width = int(columns)
-    sheet = order_frame.iloc[: int(rows), :width].fillna("")
-    sheet.columns = [f"c{index}" for index in range(sheet.shape[1])]
-    rustpy_xlsxwriter.write_worksheet(sheet, out)
+    main_seconds = _write_shaped(order_frame, json.loads(shapes), Path(out), main=True)
+    _write_shaped(order_frame, json.loads(shapes), Path(out), main=False)
     return {
         "seconds": time.perf_counter() - started,
-        "shape": [int(sheet.shape[0]), int(sheet.shape[1])],
+        "main_seconds": main_seconds - started,
         "items_read": len(item_frame),
     }
 
@@ -43,8 +50,10 @@ def read_csv_floor(path: str) -> Any:
         return table.to_pandas()
 
 
-def import_floor(path: str, rows: str, out: str) -> dict[str, Any]:
-    """Read the courier return and write an upload CSV of the same shape, with no matching."""
+def import_floor(path: str, rows: str, shapes: str, out: str) -> dict[str, Any]:
+    """Read the courier return, write an upload CSV of the same shape and workbooks of the
+    import's shapes (reconcile.xlsx) filled with the return's cells, with no matching."""
+    Path(out).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     frame = pd.read_excel(path, engine="calamine", dtype=str, header=None)
     count = int(rows)
@@ -58,5 +67,31 @@ def import_floor(path: str, rows: str, out: str) -> dict[str, Any]:
             "运单号": pd.concat([numbers] * repeat, ignore_index=True)[:count],
         }
     )
-    upload.to_csv(out, index=False, encoding="gb18030")
-    return {"seconds": time.perf_counter() - started, "rows": count}
+    upload.to_csv(Path(out) / "upload.csv", index=False, encoding="gb18030")
+    main_seconds = time.perf_counter()
+    _write_shaped(frame.fillna(""), json.loads(shapes), Path(out), main=False)
+    return {
+        "seconds": time.perf_counter() - started,
+        "main_seconds": main_seconds - started,
+        "rows": count,
+    }
+
+
+def _write_shaped(
+    source: pd.DataFrame, shapes: list[dict[str, Any]], out: Path, *, main: bool
+) -> float:
+    """Write the workbooks of `shapes` whose "main" flag is `main`, each sheet cut from
+    `source` (rows and columns reused in turn when it is smaller); the time when done."""
+    for workbook in shapes:
+        if workbook["main"] != main:
+            continue
+        entries = []
+        for sheet, rows, columns in workbook["sheets"]:
+            picked = source.iloc[
+                np.resize(np.arange(len(source)), rows),
+                np.resize(np.arange(source.shape[1]), columns),
+            ]
+            picked.columns = [f"c{index}" for index in range(columns)]
+            entries.append((sheet, picked.reset_index(drop=True)))
+        rustpy_xlsxwriter.write_worksheets(entries, str(out / workbook["name"]))
+    return time.perf_counter()
