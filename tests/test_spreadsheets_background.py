@@ -218,3 +218,24 @@ def test_a_failure_in_the_worker_comes_back_from_finish(tmp_path: Path) -> None:
         shared.pending.worker.wait()
         with pytest.raises(OSError, match="directory"):
             shared.finish()
+
+
+def test_discard_stops_the_worker_after_the_workbook_it_is_on(
+    tmp_path: Path, tests_importable: None
+) -> None:
+    out, gate = tmp_path / "out", tmp_path / "gate"
+    out.mkdir()
+    jobs = [WorkbookJob(*part(out, index)) for index in range(3)]
+    jobs[0] = GatedJob(*part(out, 0), gate=gate, parent=os.getpid())
+    with ready_writer() as writer:
+        shared = writer.share(jobs, tmp_path / "claims")
+        wait_for(tmp_path / "claims" / "0")  # the worker is on the first one
+        opener = threading.Thread(
+            target=lambda: (wait_for(tmp_path / "claims" / "2"), gate.touch()), daemon=True
+        )
+        opener.start()
+        shared.discard()
+        opener.join()
+    assert shared.pending is not None
+    assert shared.pending.wait() == [jobs[0].path]  # and nothing after it
+    assert written_parts(out) == ["0"]

@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from batch_ship.spreadsheets.write import WorkbookJob, write_claimed, write_jobs
+from batch_ship.spreadsheets.write import (
+    WorkbookJob,
+    claim_the_rest,
+    write_claimed,
+    write_jobs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +103,11 @@ class SharedWrite:
         return [job.path for job in self.jobs]
 
     def discard(self) -> None:
-        """Wait for the worker to stop, so that no file appears after the caller cleans up."""
+        """Stop the worker after the workbook it is writing and wait for it, so that no file
+        appears after the caller cleans up."""
         if self.pending is not None:
+            with contextlib.suppress(OSError):  # a claims folder gone: the worker stops anyway
+                claim_the_rest(self.jobs, self.claims)
             self.pending.discard()
 
 

@@ -124,12 +124,25 @@ def write_claimed(
     order = range(len(jobs) - 1, -1, -1) if from_end else range(len(jobs))
     written = []
     for index in order:
-        try:
-            (claims / f"{index}").open("x").close()
-        except FileExistsError:
+        if not _claim(claims, index):
             break
         written.append(jobs[index].write())
     return written
+
+
+def claim_the_rest(jobs: Sequence[WorkbookJob], claims: Path) -> None:
+    """Claim every workbook not claimed yet: a writer sharing them stops after the one it is
+    writing."""
+    for index in range(len(jobs)):
+        _claim(claims, index)
+
+
+def _claim(claims: Path, index: int) -> bool:
+    try:
+        (claims / f"{index}").open("x").close()
+    except FileExistsError:
+        return False
+    return True
 
 
 def write_csv(
