@@ -10,12 +10,14 @@ import math
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from batch_ship.errors import InputError
@@ -446,18 +448,25 @@ def _read_workbook(raw: RawFile, kind: str, sheet: str | int | None) -> pd.DataF
 
 def grid_to_text_frame(rows: list[list[Any]]) -> pd.DataFrame:
     """A list of cell rows (python values) as an all-text frame with positional columns."""
-    width = max((len(row) for row in rows), default=0)
+    width = max(map(len, rows), default=0)
     if width == 0:
         return pd.DataFrame(dtype=TEXT)
-    columns = []
-    for index in range(width):
-        cells = [row[index] if index < len(row) else "" for row in rows]
-        if not all(type(cell) is str for cell in cells):
-            cells = [cell_text(cell) for cell in cells]
-        columns.append(pd.Series(cells, dtype=TEXT))
+    if min(map(len, rows)) < width:  # a ragged grid: short rows end in empty cells
+        rows = [[*row, *[""] * (width - len(row))] for row in rows]
+    columns = [_text_column(list(map(itemgetter(index), rows))) for index in range(width)]
     frame = pd.concat(columns, axis=1, ignore_index=True)
     frame.columns = pd.RangeIndex(width)
     return frame
+
+
+def _text_column(cells: list[Any]) -> pd.Series:
+    """One column's cells as text (see cell_text)."""
+    try:  # the common column, text and empty cells only: converted in C
+        values = pc.fill_null(pa.array(cells, type=pa.large_string()), "")
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers, dates, booleans among them
+        texts = [cell if type(cell) is str else cell_text(cell) for cell in cells]
+        return pd.Series(texts, dtype=TEXT)
+    return pd.Series(pd.array(values, dtype=TEXT))
 
 
 def cell_text(value: Any) -> str:
