@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.floors import export_floor, import_floor
+from bench.floors import export_floor, import_floor, workbook_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -213,24 +213,6 @@ def fresh_home(size: int) -> Path:
     return home
 
 
-def workbook_shapes(folder: Path) -> list[dict[str, Any]]:
-    """Each workbook in `folder`: its name, whether it is a main output (the submission) and
-    its sheets' (name, data rows, columns): what the floors write."""
-    from python_calamine import CalamineWorkbook
-
-    shapes = []
-    for path in sorted(folder.glob("*.xlsx")):
-        book = CalamineWorkbook.from_path(str(path))
-        sheets = []
-        for name in book.sheet_names:
-            table = book.get_sheet_by_name(name).to_python()
-            sheets.append((name, max(len(table) - 1, 0), len(table[0]) if table else 0))
-        shapes.append(
-            {"name": path.name, "main": path.name.startswith("submission"), "sheets": sheets}
-        )
-    return shapes
-
-
 # --- the suite ---------------------------------------------------------------------------------
 
 
@@ -354,7 +336,7 @@ def markdown(
         "exceptions.xlsx: the same sheets, rows and columns, filled with the order report's "
         "cells) with rustpy-xlsxwriter; import = read the courier return, write an upload CSV "
         "of the same shape and a workbook of reconcile.xlsx's shape filled with the return's "
-        "cells. Before 2026-11-26 12:45 UTC the floors left out the workbooks only people read "
+        "cells. Until 2026-11-26 12:09 UTC the floors left out the workbooks only people read "
         "(exceptions.xlsx, reconcile.xlsx): *ratio to main floor* is against that floor (the "
         "same floor run, timed when its reads and main output were done). The machine is "
         "shared: expect noise of tens of percent.",

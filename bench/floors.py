@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pv
-import python_calamine  # noqa: F401  (pandas' calamine engine, imported lazily otherwise)
 import rustpy_xlsxwriter
+from python_calamine import CalamineWorkbook  # also pandas' engine, imported lazily otherwise
 
 
 def export_floor(orders: str, items: str, shapes: str, out: str) -> dict[str, Any]:
@@ -85,7 +85,7 @@ def _write_shaped(
     for workbook in shapes:
         if workbook["main"] != main:
             continue
-        entries = []
+        entries: list[tuple[str, Any]] = []
         for sheet, rows, columns in workbook["sheets"]:
             picked = source.iloc[
                 np.resize(np.arange(len(source)), rows),
@@ -95,3 +95,19 @@ def _write_shaped(
             entries.append((sheet, picked.reset_index(drop=True)))
         rustpy_xlsxwriter.write_worksheets(entries, str(out / workbook["name"]))
     return time.perf_counter()
+
+
+def workbook_shapes(folder: Path) -> list[dict[str, Any]]:
+    """Each workbook in `folder`: its name, whether it is a main output (the submission) and
+    its sheets' (name, data rows, columns): what the floors write."""
+    shapes = []
+    for path in sorted(folder.glob("*.xlsx")):
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for name in book.sheet_names:
+            table = book.get_sheet_by_name(name).to_python()
+            sheets.append((name, max(len(table) - 1, 0), len(table[0]) if table else 0))
+        shapes.append(
+            {"name": path.name, "main": path.name.startswith("submission"), "sheets": sheets}
+        )
+    return shapes
