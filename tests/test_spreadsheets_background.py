@@ -135,6 +135,22 @@ def part(folder: Path, index: int) -> tuple[Path, dict[str, pd.DataFrame]]:
     return folder / f"part-{index}.xlsx", {"s": pd.DataFrame({"n": [str(index)]})}
 
 
+def gated_jobs(tmp_path: Path, count: int, gated: int) -> tuple[list[WorkbookJob], Path, Path]:
+    """`count` jobs writing into tmp_path/out, the `gated` one a GatedJob; jobs, out, gate."""
+    out, gate = tmp_path / "out", tmp_path / "gate"
+    out.mkdir()
+    jobs = [WorkbookJob(*part(out, index)) for index in range(count)]
+    jobs[gated] = GatedJob(*part(out, gated), gate=gate, parent=os.getpid())
+    return jobs, out, gate
+
+
+def open_when_claimed(claim: Path, gate: Path) -> threading.Thread:
+    """A thread that opens `gate` once `claim` exists."""
+    opener = threading.Thread(target=lambda: (wait_for(claim), gate.touch()), daemon=True)
+    opener.start()
+    return opener
+
+
 def ready_writer() -> WorkbookWriter:
     writer = WorkbookWriter(background=True)
     deadline = time.monotonic() + 60
@@ -169,19 +185,13 @@ def test_without_a_worker_finish_writes_every_workbook(tmp_path: Path) -> None:
 def test_the_worker_writes_from_the_first_and_this_process_from_the_last(
     tmp_path: Path, tests_importable: None
 ) -> None:
-    out, gate = tmp_path / "out", tmp_path / "gate"
-    out.mkdir()
-    jobs = [WorkbookJob(*part(out, index)) for index in range(4)]
     # the worker writes 0 and 1, then holds on to 2 until this process has claimed 3
-    jobs[2] = GatedJob(*part(out, 2), gate=gate, parent=os.getpid())
+    jobs, out, gate = gated_jobs(tmp_path, 4, gated=2)
     with ready_writer() as writer:
         shared = writer.share(jobs, tmp_path / "claims")
         assert shared.pending is not None
         wait_for(tmp_path / "claims" / "2")
-        opener = threading.Thread(
-            target=lambda: (wait_for(tmp_path / "claims" / "3"), gate.touch()), daemon=True
-        )
-        opener.start()
+        opener = open_when_claimed(tmp_path / "claims" / "3", gate)
         assert shared.finish() == [job.path for job in jobs]
         opener.join()
     assert shared.pending.wait() == [jobs[0].path, jobs[1].path, jobs[2].path]  # the worker's
@@ -223,17 +233,11 @@ def test_a_failure_in_the_worker_comes_back_from_finish(tmp_path: Path) -> None:
 def test_discard_stops_the_worker_after_the_workbook_it_is_on(
     tmp_path: Path, tests_importable: None
 ) -> None:
-    out, gate = tmp_path / "out", tmp_path / "gate"
-    out.mkdir()
-    jobs = [WorkbookJob(*part(out, index)) for index in range(3)]
-    jobs[0] = GatedJob(*part(out, 0), gate=gate, parent=os.getpid())
+    jobs, out, gate = gated_jobs(tmp_path, 3, gated=0)
     with ready_writer() as writer:
         shared = writer.share(jobs, tmp_path / "claims")
         wait_for(tmp_path / "claims" / "0")  # the worker is on the first one
-        opener = threading.Thread(
-            target=lambda: (wait_for(tmp_path / "claims" / "2"), gate.touch()), daemon=True
-        )
-        opener.start()
+        opener = open_when_claimed(tmp_path / "claims" / "2", gate)
         shared.discard()
         opener.join()
     assert shared.pending is not None
