@@ -23,7 +23,7 @@ from batch_ship.couriers import (
 )
 from batch_ship.reasons import REASONS
 from batch_ship.sources import canonical as c
-from batch_ship.spreadsheets.write import WorkbookJob, column_widths, write_jobs
+from batch_ship.spreadsheets.write import WorkbookJob, column_widths
 from batch_ship.workspace import Sender
 
 EXCEPTION_CODE_HEADER = "异常代码"
@@ -379,11 +379,6 @@ def submission_jobs(
     return [WorkbookJob(folder / entry.name, {sheet: entry.rows}, texts, widths) for entry in files]
 
 
-def write_submission(folder: Path, courier: Courier, files: Sequence[SubmissionFile]) -> list[Path]:
-    """Write each submission workbook (see submission_jobs)."""
-    return write_jobs(submission_jobs(folder, courier, files))
-
-
 def ledger_parcels(parcels: Parcels, files: Sequence[SubmissionFile]) -> pd.DataFrame:
     """NewBatch.parcels: seq, file, file_row, reference, name, phone, province, order_ids."""
     file_names = (
@@ -436,11 +431,6 @@ def exceptions_job(path: Path, rows: pd.DataFrame) -> WorkbookJob:
     """exceptions.xlsx: every cell a string and every column formatted `@` (a person edits this
     file and feeds it back: typed ids and phones must stay text too)."""
     return WorkbookJob(path, {EXCEPTIONS_SHEET: rows})
-
-
-def write_exceptions(path: Path, rows: pd.DataFrame) -> Path:
-    """Write exceptions.xlsx (see exceptions_job)."""
-    return exceptions_job(path, rows).write()
 
 
 def describe_codes(codes: str) -> str:

@@ -9,17 +9,18 @@ import pandas as pd
 import pytest
 
 from batch_ship.couriers import Courier, get_courier, load_courier_file
+from batch_ship.spreadsheets.write import write_jobs
 from batch_ship.submission import (
     EXCEPTION_CODE_HEADER,
     EXCEPTION_TEXT_HEADER,
     build_parcels,
     describe_codes,
     exception_rows,
+    exceptions_job,
     ledger_parcels,
     render_rows,
     split_files,
-    write_exceptions,
-    write_submission,
+    submission_jobs,
 )
 from batch_ship.workspace import Sender
 
@@ -194,7 +195,7 @@ def test_written_submission_reads_back_as_text(tmp_path: Path) -> None:
     parcels = build_parcels(orders_frame(), items_frame(), courier)
     rows = render_rows(courier, parcels, SENDER)
     files = split_files(courier, rows, parcels.table["seq"].to_numpy())
-    [path] = write_submission(tmp_path, courier, files)
+    [path] = write_jobs(submission_jobs(tmp_path, courier, files))
     sheet = openpyxl.load_workbook(path).active
     assert sheet is not None
     assert [cell.value for cell in sheet[1]] == list(courier.headers)
@@ -234,7 +235,7 @@ def test_exception_rows_keep_original_columns_and_replace_old_codes(tmp_path: Pa
     assert rows["订单编号"].tolist() == IDS[:2]
     assert rows.loc[0, EXCEPTION_TEXT_HEADER].startswith("收货人姓名为空")
     assert "; " in rows.loc[0, EXCEPTION_TEXT_HEADER]
-    path = write_exceptions(tmp_path / "exceptions.xlsx", rows)
+    path = exceptions_job(tmp_path / "exceptions.xlsx", rows).write()
     sheet = openpyxl.load_workbook(path).active
     assert sheet is not None
     assert sheet["A2"].value == IDS[0]
@@ -265,7 +266,7 @@ def test_only_id_and_phone_columns_get_the_text_format(tmp_path: Path) -> None:
     courier = get_courier("generic")
     parcels = build_parcels(orders_frame(), items_frame(), courier)
     files = split_files(courier, render_rows(courier, parcels, SENDER), parcels.table["seq"])
-    [path] = write_submission(tmp_path, courier, files)
+    [path] = write_jobs(submission_jobs(tmp_path, courier, files))
     sheet = openpyxl.load_workbook(path).active
     assert sheet is not None
     formats = {
@@ -292,7 +293,7 @@ def test_parts_are_written_in_order_each_with_its_rows(tmp_path: Path) -> None:
     rows = render_rows(courier, parcels, SENDER)
     files = split_files(courier, rows, parcels.table["seq"].to_numpy())
     assert len(files) >= 3
-    paths = write_submission(tmp_path / "out", courier, files)
+    paths = write_jobs(submission_jobs(tmp_path / "out", courier, files))
     assert [path.name for path in paths] == [entry.name for entry in files]
     read_back = []
     for path in paths:

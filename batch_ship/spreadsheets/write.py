@@ -118,9 +118,9 @@ def write_claimed(
     """Write the workbooks one after another, from the first (or the last) on, until reaching
     one another writer has claimed; the paths written.
 
-    Two writers, one from each end, so share the work without agreeing on a split beforehand:
-    a workbook is claimed by creating its name in the folder `claims`, exclusively, so that
-    exactly one writer gets it, and a writer stops at the first one taken."""
+    Two writers, one at each end, share the work this way without agreeing on a split
+    beforehand: a workbook is claimed by creating its name in the folder `claims`, exclusively,
+    so that exactly one writer gets it, and a writer stops at the first one taken."""
     order = range(len(jobs) - 1, -1, -1) if from_end else range(len(jobs))
     written = []
     for index in order:
