@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 HOME_DIR ?= .
 
-.PHONY: install test demo lint bench daily regions clean
+.PHONY: install test demo lint bench browser-check daily regions clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The report in a real headless browser (Debian's chromium; `make test` runs the same tests
+# when a chromium is installed, and says it skipped them when not).
+browser-check: $(STAMP)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python -m pytest -q -rs tests/test_report_browser.py
 
 daily: $(STAMP)
 	$(BIN)/batch-ship --home $(HOME_DIR) daily
