@@ -284,6 +284,63 @@ def damaged_reference(text: str) -> tuple[int, int] | None:
     return _damaged_decimal(text)
 
 
+# How spreadsheets and readers print a long id they stored as a number: one digit, a point,
+# up to 16 more, an exponent (4.0125008682399E+18). Up to 10**19 the arithmetic fits uint64.
+_SCIENTIFIC = r"^(?P<lead>[1-9])\.(?P<fraction>\d{1,16})[eE]\+?(?P<exponent>\d{1,2})$"
+_FAST_EXPONENTS = (EXACT_DIGITS, 18)
+_POWERS_OF_TEN = np.array([10**power for power in range(20)], dtype=np.uint64)
+_UINT64_END = 2**64
+
+
+def damaged_windows(references: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`damaged_reference` of every text in a column: a mask of the damaged ones, and their
+    values and distances (uint64; 0 elsewhere).
+
+    The printed-number form (`4.0125008682399E+18`) is worked out in Arrow and NumPy, the same
+    arithmetic as damaged_reference; other texts go through it one by one. A window reaching
+    beyond uint64 is no 19-digit id's and does not count as damaged here."""
+    texts = arrow_text(references)
+    damaged = np.zeros(len(texts), dtype=bool)
+    values = np.zeros(len(texts), dtype=np.uint64)
+    spans = np.zeros(len(texts), dtype=np.uint64)
+    parts = pc.extract_regex(texts, _SCIENTIFIC)
+    printed = np.asarray(parts.is_valid(), dtype=bool)
+    exponents = np.zeros(len(texts), dtype=np.int64)
+    exponents[printed] = np.asarray(
+        pc.cast(parts.filter(pa.array(printed)).field("exponent"), pa.int64())
+    )
+    low, high = _FAST_EXPONENTS
+    fast = printed & (exponents >= low) & (exponents <= high)
+    picked = parts.filter(pa.array(fast))
+    separator = pa.scalar("", pa.large_string())
+    digits = pc.binary_join_element_wise(picked.field("lead"), picked.field("fraction"), separator)
+    exponent = exponents[fast]
+    shift = exponent - np.asarray(pc.utf8_length(picked.field("fraction")), dtype=np.int64)
+    coefficient = np.asarray(pc.cast(digits, pa.uint64()))
+    values[fast] = np.where(
+        shift >= 0,
+        coefficient * _POWERS_OF_TEN[np.maximum(shift, 0)],
+        coefficient // _POWERS_OF_TEN[np.maximum(-shift, 0)],
+    )
+    # float(text) and math.ulp, as damaged_reference: Arrow's parse rounds correctly too
+    doubles = np.asarray(pc.cast(texts.filter(pa.array(fast)), pa.float64()))
+    spacing = np.maximum(1.0, np.floor(np.spacing(doubles))).astype(np.uint64)
+    shown = np.asarray(pc.utf8_length(pc.utf8_rtrim(digits, characters="0")), dtype=np.int64)
+    spans[fast] = _POWERS_OF_TEN[np.maximum(0, exponent - shown + 1)] // 2 + spacing
+    damaged[fast] = True
+    # printed with a smaller exponent: fewer than 16 digits, nothing lost (damaged_reference
+    # says None); every other text, one by one
+    rest = np.flatnonzero(~fast & ~(printed & (exponents < low)))
+    for row, text in zip(
+        rest.tolist(), pc.fill_null(texts.take(rest), "").to_pylist(), strict=True
+    ):
+        found = damaged_reference(text)
+        if found is not None and sum(found) < _UINT64_END:  # the window's end fits too
+            damaged[row] = True
+            values[row], spans[row] = found
+    return damaged, values, spans
+
+
 def _damaged_decimal(text: str) -> tuple[int, int] | None:
     """`damaged_reference` for the rare text beyond the integer fast path."""
     try:
@@ -555,24 +612,21 @@ def _match_damaged(
     """For each missed row, the position (row in `parcels`) of the one open parcel its
     damaged reference fits, or -1 (not a damaged number, or no single parcel fits)."""
     chosen = np.full(len(misses), -1, dtype=np.int64)
-    parsed = [damaged_reference(reference) for reference in misses["reference"].tolist()]
-    damaged = np.array([found is not None for found in parsed], dtype=bool)
+    damaged, all_values, all_spans = damaged_windows(misses["reference"])
     if not damaged.any():
         return chosen
-    windows = [found for found in parsed if found is not None]
     rows_of = np.flatnonzero(damaged)  # damaged row i is misses row rows_of[i]
+    values, spans = all_values[damaged], all_spans[damaged]
     digits = np.asarray(pc.match_substring_regex(keys, r"^\d{1,19}$"), dtype=bool)
     # uint64 holds every 19-digit id, which int64 does not
     numbers = pc.cast(keys.filter(pa.array(digits)), pa.uint64()).to_numpy()
     order = np.argsort(numbers, kind="stable")
     numbers, holders = numbers[order], owners[digits][order]
-    values = np.array([value for value, _ in windows], dtype=np.uint64)
-    spans = np.array([span for _, span in windows], dtype=np.uint64)
     low = np.searchsorted(numbers, values - np.minimum(spans, values), side="left")
     high = np.searchsorted(numbers, values + spans, side="right")
     # every (damaged row, candidate parcel) pair, without a Python loop over windows
     sizes = high - low
-    row_at = np.repeat(np.arange(len(windows)), sizes)
+    row_at = np.repeat(np.arange(len(values)), sizes)
     starts = np.repeat(low - (np.cumsum(sizes) - sizes), sizes)
     pairs = np.unique(np.stack([row_at, holders[np.arange(len(row_at)) + starts]], axis=1), axis=0)
     if not len(pairs):

@@ -18,6 +18,7 @@ from batch_ship.tracking import (
     USED_BY_ANOTHER_PARCEL,
     clean_values,
     damaged_reference,
+    damaged_windows,
     find_return_columns,
     header_key,
     match_rows,
@@ -197,6 +198,52 @@ def test_damaged_reference() -> None:
     assert damaged_reference("00012345678901234567.8900") == (12345678901234567, 0 + 2)
     assert damaged_reference("1e400") is None  # beyond any id (and beyond a double)
     assert damaged_reference("9.99999999999999e14") is None
+
+
+def printed_ids() -> st.SearchStrategy[str]:
+    """Long ids as spreadsheets and readers print them once stored as numbers, and texts
+    around that form."""
+    ids = st.integers(min_value=10**14, max_value=10**22)
+    return st.one_of(
+        ids.map(lambda value: repr(float(value))),  # a reader printing the double
+        st.tuples(ids, st.integers(0, 16)).map(lambda pair: f"{float(pair[0]):.{pair[1]}E}"),
+        ids.map(str),  # all the digits
+        st.sampled_from(
+            [
+                "",
+                "abc",
+                "1e400",
+                "1e25",
+                "1.8e19",
+                "1.9E+19",
+                "-4.0E+18",
+                " 4.0E+18",
+                "4.0E-18",
+                "0.4E+19",
+                "40.1E+17",
+                "4.0125008682399E+018",
+                "4.E+18",
+                "9.99999999999999e14",
+            ]
+        ),
+        st.text(alphabet="0123456789.eE+-", max_size=24),
+    )
+
+
+@given(st.lists(printed_ids(), max_size=30))
+def test_damaged_windows_is_damaged_reference_for_a_column(texts: list[str]) -> None:
+    damaged, values, spans = damaged_windows(pd.Series(texts, dtype="str"))
+    for text, is_damaged, value, span in zip(texts, damaged, values, spans, strict=True):
+        expected = damaged_reference(text)
+        if expected is None or sum(expected) >= 2**64:  # no 19-digit id is that far out
+            assert (is_damaged, value, span) == (False, 0, 0), text
+        else:
+            assert (is_damaged, int(value), int(span)) == (True, *expected), text
+
+
+def test_a_reference_beyond_any_id_is_unknown_not_a_crash() -> None:
+    found = match_rows(rows(("1e25", "1"), ("1.9e+19", "2"), ("1e400", "3")), parcels())
+    assert found["parcel_id"].isna().all()
 
 
 def test_phone_and_name_fit() -> None:
