@@ -244,6 +244,9 @@ def test_damaged_windows_is_damaged_reference_for_a_column(texts: list[str]) -> 
 def test_a_reference_beyond_any_id_is_unknown_not_a_crash() -> None:
     found = match_rows(rows(("1e25", "1"), ("1.9e+19", "2"), ("1e400", "3")), parcels())
     assert found["parcel_id"].isna().all()
+    plan = plan_file_rows(rows(("1e25", "773000000001")), parcels(), {}, ZTO)
+    assert plan.new == []
+    assert [u["reason"] for u in plan.unknown] == [DIGITS_LOST]
 
 
 def test_phone_and_name_fit() -> None:
