@@ -53,7 +53,7 @@ _RECIPIENT_INPUTS = (c.NAME, c.MOBILE, c.TELEPHONE, c.ADDRESS)  # what normaliza
 _NORMALIZE_CHUNK = 250_000
 # From this many orders on, a second process shares the writing of the workbooks. Starting
 # one costs about a second of the other core; measured (paired runs, worker/without): 1.25 at
-# 10k orders, 1.18 at 25k, 0.96 at 40k and 50k, 0.92 at 100k.
+# 10k orders, 1.18 at 25k, 0.96 at 40k, 0.95 at 50k, 0.92 at 100k.
 BACKGROUND_ORDERS = 40_000
 
 
