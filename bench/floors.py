@@ -27,11 +27,13 @@ def export_floor(orders: str, items: str, shapes: str, out: str) -> dict[str, An
     started = time.perf_counter()
     order_frame = read_csv_floor(orders).fillna("")
     item_frame = read_csv_floor(items)
-    main_seconds = _write_shaped(order_frame, json.loads(shapes), Path(out), main=True)
-    _write_shaped(order_frame, json.loads(shapes), Path(out), main=False)
+    workbooks = json.loads(shapes)
+    _write_shaped(order_frame, workbooks, Path(out), main=True)
+    main_done = time.perf_counter()
+    _write_shaped(order_frame, workbooks, Path(out), main=False)
     return {
         "seconds": time.perf_counter() - started,
-        "main_seconds": main_seconds - started,
+        "main_seconds": main_done - started,
         "items_read": len(item_frame),
     }
 
@@ -68,20 +70,20 @@ def import_floor(path: str, rows: str, shapes: str, out: str) -> dict[str, Any]:
         }
     )
     upload.to_csv(Path(out) / "upload.csv", index=False, encoding="gb18030")
-    main_seconds = time.perf_counter()
+    main_done = time.perf_counter()
     _write_shaped(frame.fillna(""), json.loads(shapes), Path(out), main=False)
     return {
         "seconds": time.perf_counter() - started,
-        "main_seconds": main_seconds - started,
+        "main_seconds": main_done - started,
         "rows": count,
     }
 
 
 def _write_shaped(
     source: pd.DataFrame, shapes: list[dict[str, Any]], out: Path, *, main: bool
-) -> float:
+) -> None:
     """Write the workbooks of `shapes` whose "main" flag is `main`, each sheet cut from
-    `source` (rows and columns reused in turn when it is smaller); the time when done."""
+    `source` (rows and columns reused in turn when it is smaller)."""
     for workbook in shapes:
         if workbook["main"] != main:
             continue
@@ -94,7 +96,6 @@ def _write_shaped(
             picked.columns = [f"c{index}" for index in range(columns)]
             entries.append((sheet, picked.reset_index(drop=True)))
         rustpy_xlsxwriter.write_worksheets(entries, str(out / workbook["name"]))
-    return time.perf_counter()
 
 
 def workbook_shapes(folder: Path) -> list[dict[str, Any]]:
