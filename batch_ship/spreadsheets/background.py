@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from batch_ship.spreadsheets.write import (
     WorkbookJob,
     claim_the_rest,
+    remove_leftovers,
     write_claimed,
     write_jobs,
 )
@@ -96,8 +97,7 @@ class SharedWrite:
         missing = [job for job in self.jobs if job.path not in written]
         if missing:  # the worker died part way: what it had claimed is written here
             for job in missing:
-                for litter in job.path.parent.glob(f".{job.path.stem}-*.tmp{job.path.suffix}"):
-                    litter.unlink()
+                remove_leftovers(job.path)
             write_jobs(missing)
         shutil.rmtree(self.claims)
         return [job.path for job in self.jobs]

@@ -189,6 +189,13 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise
 
 
+def remove_leftovers(path: Path) -> None:
+    """Delete the temporary files atomic_path left beside `path` in a process that died
+    before it could clean up."""
+    for leftover in path.parent.glob(f".{path.stem}-*.tmp{path.suffix}"):
+        leftover.unlink(missing_ok=True)
+
+
 def _as_text(frame: pd.DataFrame, path: Path, sheet: str | None) -> pd.DataFrame:
     """Every column as Arrow-backed strings ('' for missing), cut to Excel's cell limit.
 
