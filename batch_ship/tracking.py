@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import os
 import re
 import secrets
@@ -25,6 +24,7 @@ import pyarrow.compute as pc
 
 from batch_ship.columns import arrow_text
 from batch_ship.couriers import Courier, get_courier, load_couriers
+from batch_ship.damaged_references import EXACT_DIGITS, damaged_reference, damaged_windows
 from batch_ship.errors import BatchShipError, InputError, LedgerError
 from batch_ship.ledger import BatchRef, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
@@ -83,7 +83,6 @@ _HEADER_NOISE = re.compile(r"[\s'\"‘’“”`=*＊:：]|[(（\[【][^)）\]�
 # Spreadsheet debris around a value: apostrophes (forced text), ="..." wrappers, quotes,
 # zero-width and non-breaking spaces.
 _EDGE_CHARS = " \t\r\n\v\f\u00a0\u3000\u200b\ufeff'\"=‘’“”`"
-_NUMERIC_PARTS = re.compile(r"(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")  # digits . digits e exp
 _FLOAT_TEXT = re.compile(r"\d+\.\d*(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+")
 # masked phones and names in returns (phone_fits, name_fits)
 _NOT_PHONE_SHOWN = re.compile(r"[^\d*]")
@@ -103,7 +102,6 @@ _SEPARATOR = re.compile(_SEPARATOR_CLASS)
 BACKGROUND_BYTES = 1_500_000
 BACKGROUND_PARCELS = 50_000  # --count this big, likewise
 BATCH_SAMPLE = 2_000  # references looked up to find a return's batch (see _batch_from_references)
-EXACT_DIGITS = 15  # a spreadsheet number keeps 15 significant digits; more is damage
 
 # Reason codes in reconcile.xlsx (kebab-case, stable).
 UNKNOWN_REFERENCE = "unknown-reference"
@@ -252,107 +250,6 @@ def split_numbers(cell: str) -> list[str]:
         return [cell.upper()]
     parts = (part.upper() for part in _SEPARATOR.split(cell) if part)
     return list(dict.fromkeys(parts))
-
-
-def damaged_reference(text: str) -> tuple[int, int] | None:
-    """For an id a spreadsheet stored as a number (`4.0125008682399e+18`): its value and the
-    distance within which the true id lies. None when the text is not such a number.
-
-    The text is the double rounded to as many significant digits as it shows (Excel shows 15,
-    a reader may print 16 or 17, or all of the double's digits): the id lies within half a unit
-    of the last digit shown, plus the double's own rounding (one step between doubles).
-    """
-    match = _NUMERIC_PARTS.fullmatch(text)
-    if match is None:
-        return None
-    whole, fraction, exponent = match.group(1), match.group(2) or "", match.group(3)
-    digits = whole + fraction
-    significant = digits.lstrip("0")
-    if not significant:
-        return None
-    if exponent is None or len(exponent) <= 4:  # plain integer arithmetic, no Decimal
-        shift = (int(exponent) if exponent else 0) - len(fraction)
-        adjusted = len(significant) - 1 + shift  # the power of ten of the first digit
-        if adjusted < EXACT_DIGITS:
-            return None
-        if adjusted <= 25 and len(digits) <= 28:  # within Decimal's default precision
-            coefficient = int(digits)
-            value = coefficient * 10**shift if shift >= 0 else coefficient // 10**-shift
-            spacing = max(1, int(math.ulp(float(text))))  # float(text) rounds as float(Decimal)
-            shown = len(significant.rstrip("0"))
-            return value, 10 ** max(0, adjusted - shown + 1) // 2 + spacing
-    return _damaged_decimal(text)
-
-
-# How spreadsheets and readers print a long id they stored as a number: one digit, a point,
-# up to 16 more, an exponent (4.0125008682399E+18). Up to 10**19 the arithmetic fits uint64.
-_SCIENTIFIC = r"^(?P<lead>[1-9])\.(?P<fraction>\d{1,16})[eE]\+?(?P<exponent>\d{1,2})$"
-_FAST_EXPONENTS = (EXACT_DIGITS, 18)
-_POWERS_OF_TEN = np.array([10**power for power in range(20)], dtype=np.uint64)
-_UINT64_END = 2**64
-
-
-def damaged_windows(references: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`damaged_reference` of every text in a column: a mask of the damaged ones, and their
-    values and distances (uint64; 0 elsewhere).
-
-    The printed-number form (`4.0125008682399E+18`) is worked out in Arrow and NumPy, the same
-    arithmetic as damaged_reference; other texts go through it one by one. A window reaching
-    beyond uint64 is no 19-digit id's and does not count as damaged here."""
-    texts = arrow_text(references)
-    damaged = np.zeros(len(texts), dtype=bool)
-    values = np.zeros(len(texts), dtype=np.uint64)
-    spans = np.zeros(len(texts), dtype=np.uint64)
-    parts = pc.extract_regex(texts, _SCIENTIFIC)
-    printed = np.asarray(parts.is_valid(), dtype=bool)
-    exponents = np.zeros(len(texts), dtype=np.int64)
-    exponents[printed] = np.asarray(
-        pc.cast(parts.filter(pa.array(printed)).field("exponent"), pa.int64())
-    )
-    low, high = _FAST_EXPONENTS
-    fast = printed & (exponents >= low) & (exponents <= high)
-    picked = parts.filter(pa.array(fast))
-    separator = pa.scalar("", pa.large_string())
-    digits = pc.binary_join_element_wise(picked.field("lead"), picked.field("fraction"), separator)
-    exponent = exponents[fast]
-    shift = exponent - np.asarray(pc.utf8_length(picked.field("fraction")), dtype=np.int64)
-    coefficient = np.asarray(pc.cast(digits, pa.uint64()))
-    values[fast] = np.where(
-        shift >= 0,
-        coefficient * _POWERS_OF_TEN[np.maximum(shift, 0)],
-        coefficient // _POWERS_OF_TEN[np.maximum(-shift, 0)],
-    )
-    # float(text) and math.ulp, as damaged_reference: Arrow's parse rounds correctly too
-    doubles = np.asarray(pc.cast(texts.filter(pa.array(fast)), pa.float64()))
-    spacing = np.maximum(1.0, np.floor(np.spacing(doubles))).astype(np.uint64)
-    shown = np.asarray(pc.utf8_length(pc.utf8_rtrim(digits, characters="0")), dtype=np.int64)
-    spans[fast] = _POWERS_OF_TEN[np.maximum(0, exponent - shown + 1)] // 2 + spacing
-    damaged[fast] = True
-    # printed with a smaller exponent: fewer than 16 digits, nothing lost (damaged_reference
-    # says None); every other text, one by one
-    rest = np.flatnonzero(~fast & ~(printed & (exponents < low)))
-    for row, text in zip(
-        rest.tolist(), pc.fill_null(texts.take(rest), "").to_pylist(), strict=True
-    ):
-        found = damaged_reference(text)
-        if found is not None and sum(found) < _UINT64_END:  # the window's end fits too
-            damaged[row] = True
-            values[row], spans[row] = found
-    return damaged, values, spans
-
-
-def _damaged_decimal(text: str) -> tuple[int, int] | None:
-    """`damaged_reference` for the rare text beyond the integer fast path."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    if value < 10**EXACT_DIGITS or value.adjusted() > 300:  # no id is that long; float overflows
-        return None
-    spacing = max(1, int(math.ulp(float(value))))
-    digits = value.normalize().as_tuple().digits
-    unit = 10 ** max(0, value.adjusted() - len(digits) + 1)
-    return int(value), unit // 2 + spacing
 
 
 def phone_fits(returned: str, recorded: str) -> bool:
@@ -612,21 +509,21 @@ def _match_damaged(
     """For each missed row, the position (row in `parcels`) of the one open parcel its
     damaged reference fits, or -1 (not a damaged number, or no single parcel fits)."""
     chosen = np.full(len(misses), -1, dtype=np.int64)
-    damaged, all_values, all_spans = damaged_windows(misses["reference"])
+    damaged, all_lows, all_highs = damaged_windows(misses["reference"])
     if not damaged.any():
         return chosen
     rows_of = np.flatnonzero(damaged)  # damaged row i is misses row rows_of[i]
-    values, spans = all_values[damaged], all_spans[damaged]
+    lows, highs = all_lows[damaged], all_highs[damaged]
     digits = np.asarray(pc.match_substring_regex(keys, r"^\d{1,19}$"), dtype=bool)
     # uint64 holds every 19-digit id, which int64 does not
     numbers = pc.cast(keys.filter(pa.array(digits)), pa.uint64()).to_numpy()
     order = np.argsort(numbers, kind="stable")
     numbers, holders = numbers[order], owners[digits][order]
-    low = np.searchsorted(numbers, values - np.minimum(spans, values), side="left")
-    high = np.searchsorted(numbers, values + spans, side="right")
+    low = np.searchsorted(numbers, lows, side="left")
+    high = np.searchsorted(numbers, highs, side="right")
     # every (damaged row, candidate parcel) pair, without a Python loop over windows
     sizes = high - low
-    row_at = np.repeat(np.arange(len(values)), sizes)
+    row_at = np.repeat(np.arange(len(lows)), sizes)
     starts = np.repeat(low - (np.cumsum(sizes) - sizes), sizes)
     pairs = np.unique(np.stack([row_at, holders[np.arange(len(row_at)) + starts]], axis=1), axis=0)
     if not len(pairs):

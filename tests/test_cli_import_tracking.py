@@ -684,3 +684,54 @@ def test_legacy_xls_return(runner: CliRunner, home: Path, tmp_path: Path) -> Non
         "773012345679",
         "773012345680",
     ]
+
+
+def excel_cut(reference: str) -> float:
+    """A long id as Excel stores it once typed or pasted as a number: 15 significant digits,
+    the rest zeros (Microsoft KB 269370), held as a double."""
+    cut = 10 ** (len(reference) - 15)
+    return float(int(reference) // cut * cut)
+
+
+def test_a_return_with_references_excel_cut_ships_every_order(
+    runner: CliRunner, home: Path, tmp_path: Path
+) -> None:
+    """A third of the references stored as numbers the way Excel stores them (numeric cells
+    of a real xlsx): every order ships with its own parcel's number, no row unknown."""
+    made = runner.invoke(main, ["sample-data", str(tmp_path / "in"), "--orders", "300"])
+    assert made.exit_code == 0, made.output
+    exported = runner.invoke(
+        main,
+        [
+            "--home",
+            str(home),
+            "export",
+            "--json",
+            *map(str, (tmp_path / "in").glob("ExportOrderList*")),
+        ],
+    )
+    assert exported.exit_code == 0, exported.output
+    batch = json.loads(exported.stdout)["batch"]
+    with sqlite3.connect(home / "ledger.sqlite3") as connection:
+        parcels = connection.execute(
+            "SELECT reference, order_ids FROM parcels WHERE batch_id = ? ORDER BY seq", (batch,)
+        ).fetchall()
+    numbers = {reference: f"73{index:012d}" for index, (reference, _) in enumerate(parcels)}
+    rows: list[list[object]] = [["订单编号", "运单号"]]
+    for index, (reference, _) in enumerate(parcels):
+        rows.append([excel_cut(reference) if index % 3 == 0 else reference, numbers[reference]])
+    path = write_xlsx(tmp_path / "zto-return.xlsx", rows)
+    summary = run_json(runner, home, str(path))
+    assert (summary["parcels_matched"], summary["unknown_rows"]) == (len(parcels), 0)
+    assert summary["unmatched_parcels"] == 0
+    # the workbook holds numbers, as Excel's does (read back with openpyxl), and many of them
+    # lost digits of 5000 and more, which rounding would have carried up
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    cells = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sum(isinstance(cell, float) for cell in cells) == (len(parcels) + 2) // 3
+    assert sum(int(ref[-4:]) >= 5000 for ref, _ in parcels[::3]) > len(parcels) // 10
+    expected = {order: numbers[reference] for reference, ids in parcels for order in ids.split(",")}
+    with (home / "batches" / batch / "upload-taobao.csv").open(encoding="gb18030") as stream:
+        upload = {row[0]: row[2] for row in list(csv.reader(stream))[1:]}
+    assert upload == expected

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from batch_ship.damaged_references import damaged_reference
 from batch_ship.errors import InputError
 from batch_ship.tracking import (
     DIGITS_LOST,
@@ -17,8 +18,6 @@ from batch_ship.tracking import (
     UNUSED_RANGE_NUMBER,
     USED_BY_ANOTHER_PARCEL,
     clean_values,
-    damaged_reference,
-    damaged_windows,
     find_return_columns,
     header_key,
     match_rows,
@@ -34,7 +33,7 @@ from batch_ship.tracking_numbers import TrackingRule, validate_all
 
 ZTO = TrackingRule(pattern=r"\d{12}|7[3-68]\d{12}", source="test")
 ID_A = "4012500868239927921"
-ID_B = "4012500868239936555"  # same first 14 digits as ID_A, differs at the 15th
+ID_B = "4012500868239946555"  # same first 14 digits as ID_A; its 15th digit is 2 more
 ID_C = "3998877665544332211"
 ID_D = "3998877665544332299"  # merged into C's parcel
 
@@ -179,68 +178,6 @@ def test_split_cells_splits_as_split_numbers_does(cells: list[str]) -> None:
     assert per_cell == [split_numbers(cell) for cell in cells]
 
 
-def test_damaged_reference() -> None:
-    assert damaged_reference(ID_A) is not None  # 19 digits: may be a float's digits
-    assert damaged_reference("123456789012345") is None  # 15 digits survive a spreadsheet
-    assert damaged_reference("abc") is None
-    value, tolerance = damaged_reference("4.01250086823993E+18") or (0, 0)
-    assert abs(value - int(ID_A)) <= tolerance
-    value, tolerance = damaged_reference("4.0125008682399e+18") or (0, 0)
-    assert abs(value - int(ID_A)) <= tolerance  # 14 digits shown: a wider window
-    assert abs(value - int(ID_B)) <= tolerance
-    # a reader printing 16 digits of the double: 518 away from the id, still inside
-    value, tolerance = damaged_reference("4.012501601943182e+18") or (0, 0)
-    assert abs(value - 4012501601943182518) <= tolerance
-    assert tolerance < 2_000
-    # digits beyond the decimal context's 28 are rounded, as Decimal.normalize() does
-    long = "123456789012345678901234567890"
-    assert damaged_reference(long) == (int(long), 50 + 2**44)  # unit 100, ulp 2**44
-    assert damaged_reference("00012345678901234567.8900") == (12345678901234567, 0 + 2)
-    assert damaged_reference("1e400") is None  # beyond any id (and beyond a double)
-    assert damaged_reference("9.99999999999999e14") is None
-
-
-def printed_ids() -> st.SearchStrategy[str]:
-    """Long ids as spreadsheets and readers print them once stored as numbers, and texts
-    around that form."""
-    ids = st.integers(min_value=10**14, max_value=10**22)
-    return st.one_of(
-        ids.map(lambda value: repr(float(value))),  # a reader printing the double
-        st.tuples(ids, st.integers(0, 16)).map(lambda pair: f"{float(pair[0]):.{pair[1]}E}"),
-        ids.map(str),  # all the digits
-        st.sampled_from(
-            [
-                "",
-                "abc",
-                "1e400",
-                "1e25",
-                "1.8e19",
-                "1.9E+19",
-                "-4.0E+18",
-                " 4.0E+18",
-                "4.0E-18",
-                "0.4E+19",
-                "40.1E+17",
-                "4.0125008682399E+018",
-                "4.E+18",
-                "9.99999999999999e14",
-            ]
-        ),
-        st.text(alphabet="0123456789.eE+-", max_size=24),
-    )
-
-
-@given(st.lists(printed_ids(), max_size=30))
-def test_damaged_windows_is_damaged_reference_for_a_column(texts: list[str]) -> None:
-    damaged, values, spans = damaged_windows(pd.Series(texts, dtype="str"))
-    for text, is_damaged, value, span in zip(texts, damaged, values, spans, strict=True):
-        expected = damaged_reference(text)
-        if expected is None or sum(expected) >= 2**64:  # no 19-digit id is that far out
-            assert (is_damaged, value, span) == (False, 0, 0), text
-        else:
-            assert (is_damaged, int(value), int(span)) == (True, *expected), text
-
-
 def test_a_reference_beyond_any_id_is_unknown_not_a_crash() -> None:
     found = match_rows(rows(("1e25", "1"), ("1.9e+19", "2"), ("1e400", "3")), parcels())
     assert found["parcel_id"].isna().all()
@@ -286,6 +223,37 @@ def test_damaged_reference_needs_exactly_one_open_parcel() -> None:
     # A claimed by an exact row of the same return: B is the only open one
     found = match_rows(rows((ID_A, "1"), ("4.0125008682399E+18", "2")), parcels())
     assert found["parcel_id"].tolist() == [1, 2]
+
+
+def two_parcels(first: int, second: int) -> pd.DataFrame:
+    frame = parcels().iloc[:2].copy()
+    frame["reference"] = frame["order_ids"] = [str(first), str(second)]
+    return frame
+
+
+@given(
+    st.integers(min_value=10**18, max_value=9 * 10**18),
+    st.integers(min_value=-20_000, max_value=20_000),
+    st.booleans(),
+)
+def test_a_damaged_reference_matches_only_when_one_open_parcel_is_in_its_window(
+    identifier: int, apart: int, cut_by_excel: bool
+) -> None:
+    """Cut as Excel does or rounded as other readers do, a reference written as a number
+    finds its parcel, unless another one of the batch fits the same digits."""
+    assume(apart != 0)
+    other = identifier + apart
+    stored = identifier // 10_000 * 10_000 if cut_by_excel else identifier
+    text = f"{float(stored):.14E}"  # 15 significant digits, as Excel writes them
+    window = damaged_reference(text)
+    assert window is not None
+    assert window[0] <= identifier <= window[1]
+    found = match_rows(rows((text, "773000000001")), two_parcels(identifier, other))
+    if window[0] <= other <= window[1]:
+        assert pd.isna(found["parcel_id"].iloc[0])
+    else:
+        assert found["parcel_id"].tolist() == [1]
+        assert found["method"].tolist() == ["digits"]
 
 
 def test_plan_counts_and_reasons() -> None:
