@@ -199,7 +199,7 @@ def inputs(size: int) -> tuple[Path, Path]:
         folder.mkdir(parents=True)
         print(f"  generating {size:,} orders into {folder.relative_to(ROOT)} …", flush=True)
         code = (
-            "import sys; from batch_ship.sample_orders import write_sample_export as w; "
+            "import sys; from batch_ship.samples.orders import write_sample_export as w; "
             f"w(sys.argv[1], orders={size}, seed=1, stamp='{STAMP}')"
         )
         subprocess.run([sys.executable, "-c", code, str(folder)], check=True, cwd=ROOT)
@@ -256,7 +256,7 @@ def _run_import(size: int, exported: Path, batch: str) -> dict[str, Any]:
     code = (
         "import sys; from pathlib import Path; "
         "from batch_ship.workspace import open_workspace; "
-        "from batch_ship.sample_returns import write_sample_return as w; "
+        "from batch_ship.samples.returns import write_sample_return as w; "
         "w(open_workspace(Path(sys.argv[1])), sys.argv[2], Path(sys.argv[3]), seed=1)"
     )
     subprocess.run([sys.executable, "-c", code, str(exported), batch, str(returned)], check=True)

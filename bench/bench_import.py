@@ -16,7 +16,7 @@ import pandas as pd
 
 from batch_ship.couriers import get_courier
 from batch_ship.ledger import Ledger, NewBatch
-from batch_ship.sample_returns import write_sample_return
+from batch_ship.samples.returns import write_sample_return
 from batch_ship.tracking import import_tracking
 from batch_ship.workspace import open_workspace
 from bench.floors import import_floor, workbook_shapes

@@ -109,9 +109,9 @@ def _floor(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _sample_export(size: int) -> pd.DataFrame | None:
-    """The canonical orders of a synthetic Taobao export (batch_ship.sample_orders), if any."""
+    """The canonical orders of a synthetic Taobao export (batch_ship.samples.orders), if any."""
     try:
-        from batch_ship.sample_orders import write_sample_export
+        from batch_ship.samples.orders import write_sample_export
         from batch_ship.sources.taobao import read_orders
     except ImportError:
         return None

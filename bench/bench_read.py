@@ -83,7 +83,7 @@ def _run(code: str, *args: str) -> dict[str, Any]:
 
 def _single_line_copy(source: Path, target: Path) -> None:
     """The same export with its multi-line buyer messages flattened (pyarrow's fast path)."""
-    from batch_ship.sample_orders import MULTILINE_MESSAGES
+    from batch_ship.samples.orders import MULTILINE_MESSAGES
 
     data = source.read_bytes()
     for message in MULTILINE_MESSAGES:
@@ -97,7 +97,7 @@ def main() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench_read_") as folder:
         start = time.perf_counter()
         # In a child process, so this process stays small.
-        code = "import sys; from batch_ship.sample_orders import write_sample_export as w; "
+        code = "import sys; from batch_ship.samples.orders import write_sample_export as w; "
         code += f"w(sys.argv[1], orders={ORDERS}, seed=1)"
         subprocess.run([sys.executable, "-c", code, folder], check=True)
         results["generate_seconds"] = round(time.perf_counter() - start, 2)

@@ -16,8 +16,8 @@ import batch_ship.cli.daily as cli_daily
 from batch_ship.cli import main
 from batch_ship.daily import run_daily, workspace_lock
 from batch_ship.ledger import Event, Ledger, ledger_status
-from batch_ship.sample_orders import write_sample_export
-from batch_ship.sample_returns import write_sample_return
+from batch_ship.samples.orders import write_sample_export
+from batch_ship.samples.returns import write_sample_return
 from batch_ship.workspace import open_workspace
 from tests.test_daily import Recorder, drop
 

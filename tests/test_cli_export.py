@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from batch_ship.cli import main
 from batch_ship.export import ExportResult, run_export
 from batch_ship.ledger import Ledger
-from batch_ship.sample_orders import write_sample_export
+from batch_ship.samples.orders import write_sample_export
 from batch_ship.sources.taobao import read_orders
 from batch_ship.workspace import open_workspace
 from tests.conftest import PROJECT_ROOT

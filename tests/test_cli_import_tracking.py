@@ -552,7 +552,7 @@ def test_huge_range_is_refused(runner: CliRunner, home: Path) -> None:
 
 
 def test_whole_day_through_the_cli(runner: CliRunner, home: Path, tmp_path: Path) -> None:
-    from batch_ship.sample_orders import write_sample_export
+    from batch_ship.samples.orders import write_sample_export
 
     orders, _ = write_sample_export(tmp_path / "inbox", orders=60, seed=4)
     exported = runner.invoke(main, ["--home", str(home), "export", "--json", str(orders)])

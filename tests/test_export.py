@@ -15,7 +15,7 @@ from batch_ship.errors import ConfigError
 from batch_ship.export import ExportResult, _narrow, _plan, find_item_reports, run_export
 from batch_ship.ledger import Ledger
 from batch_ship.model import OrderState
-from batch_ship.sample_orders import write_sample_export
+from batch_ship.samples.orders import write_sample_export
 from batch_ship.workspace import open_workspace
 
 IDS = [f"40125008682399279{n:02d}" for n in range(6)]

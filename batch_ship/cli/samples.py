@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from batch_ship.cli.shared import emit_json, json_option
-from batch_ship.sample_orders import write_sample_export
+from batch_ship.samples.orders import write_sample_export
 
 
 @click.command("sample-data")

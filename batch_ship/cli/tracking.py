@@ -122,6 +122,6 @@ def sample_return(app: App, file: Path, batch: str, seed: int) -> None:
 
     Example: batch-ship sample-return --batch 20261126-01 returns/zto.xlsx
     """
-    from batch_ship.sample_returns import write_sample_return
+    from batch_ship.samples.returns import write_sample_return
 
     click.echo(str(write_sample_return(app.workspace, batch, file, seed=seed)))

@@ -10,7 +10,7 @@ import pytest
 
 from batch_ship.couriers import get_courier
 from batch_ship.errors import InputError
-from batch_ship.sample_returns import (
+from batch_ship.samples.returns import (
     DAMAGED_EVERY,
     SPLIT_EVERY,
     sample_numbers,
@@ -63,7 +63,7 @@ def test_frame_is_shuffled_with_damaged_references_and_splits() -> None:
 
 
 def test_written_xlsx_reads_back_like_the_frame(tmp_path: Path) -> None:
-    from batch_ship.sample_returns import _stage_xlsx
+    from batch_ship.samples.returns import _stage_xlsx
     from batch_ship.spreadsheets.read import read_table
 
     rows: list[list[str | float]] = [
@@ -82,7 +82,7 @@ def test_written_xlsx_reads_back_like_the_frame(tmp_path: Path) -> None:
 
 
 def test_more_numbers_than_one_range_holds(monkeypatch: pytest.MonkeyPatch) -> None:
-    from batch_ship import sample_returns
+    from batch_ship.samples import returns as sample_returns
 
     courier = get_courier("zto")
     whole = sample_numbers(courier, 25, random.Random(4))

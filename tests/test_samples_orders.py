@@ -8,7 +8,7 @@ import pytest
 
 from batch_ship import read_orders
 from batch_ship.errors import InputError
-from batch_ship.sample_orders import ITEM_HEADERS, ORDER_HEADERS, write_sample_export
+from batch_ship.samples.orders import ITEM_HEADERS, ORDER_HEADERS, write_sample_export
 from batch_ship.sources import canonical as c
 
 
@@ -94,7 +94,7 @@ def test_bad_arguments(tmp_path: Path) -> None:
 def test_joined_reads_chunked_and_sliced_value_buffers() -> None:
     import pyarrow as pa
 
-    from batch_ship.sample_orders import _joined
+    from batch_ship.samples.orders import _joined
 
     chunked = pa.chunked_array([pa.array(["a,", "b"]), pa.array(["c\r\n"])]).slice(1)
     assert _joined(chunked) == "bc\r\n"

@@ -1,0 +1,1 @@
+"""Synthetic inputs for demos, tests and benchmarks: Taobao export pairs and courier returns."""
