@@ -43,8 +43,3 @@ _ALL = [
 REASONS: dict[str, Reason] = {reason.code: reason for reason in _ALL}
 SKIP_CODES = ("duplicate-row", "not-awaiting-shipment", "already-submitted")  # precedence order
 EXCEPTION_CODES = tuple(code for code in REASONS if code not in SKIP_CODES)
-
-
-def describe(codes: list[str] | tuple[str, ...]) -> str:
-    """The 异常说明 text for a list of codes: one message per code, joined by '; '."""
-    return "; ".join(REASONS[code].message if code in REASONS else code for code in codes)

@@ -30,6 +30,7 @@ EXCEPTION_CODE_HEADER = "异常代码"
 EXCEPTION_TEXT_HEADER = "异常说明"
 EXCEPTIONS_FILE = "exceptions.xlsx"
 EXCEPTIONS_SHEET = "异常订单"
+SUBMISSION_SHEET = "批量下单"  # the one sheet of every submission workbook, whatever the courier
 ORDER_ID_HEADERS = ("订单编号", "订单号")  # the order report's own name for order_id
 
 # The order columns build_parcels reads; export passes only these (memory at 1M orders).
@@ -39,12 +40,6 @@ ORDER_FIELDS = (
 
 # Orders merge into one parcel when all of these agree (build_parcels with merge).
 MERGE_KEYS = ("buyer", "name", "phone", "province", "city", "district", "detail")
-
-# What normalize_recipients adds to each order (batch_ship.normalize.recipients).
-NORMALIZED_COLUMNS = (
-    "recipient_name", "phone", "phone_kind", "province", "city", "district", "detail",
-    "postcode",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -83,10 +78,10 @@ def build_parcels(
 ) -> Parcels:
     """Group orders into parcels (same buyer, name, phone and address when `merge`).
 
-    `orders` holds the canonical order columns and the normalized recipient columns
-    (NORMALIZED_COLUMNS), one row per order to submit, in submission order. `items` is the
-    item report (canonical item columns) or None; an order without item lines falls back to
-    the order report's 宝贝标题 and 宝贝总数量.
+    `orders` holds the canonical order columns and the recipient columns normalize_recipients
+    adds, one row per order to submit, in submission order. `items` is the item report
+    (canonical item columns) or None; an order without item lines falls back to the order
+    report's 宝贝标题 and 宝贝总数量.
     """
     orders = orders.reset_index(drop=True)
     n = len(orders)
@@ -375,8 +370,10 @@ def submission_jobs(
     if files:  # size the other columns once, from the first file, for every part alike
         widths = {**column_widths(files[0].rows), **widths}
     texts = tuple(column.header for column in courier.columns if column.text)
-    sheet = _sheet_name(courier)
-    return [WorkbookJob(folder / entry.name, {sheet: entry.rows}, texts, widths) for entry in files]
+    return [
+        WorkbookJob(folder / entry.name, {SUBMISSION_SHEET: entry.rows}, texts, widths)
+        for entry in files
+    ]
 
 
 def ledger_parcels(parcels: Parcels, files: Sequence[SubmissionFile]) -> pd.DataFrame:
@@ -460,10 +457,6 @@ def _uses_address(courier: Courier) -> bool:
 
 def _needs_item_lists(courier: Courier) -> bool:
     return any(not column.value.is_plain for column in courier.columns)
-
-
-def _sheet_name(courier: Courier) -> str:
-    return "批量下单"
 
 
 def _recipient_view(table: pd.DataFrame) -> pd.DataFrame:

@@ -272,15 +272,3 @@ def stage_bytes(path: Path, data: bytes) -> Path:
         Path(name).unlink(missing_ok=True)
         raise
     return Path(name)
-
-
-def write_upload(
-    marketplace: Marketplace, shipped: pd.DataFrame, carrier: Carrier, folder: Path
-) -> Path:
-    """Write the upload file into `folder` atomically; returns its path."""
-    target = folder / marketplace.file_name
-    staged = stage_bytes(
-        target, render_upload(marketplace, upload_frame(marketplace, shipped, carrier))
-    )
-    os.replace(staged, target)
-    return target

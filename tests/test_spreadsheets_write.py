@@ -17,7 +17,6 @@ from batch_ship.spreadsheets.write import (
     atomic_path,
     display_width,
     write_claimed,
-    write_csv,
     write_jobs,
     write_workbook,
 )
@@ -164,20 +163,6 @@ def test_bad_sheet_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="sheet name"):
         write_workbook(tmp_path / "x.xlsx", {"a/b": pd.DataFrame({"a": ["1"]})})
     assert list(tmp_path.iterdir()) == []
-
-
-def test_csv_gb18030_keeps_ids_as_digits(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"订单编号": ["4012500868239927921"], "物流公司": ["中通快递"]})
-    path = write_csv(tmp_path / "u.csv", frame, encoding="gb18030")
-    assert (
-        path.read_bytes().decode("gb18030")
-        == "订单编号,物流公司\r\n4012500868239927921,中通快递\r\n"
-    )
-
-
-def test_csv_utf8_bom(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "u.csv", pd.DataFrame({"a": ["1"]}), bom=True)
-    assert path.read_bytes().startswith(b"\xef\xbb\xbfa")
 
 
 def test_display_width_counts_cjk_double() -> None:

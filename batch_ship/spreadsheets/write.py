@@ -145,30 +145,6 @@ def _claim(claims: Path, index: int) -> bool:
     return True
 
 
-def write_csv(
-    path: Path,
-    frame: pd.DataFrame,
-    *,
-    encoding: str = "utf-8",
-    bom: bool = False,
-) -> Path:
-    """Write a CSV of text values atomically. `encoding` e.g. "gb18030"; `bom` for UTF-8 only.
-
-    Values are written exactly as given (ids as plain digits). CSV outputs hold only ids,
-    courier names and tracking numbers, never buyer text, so no formula escaping is applied.
-    """
-    data = _as_text(frame, path, None)
-    codec = "utf-8-sig" if bom and encoding.lower().replace("_", "-") == "utf-8" else encoding
-    with atomic_path(path) as temporary:
-        try:
-            data.to_csv(temporary, index=False, encoding=codec, lineterminator="\r\n")
-        except UnicodeEncodeError as error:
-            raise ValueError(
-                f"{path.name}: a value cannot be written as {encoding}: {error.reason}"
-            ) from error
-    return path
-
-
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary file beside `path` that replaces it on success and vanishes on failure."""
