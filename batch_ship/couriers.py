@@ -65,6 +65,7 @@ _CHECKS = {None, "s10"}
 _CODE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _EXPRESSION = re.compile(r"(\{\{.*?\}\})", re.DOTALL)
 _FIELD_REF = re.compile(r"\{\{-?\s*([a-z_]+)\.([a-z_]+)\s*-?\}\}")
+_SENDER_REF = re.compile(r"\bsender\.([a-z_]+)")
 _JINJA_MARKERS = ("{{", "}}", "{%", "%}", "{#", "#}")
 
 # Templates are user-edited files: a sandbox that cannot mutate or reach Python internals, and
@@ -137,6 +138,17 @@ class Courier:
     @property
     def headers(self) -> tuple[str, ...]:
         return tuple(column.header for column in self.columns)
+
+    @property
+    def sender_fields(self) -> tuple[str, ...]:
+        """The [sender] keys its columns print, in SENDER_FIELDS order."""
+        used: set[str] = set()
+        for column in self.columns:
+            if column.value.parts is not None:
+                used.update(name for kind, name in column.value.parts if kind == "sender")
+            else:
+                used.update(_SENDER_REF.findall(column.value.source))
+        return tuple(name for name in SENDER_FIELDS if name in used)
 
     def summary(self) -> dict[str, Any]:
         """The `couriers --json` entry."""

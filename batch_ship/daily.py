@@ -15,9 +15,11 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from batch_ship.couriers import get_courier
 from batch_ship.errors import BatchShipError, LedgerError
 from batch_ship.progress import Progress, no_progress
 from batch_ship.spreadsheets.write import atomic_path
+from batch_ship.uploads import load_marketplace
 from batch_ship.workspace import CONFIG_NAME, Workspace, load_config
 
 log = logging.getLogger(__name__)
@@ -82,17 +84,18 @@ def init_workspace(home: Path, *, courier: str = "zto", marketplace: str = "taob
     An existing batch_ship.toml is never overwritten (it is checked to load); missing folders are
     still created, so running init twice is harmless.
     """
-    if not re.fullmatch(r"[a-z0-9_-]+", courier):
-        raise BatchShipError(f"courier code {courier!r} is not a code", hint="e.g. --courier zto")
-    if not re.fullmatch(r"[a-z0-9_-]+", marketplace):
-        raise BatchShipError(f"marketplace {marketplace!r} is not a code", hint="e.g. taobao")
     if home.exists() and not home.is_dir():
         raise BatchShipError(f"{home} is a file, not a folder", hint="choose another folder")
-    home.mkdir(parents=True, exist_ok=True)
     config_path = home / CONFIG_NAME
     written = False
     if not config_path.exists():
-        text = CONFIG_TEMPLATE.format(courier=courier, marketplace=marketplace)
+        # What it writes must work: a courier or marketplace without a template is refused
+        # now, not at the first export (a new config has no templates folder yet).
+        get_courier(courier)
+        load_marketplace(marketplace)
+    home.mkdir(parents=True, exist_ok=True)
+    if not config_path.exists():
+        text = CONFIG_TEMPLATE.format(courier=courier.strip().lower(), marketplace=marketplace)
         _write_text_atomic(config_path, text)
         written = True
     config = load_config(config_path)  # raises ConfigError for a broken existing file
@@ -235,6 +238,19 @@ def run_daily(
         raise BatchShipError(
             f"no workspace at {workspace.home}",
             hint=f"run `batch-ship init {workspace.home}` first, or fix --home",
+        )
+    if not any(
+        path.exists()
+        for path in (
+            workspace.home / CONFIG_NAME,
+            workspace.folder("inbox"),
+            workspace.folder("returns"),
+        )
+    ):
+        # Checked before the lock: a cron line in the wrong folder leaves nothing behind.
+        raise BatchShipError(
+            f"{workspace.home} is not a workspace (no {CONFIG_NAME}, no inbox/ or returns/ folder)",
+            hint=f"run `batch-ship init {workspace.home}` first, or point --home at your workspace",
         )
     for name in FOLDERS:
         folder = workspace.folder(name)

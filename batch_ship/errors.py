@@ -45,3 +45,8 @@ class ConfigError(BatchShipError):
 
 class LedgerError(BatchShipError):
     """The ledger refuses the change (busy, unknown batch, inconsistent state)."""
+
+
+def missing_file(path: Path | str) -> InputError:
+    """The one message for an input file that is not there: exit 1, for every command."""
+    return InputError("file not found", path=path, hint="check the path and the file name")

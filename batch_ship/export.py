@@ -27,6 +27,7 @@ from batch_ship.model import OrderState, OrderStatus
 from batch_ship.normalize.recipients import normalize_recipients
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.reasons import EXCEPTION_CODES, SKIP_CODES
+from batch_ship.sender import sender_for
 from batch_ship.sources import canonical as c
 from batch_ship.sources.taobao import read_orders
 from batch_ship.spreadsheets.background import SharedWrite, WorkbookWriter
@@ -117,6 +118,7 @@ def run_export(
     """
     timer = StepTimer()
     chosen = get_courier(courier or workspace.config.courier, workspace.config.templates)
+    workspace = sender_for(chosen, workspace)  # refused before any file is read
     merge = workspace.config.merge if merge is None else merge
     paths = [Path(path) for path in orders]
     if not paths:
@@ -167,14 +169,6 @@ def run_export(
         if _plan_is_empty(plan):
             return _result(None, chosen, n, plan, 0, 0, (), timer)
 
-        # Said only once the input has proved good and there is something to write.
-        sender = workspace.config.sender
-        if not (sender.name and sender.phone) and _reads_sender(chosen):
-            log.warning(
-                "batch_ship.toml has no [sender] name/phone: the 寄件人 columns will be empty "
-                "(fill in [sender] in %s)",
-                workspace.home / "batch_ship.toml",
-            )
         staging = _staging_dir(workspace)
         target: Path | None = None
         built: _Built | None = None
@@ -312,13 +306,6 @@ def _release_memory() -> None:
     """Hand Arrow's freed buffers back to the system, so that later steps' peaks do not stack
     on memory the steps before them let go of."""
     pa.default_memory_pool().release_unused()
-
-
-def _reads_sender(courier: Courier) -> bool:
-    return any(
-        column.value.parts is None or any(kind == "sender" for kind, _ in column.value.parts)
-        for column in courier.columns
-    )
 
 
 def _plan_is_empty(plan: _Plan) -> bool:

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from batch_ship.columns import arrow_text
 from batch_ship.couriers import Courier, get_courier, load_couriers
 from batch_ship.damaged_references import EXACT_DIGITS, damaged_reference, damaged_windows
-from batch_ship.errors import BatchShipError, InputError, LedgerError
+from batch_ship.errors import BatchShipError, InputError, LedgerError, missing_file
 from batch_ship.ledger import BatchRef, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.spreadsheets.background import PendingWrite, WorkbookWriter
@@ -343,7 +343,7 @@ def find_return_columns(
 def _read_grid(path: Path) -> pd.DataFrame:
     """Every cell of the file's first sheet as text, no header applied, columns 0..n-1."""
     if not path.is_file():
-        raise InputError("no such file", path=path, hint="check the path")
+        raise missing_file(path)
     try:
         grid = read_table(path)
     except BatchShipError as error:
@@ -897,6 +897,9 @@ def import_tracking(
     market = load_marketplace(
         marketplace or workspace.config.marketplace, workspace.config.templates
     )
+    for path in files:  # before the ledger: a mistyped path is the likelier mistake
+        if not path.exists():
+            raise missing_file(path)
     if not workspace.ledger_path.is_file():
         raise InputError(
             "no ledger in this workspace: nothing was exported here yet",

@@ -26,11 +26,24 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+# Every built-in courier but sto prints the sender, and export refuses without one.
+SENDER_TOML = """\
+[sender]
+name = "王五"
+phone = "13800000000"
+province = "浙江省"
+city = "杭州市"
+district = "余杭区"
+address = "仓前街道1号"
+"""
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
-    """An empty workspace folder."""
+    """A workspace folder with only a batch_ship.toml giving the sender."""
     workspace = tmp_path / "home"
     workspace.mkdir()
+    (workspace / "batch_ship.toml").write_text(SENDER_TOML, encoding="utf-8")
     return workspace
 
 

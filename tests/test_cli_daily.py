@@ -200,3 +200,18 @@ def test_a_fixed_exceptions_workbook_in_the_inbox_is_exported(
     assert summary["summary"]["exceptions"] == {}
     assert summary["archived"] == [f"archive/{time.strftime('%Y-%m-%d')}/exceptions.xlsx"]
     assert ledger_status(home / "ledger.sqlite3")["orders"]["exception"] == 0
+
+
+def test_quiet_outside_a_workspace_says_so_and_leaves_nothing(
+    runner: CliRunner, tmp_path: Path, fake_steps: Recorder
+) -> None:
+    folder = tmp_path / "not-a-shop"
+    folder.mkdir()
+    result = runner.invoke(main, ["--home", str(folder), "daily", "--quiet"])
+    assert result.exit_code == 1
+    assert f"{folder} is not a workspace (no batch_ship.toml, no inbox/ or returns/" in (
+        result.output
+    )
+    assert f"Fix: run `batch-ship init {folder}` first" in result.output
+    assert list(folder.iterdir()) == []
+    assert fake_steps.calls == []

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -17,17 +20,7 @@ from batch_ship.ledger import Ledger
 from batch_ship.samples.orders import write_sample_export
 from batch_ship.sources.taobao import read_orders
 from batch_ship.workspace import open_workspace
-from tests.conftest import PROJECT_ROOT
-
-SENDER_TOML = """
-[sender]
-name = "王五"
-phone = "13800000000"
-province = "浙江省"
-city = "杭州市"
-district = "余杭区"
-address = "仓前街道1号"
-"""
+from tests.conftest import PROJECT_ROOT, SENDER_TOML
 
 
 def export(runner: CliRunner, home: Path, *args: str) -> dict[str, Any]:
@@ -145,6 +138,7 @@ def test_merge_and_no_merge(runner: CliRunner, home: Path, sample: tuple[Path, P
     merged = export(runner, home, str(sample[0]), "--courier", "zto", "--merge")
     other = home.parent / "other"
     other.mkdir()
+    (other / "batch_ship.toml").write_text(SENDER_TOML, encoding="utf-8")
     single = export(runner, other, str(sample[0]), "--courier", "zto", "--no-merge")
     assert merged["orders_submitted"] == single["orders_submitted"]
     assert single["parcels"] == single["orders_submitted"]
@@ -163,7 +157,8 @@ def test_rows_split_at_the_template_limit(
         text.replace("rows_per_file = 10000", "rows_per_file = 20"), encoding="utf-8"
     )
     (home / "batch_ship.toml").write_text(
-        '[folders]\ntemplates = "my-templates"\n[defaults]\ncourier = "zto"\n', encoding="utf-8"
+        SENDER_TOML + '[folders]\ntemplates = "my-templates"\n[defaults]\ncourier = "zto"\n',
+        encoding="utf-8",
     )
     summary = export(runner, home, str(sample[0]))
     names = [Path(path).name for path in summary["files"] if "submission" in path]
@@ -304,3 +299,81 @@ def test_two_runs_at_once_never_submit_an_order_twice(
     assert sorted(p.name for p in (home / "batches").iterdir()) == batches
     loser = next(result for result in results if result.batch is None)
     assert loser.skipped["already-submitted"] == submitted
+
+
+def test_json_prints_only_the_json_and_no_log_line(
+    home: Path, sample: tuple[Path, Path], tmp_path: Path
+) -> None:
+    # A real process: the log lines are configured once per run, as for a person.
+    command = [sys.executable, "-m", "batch_ship", "--home", str(home), "export"]
+    done = subprocess.run(
+        [*command, str(sample[0]), "--courier", "zto", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["batch"]
+    assert done.stderr == ""
+    # Without --json the same run says what it did on stderr.
+    orders, _ = write_sample_export(tmp_path / "more", orders=20, seed=31, stamp="202611270900")
+    done = subprocess.run(
+        [*command, str(orders)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "orders in" in done.stderr
+
+
+def test_a_courier_that_prints_the_sender_refuses_without_one(
+    runner: CliRunner, home: Path, sample: tuple[Path, Path]
+) -> None:
+    (home / "batch_ship.toml").write_text('[sender]\nname = "王五"\n', encoding="utf-8")
+    result = runner.invoke(main, ["--home", str(home), "export", str(sample[0]), "--courier", "sf"])
+    assert result.exit_code == 1
+    assert (
+        "batch_ship.toml: sf courier workbooks carry the sender (寄件人), and [sender] phone, "
+        "province, city, address are empty" in result.output
+    )
+    assert "Fix: fill in phone, province, city, address under [sender]" in result.output
+    assert not (home / "batches").exists()
+    assert not (home / "ledger.sqlite3").exists()
+    # sto's workbook has no sender columns: it exports without one.
+    summary = export(runner, home, str(sample[0]), "--courier", "sto")
+    assert summary["batch"]
+
+
+def test_the_sender_is_normalized_like_a_recipient(
+    runner: CliRunner, home: Path, sample: tuple[Path, Path]
+) -> None:
+    (home / "batch_ship.toml").write_text(
+        '[sender]\nname = " 王　五 "\nphone = "138 0013 8000"\nprovince = "浙江"\n'
+        'city = "杭州"\ndistrict = "余杭区"\naddress = "仓前街道1号"\n',
+        encoding="utf-8",
+    )
+    summary = export(runner, home, str(sample[0]), "--courier", "sf")
+    _, rows = sheet_rows(Path(summary["files"][0]))
+    assert {row["寄件人"] for row in rows} == {"王 五"}
+    assert {row["寄件电话"] for row in rows} == {"13800138000"}
+    assert {row["寄件详细地址"] for row in rows} == {"浙江省杭州市余杭区仓前街道1号"}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("phone", "138****8000", "[sender] phone is not a usable phone number (phone-masked)"),
+        ("city", "金陵", "[sender] province, city and address do not name a known province"),
+    ],
+)
+def test_a_sender_the_rules_reject_is_refused(
+    runner: CliRunner, home: Path, sample: tuple[Path, Path], key: str, value: str, message: str
+) -> None:
+    text = SENDER_TOML.replace('province = "浙江省"', 'province = ""')
+    text = re.sub(rf'^{key} = ".*"$', f'{key} = "{value}"', text, flags=re.MULTILINE)
+    (home / "batch_ship.toml").write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["--home", str(home), "export", str(sample[0])])
+    assert result.exit_code == 1
+    assert f"batch_ship.toml: {message}" in result.output
+    assert not (home / "ledger.sqlite3").exists()

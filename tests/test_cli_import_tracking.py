@@ -406,7 +406,7 @@ def test_parcels_read_ahead_are_what_the_ledger_holds(
         ("broken.xlsx", b"PK\x03\x04 not really a zip", "cannot be opened"),
         ("nothing.csv", "订单编号,收件人\n1,张三\n".encode(), "no tracking-number column"),
         ("noref.csv", "运单号,收件人\n773012345678,张三\n".encode(), "no reference column"),
-        ("missing.xlsx", None, "no such file"),
+        ("missing.xlsx", None, "file not found"),
     ],
 )
 def test_bad_returns_exit_1(

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from batch_ship.cli import main
 from batch_ship.workspace import CONFIG_NAME, load_config
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """An empty folder: init is what writes its batch_ship.toml."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    return folder
 
 
 def test_init_into_a_new_directory(runner: CliRunner, tmp_path: Path) -> None:
@@ -55,5 +64,29 @@ def test_init_on_a_file_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
 def test_init_refuses_a_bad_courier_code(runner: CliRunner, home: Path) -> None:
     result = runner.invoke(main, ["--home", str(home), "init", "--courier", "z t o"])
     assert result.exit_code == 1
-    assert "is not a code" in result.stderr
+    assert "unknown courier 'z t o'" in result.stderr
     assert not (home / CONFIG_NAME).exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--courier", "ups", "unknown courier 'ups'"),
+        ("--marketplace", "ebay", "unknown marketplace 'ebay'"),
+    ],
+)
+def test_init_refuses_a_courier_or_marketplace_without_a_template(
+    runner: CliRunner, tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    shop = tmp_path / "shop"
+    result = runner.invoke(main, ["init", str(shop), option, value])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not shop.exists()
+
+
+def test_init_writes_the_code_as_templates_name_it(runner: CliRunner, tmp_path: Path) -> None:
+    shop = tmp_path / "shop"
+    result = runner.invoke(main, ["init", str(shop), "--courier", "SF"])
+    assert result.exit_code == 0, result.output
+    assert load_config(shop / CONFIG_NAME).courier == "sf"

@@ -63,12 +63,14 @@ def test_empty_file_exit_1(runner: CliRunner, home: Path, tmp_path: Path) -> Non
     assert "ExportOrderList1.csv: the file is empty" in result.output
 
 
-def test_usage_errors_exit_2(runner: CliRunner, home: Path, tmp_path: Path) -> None:
+def test_no_file_is_a_usage_error_a_missing_one_an_input_error(
+    runner: CliRunner, home: Path, tmp_path: Path
+) -> None:
     result = runner.invoke(main, ["--home", str(home), "inspect"])
     assert result.exit_code == 2
     result = runner.invoke(main, ["--home", str(home), "inspect", str(tmp_path / "missing.csv")])
-    assert result.exit_code == 2
-    assert "does not exist" in result.output
+    assert result.exit_code == 1
+    assert "missing.csv: file not found" in result.output
 
 
 def test_help_has_an_example(runner: CliRunner) -> None:

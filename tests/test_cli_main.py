@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 
 from batch_ship.cli import COMMANDS, main
 from batch_ship.errors import InputError
+from batch_ship.samples.orders import write_sample_export
 from tests.conftest import PROJECT_ROOT
 
 
@@ -86,3 +88,45 @@ def test_bug_is_reported_without_traceback_unless_debug(
     assert "--debug" in result.output
     debug = runner.invoke(main, ["--debug", "crash"])
     assert isinstance(debug.exception, RuntimeError)
+
+
+def test_global_options_after_the_command(
+    runner: CliRunner, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (home / "inbox").mkdir()
+    elsewhere = home.parent / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    # The README's cron line, as typed: --quiet after the command, nothing new prints nothing.
+    result = runner.invoke(main, ["--home", str(home), "daily", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    result = runner.invoke(main, ["status", "--home", str(home), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["batches"] == []
+    monkeypatch.setitem(COMMANDS, "crash", "tests.test_cli_main:crash")
+    debug = runner.invoke(main, ["crash", "--debug"])
+    assert isinstance(debug.exception, RuntimeError)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "{missing}"],
+        ["export", "{orders}", "--items", "{missing}"],
+        ["inspect", "{missing}"],
+        ["inspect", "{orders}", "--items", "{missing}"],
+        ["import-tracking", "{missing}"],
+    ],
+)
+def test_a_missing_input_file_is_exit_1_for_every_command(
+    runner: CliRunner, home: Path, tmp_path: Path, args: list[str]
+) -> None:
+    orders, _ = write_sample_export(tmp_path / "in", orders=5, seed=1)
+    missing = tmp_path / "missing.csv"
+    filled = [arg.format(missing=missing, orders=orders) for arg in args]
+    result = runner.invoke(main, ["--home", str(home), *filled])
+    assert result.exit_code == 1, result.output
+    assert "missing.csv: file not found" in result.output
+    assert "Fix: check the path and the file name" in result.output
+    assert not (home / "ledger.sqlite3").exists()

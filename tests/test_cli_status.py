@@ -62,7 +62,7 @@ def test_status_json_on_an_empty_home_creates_no_ledger(runner: CliRunner, home:
         "batches": [],
         "orders": {"submitted": 0, "shipped": 0, "exception": 0},
     }
-    assert list(home.iterdir()) == []
+    assert [path.name for path in home.iterdir()] == ["batch_ship.toml"]
 
 
 def test_status_table_on_an_empty_home(runner: CliRunner, home: Path) -> None:

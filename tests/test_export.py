@@ -17,6 +17,7 @@ from batch_ship.ledger import Ledger
 from batch_ship.model import OrderState
 from batch_ship.samples.orders import write_sample_export
 from batch_ship.workspace import open_workspace
+from tests.conftest import SENDER_TOML
 
 IDS = [f"40125008682399279{n:02d}" for n in range(6)]
 
@@ -243,7 +244,7 @@ def test_normalizing_in_slices_gives_the_same_export(
     orders, _ = write_sample_export(tmp_path, orders=200, seed=5)
 
     def export(home: Path) -> tuple[dict[str, Any], list[list[Any]], list[list[Any]]]:
-        (home / "batch_ship.toml").write_text('[sender]\nname = "甲"\nphone = "13800000000"\n')
+        (home / "batch_ship.toml").write_text(SENDER_TOML, encoding="utf-8")
         result = run_export(open_workspace(home), [orders], courier="zto")
         cells = []
         for path in result.files:
@@ -277,6 +278,7 @@ def test_ledger_counts_parcels_per_province_as_submitted(
 ) -> None:
     home = tmp_path / "home"
     home.mkdir()
+    (home / "batch_ship.toml").write_text(SENDER_TOML, encoding="utf-8")
     result = run_export(open_workspace(home), [sample[0]], courier="generic")
     assert result.batch is not None
     workbook = openpyxl.load_workbook(home / "batches" / result.batch / "submission-generic.xlsx")

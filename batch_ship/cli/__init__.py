@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import importlib
-import logging
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from batch_ship.cli.shared import App
+from batch_ship.cli.shared import DEBUG_HELP, HOME_HELP, QUIET_HELP, App, global_params
 from batch_ship.errors import BatchShipError
 
 # Commands load lazily (name -> "module:function") so `batch-ship --help` stays quick and each
@@ -41,13 +39,15 @@ class BatchShipGroup(click.Group):
             return None
         module_name, attribute = target.split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        if not any(param.name == "quiet" for param in command.params):
+            command.params.extend(global_params())
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BatchShipError as error:
-            if ctx.params.get("debug"):
+            if _debug(ctx):
                 raise
             raise click.ClickException(str(error)) from error
         except (click.exceptions.Exit, click.ClickException, click.Abort):
@@ -56,13 +56,19 @@ class BatchShipGroup(click.Group):
             click.echo("Interrupted; nothing half-written was kept.", err=True)
             ctx.exit(130)
         except Exception as error:  # a bug: say so briefly, the traceback is behind --debug
-            if ctx.params.get("debug"):
+            if _debug(ctx):
                 raise
             name = type(error).__name__
             raise click.ClickException(
                 f"internal error ({name}: {error}). Run again with --debug for the traceback "
                 "and report it."
             ) from error
+
+
+def _debug(ctx: click.Context) -> bool:
+    """--debug given before or after the command."""
+    app = ctx.find_object(App)
+    return bool(ctx.params.get("debug")) or (app is not None and app.debug)
 
 
 @click.group(cls=BatchShipGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,20 +78,18 @@ class BatchShipGroup(click.Group):
     envvar="BATCH_SHIP_HOME",
     default=".",
     show_default="current directory",
-    help="Workspace: batch_ship.toml, ledger.sqlite3 and batches/ live here.",
+    help=HOME_HELP,
 )
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress or log lines on stderr.")
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
+@click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @click.version_option(package_name="batch-ship", prog_name="batch-ship")
 @click.pass_context
 def main(ctx: click.Context, home: Path, debug: bool, quiet: bool) -> None:
     """Ship a day's Taobao/Tmall orders: exports in, courier workbooks out, tracking back.
 
+    --home, --quiet and --debug may also follow the command.
+
     Example: batch-ship --home shop export ExportOrderList20261126.csv --courier zto
     """
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=logging.DEBUG if debug else (logging.WARNING if quiet else logging.INFO),
-        format="%(message)s",
-    )
     ctx.obj = App(home=home, debug=debug, quiet=quiet)
+    ctx.obj.apply_logging()

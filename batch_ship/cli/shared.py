@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -20,9 +21,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass
 class App:
+    """The global options, wherever on the command line they were given."""
+
     home: Path
     debug: bool = False
     quiet: bool = False
+    json: bool = False  # --json: stdout is one JSON object, stderr only warnings and errors
     _workspace: Workspace | None = field(default=None, repr=False)
 
     @property
@@ -33,18 +37,91 @@ class App:
 
     def progress(self, as_json: bool = False) -> Progress:
         """A progress reporter on stderr, silent with --quiet or --json or when not a terminal."""
-        if self.quiet or as_json:
+        if self.quiet or self.json or as_json:
             return no_progress
         return StderrProgress()
+
+    def apply_logging(self) -> None:
+        """Log lines on stderr: debug with --debug, only warnings with --quiet or --json."""
+        logger = logging.getLogger("batch_ship")
+        if not any(isinstance(handler, _EchoHandler) for handler in logger.handlers):
+            logger.addHandler(_EchoHandler())
+            logger.propagate = False
+        if self.debug:
+            logger.setLevel(logging.DEBUG)
+        else:
+            logger.setLevel(logging.WARNING if self.quiet or self.json else logging.INFO)
+
+
+class _EchoHandler(logging.Handler):
+    """Log records on the stderr of the moment (click.echo), so a test runner captures them."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # logging must never break a run
+            self.handleError(record)
 
 
 pass_app = click.make_pass_decorator(App)
 
 
+def _set_on_app(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """An option callback that records a global option given after the command on the App."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        app = ctx.find_object(App)
+        if app is not None and value not in (None, False):
+            setattr(app, name, value)
+            if name == "home":
+                app._workspace = None
+            app.apply_logging()
+        return value
+
+    return callback
+
+
+HOME_HELP = "Workspace: batch_ship.toml, ledger.sqlite3 and batches/ live here."
+QUIET_HELP = "No progress or log lines on stderr (warnings and errors still show)."
+DEBUG_HELP = "Show tracebacks for errors, and debug log lines."
+
+
+def global_params() -> list[click.Parameter]:
+    """--home, --quiet and --debug for after the command too (`batch-ship daily --quiet`):
+    people type them there, and cron lines are written that way."""
+    return [
+        click.Option(
+            ["--home"],
+            type=click.Path(file_okay=False, path_type=Path),
+            expose_value=False,
+            callback=_set_on_app("home"),
+            help=HOME_HELP,
+        ),
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            callback=_set_on_app("quiet"),
+            help=QUIET_HELP,
+        ),
+        click.Option(
+            ["--debug"],
+            is_flag=True,
+            expose_value=False,
+            callback=_set_on_app("debug"),
+            help=DEBUG_HELP,
+        ),
+    ]
+
+
 def json_option(function: F) -> F:
-    """`--json`: one JSON object on stdout; progress and logs stay on stderr."""
+    """`--json`: one JSON object on stdout; progress and log lines are hidden."""
     return click.option(
-        "--json", "as_json", is_flag=True, help="Print one JSON summary object on stdout."
+        "--json",
+        "as_json",
+        is_flag=True,
+        callback=_set_on_app("json"),
+        help="Print one JSON summary object on stdout (no progress or log lines).",
     )(function)
 
 
@@ -54,7 +131,7 @@ def order_report_arguments(function: F) -> F:
         "--items",
         "items",
         multiple=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=click.Path(dir_okay=False, path_type=Path),
         help="Item report(s) (ExportOrderDetailList*.csv). Default: the one beside each order "
         "report with the same stamp, when present.",
     )(function)
@@ -62,7 +139,9 @@ def order_report_arguments(function: F) -> F:
         "orders",
         nargs=-1,
         required=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        # Not exists=True: a missing file is an input error (exit 1, as for every command),
+        # which the reader raises naming the file.
+        type=click.Path(dir_okay=False, path_type=Path),
     )(function)
 
 

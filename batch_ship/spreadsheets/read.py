@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from batch_ship.errors import InputError
+from batch_ship.errors import InputError, missing_file
 
 # pandas 3's default text dtype, backed by pyarrow: every cell a string, '' when empty.
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
@@ -58,9 +58,7 @@ def load_bytes(source: Source) -> RawFile:
         try:
             return RawFile(path.read_bytes(), path)
         except FileNotFoundError:
-            raise InputError(
-                "file not found", path=path, hint="check the path and the file name"
-            ) from None
+            raise missing_file(path) from None
         except IsADirectoryError:
             raise InputError("is a folder, not a file", path=path, hint="name a file") from None
         except OSError as error:

@@ -1,0 +1,80 @@
+"""The [sender] block: cleaned by the recipient rules, and required by couriers that print it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from batch_ship.couriers import Courier
+from batch_ship.errors import ConfigError
+from batch_ship.normalize.addresses import normalize_address
+from batch_ship.normalize.names import normalize_name
+from batch_ship.normalize.phones import normalize_phone
+from batch_ship.workspace import CONFIG_NAME, Sender, Workspace
+
+# Cities without districts (东莞市, 中山市, 儋州市...) leave 寄件人区 empty: never required.
+OPTIONAL_KEYS = ("district",)
+
+
+def normalize_sender(sender: Sender, config: Path) -> Sender:
+    """[sender] through the same phone, name and address rules as a recipient.
+
+    A phone like `138 0013 8000` becomes `13800138000`; `浙江`/`杭州` become 浙江省/杭州市 (a
+    province or city left empty is found from the address). A phone or region that the rules
+    reject is a ConfigError naming the key, never a courier workbook with a wrong sender.
+    """
+    phone = sender.phone
+    if phone.strip():
+        found = normalize_phone(phone)
+        if found.number is None:
+            raise ConfigError(
+                f"[sender] phone is not a usable phone number ({found.problem})",
+                path=config,
+                hint="write a mobile (13800000000) or a landline with its area code "
+                "(0571-87654321)",
+            )
+        phone = found.number
+    province, city, district = sender.province, sender.city, sender.district
+    address = sender.address.strip()
+    text = " ".join(part.strip() for part in (province, city, district, address) if part.strip())
+    if text:
+        found_address = normalize_address(text)
+        if found_address.problem is not None:
+            raise ConfigError(
+                "[sender] province, city and address do not name a known province and city",
+                path=config,
+                hint='write the official names, e.g. province = "浙江省", city = "杭州市"',
+            )
+        province, city = found_address.province, found_address.city
+        district = found_address.district or district.strip()
+        address = found_address.detail
+    return Sender(
+        name=normalize_name(sender.name),
+        phone=phone,
+        province=province,
+        city=city,
+        district=district,
+        address=address,
+    )
+
+
+def sender_for(courier: Courier, workspace: Workspace) -> Workspace:
+    """The workspace with its [sender] normalized; a ConfigError naming the empty keys when
+    the courier's workbook prints a sender that batch_ship.toml does not give."""
+    config = workspace.home / CONFIG_NAME
+    sender = normalize_sender(workspace.config.sender, config)
+    missing = [
+        key
+        for key in courier.sender_fields
+        if key not in OPTIONAL_KEYS and not getattr(sender, key)
+    ]
+    if missing:
+        keys = ", ".join(missing)
+        raise ConfigError(
+            f"{courier.code} courier workbooks carry the sender (寄件人), "
+            f"and [sender] {keys} {'is' if len(missing) == 1 else 'are'} empty",
+            path=config,
+            hint=f"fill in {keys} under [sender] in {config} "
+            "(`batch-ship init` writes a commented one)",
+        )
+    return replace(workspace, config=replace(workspace.config, sender=sender))
