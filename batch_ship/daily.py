@@ -7,7 +7,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from batch_ship.couriers import get_courier
-from batch_ship.errors import BatchShipError, LedgerError
+from batch_ship.errors import BatchShipError, InputError, LedgerError
+from batch_ship.file_kinds import FileKind, WrongFileError
 from batch_ship.progress import Progress, no_progress
 from batch_ship.spreadsheets.write import atomic_path
 from batch_ship.uploads import load_marketplace
@@ -34,7 +35,14 @@ SETTLE_SECONDS = 5.0
 _ITEM_REPORT = re.compile(r"^exportorderdetaillist(?P<stamp>.*)$", re.IGNORECASE)
 _ORDER_REPORT = re.compile(r"^exportorderlist(?P<stamp>.*)$", re.IGNORECASE)
 
-FOLDERS = ("inbox", "returns", "archive")
+FOLDERS = ("inbox", "returns", "archive")  # what init creates (failed/ comes when needed)
+# A file another folder's step reads goes there (a courier return dropped in inbox/).
+_STEP_OF_KIND = {
+    FileKind.COURIER_RETURN: "return",
+    FileKind.ORDER_REPORT: "orders",
+    FileKind.EXCEPTIONS: "orders",
+}
+ERROR_SUFFIX = ".error.txt"
 
 CONFIG_TEMPLATE = """\
 # batch_ship workspace configuration (written by `batch-ship init`; edit freely).
@@ -57,10 +65,12 @@ marketplace = "{marketplace}"  # whose bulk-shipping upload import-tracking writ
 [folders]
 # Relative to this file's folder. `batch-ship daily` exports every new order report (and its
 # item report, same stamp) found in inbox, imports every courier return found in returns, and
-# moves what it processed to archive/<YYYY-MM-DD>/. A file that fails stays where it is.
+# moves what it processed to archive/<YYYY-MM-DD>/. A file that fails moves to
+# failed/<YYYY-MM-DD>/ with its error beside it (<name>.error.txt); move it back to retry.
 inbox = "inbox"
 returns = "returns"
 archive = "archive"
+failed = "failed"
 # templates = "my-templates"   # a folder whose couriers/ and marketplaces/ override built-ins
 """
 
@@ -140,6 +150,7 @@ class FileResult:
     error: str | None = None
     archived: tuple[Path, ...] = ()
     seconds: float = 0.0
+    set_aside: tuple[Path, ...] = ()  # where a failed file went (failed/<date>/), error file last
 
 
 @dataclass(frozen=True)
@@ -193,6 +204,7 @@ class DailyResult:
                     "items": rel(r.items) if r.items else None,
                     "ok": r.ok,
                     "archived": [rel(path) for path in r.archived],
+                    "failed_to": [rel(path) for path in r.set_aside],
                     "seconds": round(r.seconds, 3),
                     "summary": r.summary,
                     "error": r.error,
@@ -208,10 +220,7 @@ class DailyResult:
         }
 
     def _relative(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.home).as_posix()
-        except ValueError:
-            return str(path)
+        return _relative(path, self.home)
 
 
 def run_daily(
@@ -227,9 +236,9 @@ def run_daily(
 ) -> DailyResult:
     """Export each new order report in the inbox, then import each new courier return, once.
 
-    Processed files move to archive/<YYYY-MM-DD>/; a file that fails stays in place and its error
-    is reported while the rest go on. Files modified in the last `settle_seconds` are left for the
-    next run. A second concurrent run waits up to `wait_seconds` for the first, then raises
+    Processed files move to archive/<YYYY-MM-DD>/; a file that fails for what it holds moves to
+    failed/<YYYY-MM-DD>/ with its error beside it (see _process) while the rest go on. Files
+    modified in the last `settle_seconds` are left for the next run. A second concurrent run waits up to `wait_seconds` for the first, then raises
     DailyBusyError. `exporter`/`importer` default to `run_export` / `import_tracking`. An
     unexpected exception (a bug) fails only its file, unless `raise_bugs` (--debug).
     """
@@ -252,7 +261,7 @@ def run_daily(
             f"{workspace.home} is not a workspace (no {CONFIG_NAME}, no inbox/ or returns/ folder)",
             hint=f"run `batch-ship init {workspace.home}` first, or point --home at your workspace",
         )
-    for name in FOLDERS:
+    for name in (*FOLDERS, "failed"):
         folder = workspace.folder(name)
         if folder.exists() and not folder.is_dir():
             raise BatchShipError(
@@ -268,7 +277,7 @@ def run_daily(
 
             importer = import_tracking
         day = (today or datetime.now()).strftime("%Y-%m-%d")
-        archive = workspace.folder("archive") / day
+        folders = _Folders(workspace.folder("archive") / day, workspace.folder("failed") / day)
         now = time.time()
         results: list[FileResult] = []
         waiting: list[Waiting] = []
@@ -281,21 +290,17 @@ def run_daily(
         ignored += unit_ignored
         for order_path, items_path in units:
             inputs = [order_path] + ([items_path] if items_path else [])
-            results.append(
-                _process(
-                    "orders",
-                    inputs,
-                    archive,
-                    raise_bugs,
-                    partial(
-                        exporter,
-                        workspace,
-                        [order_path],
-                        items=[items_path] if items_path else None,
-                        progress=progress,
-                    ),
-                )
-            )
+            steps = {
+                "orders": partial(
+                    exporter,
+                    workspace,
+                    [order_path],
+                    items=[items_path] if items_path else None,
+                    progress=progress,
+                ),
+                "return": partial(importer, workspace, [order_path], progress=progress),
+            }
+            results.append(_process("orders", inputs, folders, raise_bugs, steps))
 
         returns, return_waiting, return_ignored = _settled_files(
             workspace.folder("returns"), now, settle_seconds
@@ -303,15 +308,11 @@ def run_daily(
         waiting += return_waiting
         ignored += return_ignored
         for path in returns:
-            results.append(
-                _process(
-                    "return",
-                    [path],
-                    archive,
-                    raise_bugs,
-                    partial(importer, workspace, [path], progress=progress),
-                )
-            )
+            steps = {
+                "return": partial(importer, workspace, [path], progress=progress),
+                "orders": partial(exporter, workspace, [path], items=None, progress=progress),
+            }
+            results.append(_process("return", [path], folders, raise_bugs, steps))
         notes = tuple(
             f"no {name}/ folder in {workspace.home}: run `batch-ship init` to create it"
             for name in ("inbox", "returns")
@@ -330,35 +331,51 @@ def run_daily(
         return result
 
 
+@dataclass(frozen=True)
+class _Folders:
+    """Where a day's files go: processed ones, failed ones."""
+
+    archive: Path
+    failed: Path
+
+
 def _process(
     kind: str,
     inputs: list[Path],
-    archive: Path,
+    folders: _Folders,
     raise_bugs: bool,
-    step: Callable[[], Summarized],
+    steps: Mapping[str, Callable[[], Summarized]],
 ) -> FileResult:
+    """Run a file's step (the other folder's step when the file says it is of that kind),
+    archive it when done; a file that failed for what it holds, or crashed its step, goes to
+    failed/<date>/ with its error (a busy ledger or a broken config is no fault of the file:
+    it stays for the next run)."""
     started = time.monotonic()
     items = inputs[1] if len(inputs) > 1 else None
+
+    def failed(error: str, set_aside: bool) -> FileResult:
+        moved = _set_aside(inputs, folders.failed, error) if set_aside else ()
+        return FileResult(
+            kind, inputs[0], items, ok=False, error=error, set_aside=moved,
+            seconds=time.monotonic() - started,
+        )  # fmt: skip
+
     try:
-        summary = step().summary()
+        kind, summary = _run_step(kind, steps)
     except BatchShipError as error:
         log.debug("daily: %s failed", inputs[0].name, exc_info=True)
-        return FileResult(
-            kind, inputs[0], items, ok=False, error=str(error), seconds=time.monotonic() - started
-        )
+        return failed(str(error), isinstance(error, InputError))
     except Exception as error:  # a bug in one file's run must not stop the rest of the inbox
         if raise_bugs:
             raise
         log.debug("daily: %s crashed", inputs[0].name, exc_info=True)
-        message = (
+        return failed(
             f"{inputs[0].name}: internal error ({type(error).__name__}: {error}); "
-            "run `batch-ship --debug daily` for the traceback and report it"
-        )
-        return FileResult(
-            kind, inputs[0], items, ok=False, error=message, seconds=time.monotonic() - started
+            "run `batch-ship --debug daily` for the traceback and report it",
+            True,
         )
     try:
-        archived = tuple(archive_file(path, archive) for path in inputs)
+        archived = tuple(archive_file(path, folders.archive) for path in inputs)
     except OSError as error:
         # Recorded but not moved: the next run re-reads it and the ledger skips what it knows.
         message = f"{inputs[0].name}: processed but could not be archived ({error})"
@@ -379,6 +396,42 @@ def _process(
         archived=archived,
         seconds=time.monotonic() - started,
     )
+
+
+def _run_step(
+    kind: str, steps: Mapping[str, Callable[[], Summarized]]
+) -> tuple[str, dict[str, Any]]:
+    """The step of the folder the file was in; if the file is of the other step's kind
+    (a courier return in inbox/), that step instead, once."""
+    try:
+        return kind, steps[kind]().summary()
+    except WrongFileError as error:
+        other = _STEP_OF_KIND.get(error.kind)
+        if other is None or other == kind:
+            raise
+        log.info("daily: %s is a %s; %s", error.path, error.kind.value, f"running {other}")
+        return other, steps[other]().summary()
+
+
+def _set_aside(inputs: list[Path], folder: Path, error: str) -> tuple[Path, ...]:
+    """Move a failed file (and its item report) to `folder`, its error beside it in
+    `<name>.error.txt`: daily does not read it again until a person moves it back."""
+    moved: list[Path] = []
+    try:
+        for path in inputs:
+            moved.append(archive_file(path, folder))
+        note = folder / f"{moved[0].name}{ERROR_SUFFIX}"
+        when = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        back = ", ".join(f"{path.name} to {path.parent.name}/" for path in inputs)
+        _write_text_atomic(
+            note,
+            f"{error}\n\n{when}: batch-ship daily moved it here and will not read it again.\n"
+            f"Once fixed, move {back} to try again.\n",
+        )
+    except OSError as problem:  # it stays where it is; the error is still reported
+        log.warning("daily: could not move %s to %s (%s)", inputs[0].name, folder, problem)
+        return tuple(moved)
+    return (*moved, note)
 
 
 def _settled_files(
@@ -547,28 +600,39 @@ else:
 
 
 def describe_result(result: FileResult, home: Path) -> str:
-    """One human line for a processed file."""
-    try:
-        name = result.path.relative_to(home).as_posix()
-    except ValueError:
-        name = str(result.path)
+    """One human line for a processed file: what it did and where it wrote (or, for a file
+    that failed, why and where it went)."""
+    name = _relative(result.path, home)
     if not result.ok:
-        return f"FAILED {name}: {result.error}"
+        line = f"FAILED {name}: {result.error}"
+        if result.set_aside:
+            line += f"\n  moved to {_relative(result.set_aside[0], home)} with its error beside it"
+            line += " (move it back to try again)"
+        return line
     summary = result.summary or {}
+    written = ", ".join(_relative(Path(path), home) for path in summary.get("files") or [])
+    wrote = f"; wrote {written}" if written else ""
     if result.kind == "orders":
         batch = summary.get("batch") or "no new batch"
         return (
             f"exported {name} -> {batch}: {summary.get('orders_read', 0)} orders read, "
             f"{summary.get('orders_submitted', 0)} submitted in {summary.get('parcels', 0)} "
             f"parcels; exceptions: {_counts(summary.get('exceptions'))}; "
-            f"skipped: {_counts(summary.get('skipped'))}"
+            f"skipped: {_counts(summary.get('skipped'))}{wrote}"
         )
     return (
         f"imported {name} -> {summary.get('batch') or 'no batch'}: "
         f"{summary.get('parcels_matched', 0)} parcels matched, "
         f"{summary.get('orders_shipped', 0)} orders shipped, "
-        f"{summary.get('unknown_rows', 0)} unknown rows"
+        f"{summary.get('unknown_rows', 0)} unknown rows{wrote}"
     )
+
+
+def _relative(path: Path, home: Path) -> str:
+    try:
+        return path.relative_to(home).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _counts(counts: Any) -> str:

@@ -22,6 +22,7 @@ from pandas.arrays import ArrowStringArray
 
 from batch_ship.couriers import Courier, get_courier
 from batch_ship.errors import InputError
+from batch_ship.file_kinds import our_layouts
 from batch_ship.ledger import Ledger, NewBatch
 from batch_ship.model import OrderState, OrderStatus
 from batch_ship.normalize.recipients import normalize_recipients
@@ -85,6 +86,29 @@ class ExportResult:
         }
 
 
+def _check_items(items: pd.DataFrame, order_ids: pd.Series, files: list[Path]) -> None:
+    """An item report given by hand must be the order report's: refused when none of its
+    rows belongs to an order of the report, a warning with the count when some do not."""
+    if not len(items) or not files:
+        return
+    belongs = items[c.ORDER_ID].isin(order_ids).to_numpy(dtype=bool)
+    names = ", ".join(path.name for path in files)
+    if not belongs.any():
+        raise InputError(
+            f"none of the {len(items):,} item rows belongs to an order of the order report",
+            path=files[0] if len(files) == 1 else None,
+            hint=f"give the item report exported with this order report (ExportOrderDetailList "
+            f"with the same stamp), or leave --items out; given: {names}",
+        )
+    if not belongs.all():
+        log.warning(
+            "%s: %d of %d item rows belong to no order of the order report; they are left out",
+            names,
+            int((~belongs).sum()),
+            len(belongs),
+        )
+
+
 @dataclass(frozen=True)
 class _Plan:
     """The outcome of filtering against one view of the ledger."""
@@ -126,11 +150,14 @@ def run_export(
     item_paths = list(items) if items is not None else find_item_reports(paths)
 
     with timer("read"):
-        table = read_orders(paths, items=item_paths or None, progress=progress)
+        layouts = our_layouts(workspace.config.templates)
+        table = read_orders(paths, items=item_paths or None, progress=progress, layouts=layouts)
     frame = table.orders.reset_index(drop=True)
     original = table.original.reset_index(drop=True)
     item_table = table.items
     del table  # the frames below are all that is needed; keeping less matters at 1M orders
+    if items is not None:
+        _check_items(item_table, frame[c.ORDER_ID], [Path(path) for path in items])
     n = len(frame)
     order_ids = frame[c.ORDER_ID].astype(str)
     duplicate = _duplicate_mask(frame, order_ids)

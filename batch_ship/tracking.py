@@ -26,6 +26,20 @@ from batch_ship.columns import arrow_text
 from batch_ship.couriers import Courier, get_courier, load_couriers
 from batch_ship.damaged_references import EXACT_DIGITS, damaged_reference, damaged_windows
 from batch_ship.errors import BatchShipError, InputError, LedgerError, missing_file
+from batch_ship.file_kinds import (
+    CHILD_HEADERS,
+    HEADER_SCAN_ROWS,
+    NAME_HEADERS,
+    PHONE_HEADERS,
+    REFERENCE_HEADERS,
+    TRACKING_HEADERS,
+    FileKind,
+    Layouts,
+    WrongFileError,
+    find_kind,
+    header_key,
+    our_layouts,
+)
 from batch_ship.ledger import BatchRef, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.spreadsheets.background import PendingWrite, WorkbookWriter
@@ -50,36 +64,8 @@ from batch_ship.workspace import Workspace
 log = logging.getLogger(__name__)
 
 RECONCILE_NAME = "reconcile.xlsx"
-HEADER_SCAN_ROWS = 30  # title rows a courier puts above the header; more is not a header
 _RETURN_HINT = "download the return again from the courier's site (or save it as .xlsx)"
 
-# Header synonyms, most specific first. Headers are compared after `header_key` (no whitespace,
-# quotes, '*', '=' or bracketed notes such as (必填)), exactly: 订单号 must not match 单号.
-TRACKING_HEADERS = (
-    "运单号", "运单号码", "运单编号", "快递单号", "快递单号码", "快递运单号", "物流运单号",
-    "工作单号", "详情单号", "面单号", "邮件号", "邮件号码", "主单号", "母单号", "物流单号",
-    "单号", "trackingnumber", "tracking-number", "trackingno", "waybillno",
-)  # fmt: skip
-REFERENCE_HEADERS = (
-    "订单编号", "订单号", "用户订单号", "客户订单号", "商家订单号", "商户订单号", "平台订单号",
-    "外部订单号", "原始订单号", "交易订单号", "订单编码", "客户单号", "用户单号", "商家单号",
-    "外部单号", "原始单号", "原单号", "参考号", "客户参考号", "客户编码", "orderid", "order-id",
-    "reference",
-)  # fmt: skip
-NAME_HEADERS = (
-    "收件人姓名", "收件人", "收件人名称", "收货人姓名", "收货人", "收方姓名", "收件方姓名",
-    "收件方", "收方联系人", "收件联系人", "姓名",
-)  # fmt: skip
-# A multi-piece shipment's other waybills (SF's 子单号): recorded as more numbers of the parcel,
-# after the main one, which stays the number the marketplace gets.
-CHILD_HEADERS = ("子单号", "子单号码", "子运单号", "子运单号码", "子件运单号")
-PHONE_HEADERS = (
-    "收件人手机/电话", "收件人手机", "收件人电话", "收件人联系电话", "收件人联系方式",
-    "收货人手机", "收货人电话", "收货人联系电话", "收方电话", "收方手机", "收件电话", "收件手机",
-    "联系电话", "联系手机", "手机号码", "手机号", "手机", "电话",
-)  # fmt: skip
-
-_HEADER_NOISE = re.compile(r"[\s'\"‘’“”`=*＊:：]|[(（\[【][^)）\]】]*[)）\]】]")
 # Spreadsheet debris around a value: apostrophes (forced text), ="..." wrappers, quotes,
 # zero-width and non-breaking spaces.
 _EDGE_CHARS = " \t\r\n\v\f\u00a0\u3000\u200b\ufeff'\"=‘’“”`"
@@ -202,11 +188,6 @@ class _Plan:
 
 
 # --- cleaning -------------------------------------------------------------------------------
-
-
-def header_key(text: object) -> str:
-    """A header as compared: no whitespace or line breaks, quotes, '*' or (notes); lower case."""
-    return _HEADER_NOISE.sub("", str(text)).lower()
 
 
 def clean_values(values: pd.Series) -> pd.Series:
@@ -360,11 +341,18 @@ def _read_grid(path: Path) -> pd.DataFrame:
 
 
 def read_return(
-    path: Path, reference_headers: Sequence[str] = (), fallback_headers: Sequence[str] = ()
+    path: Path,
+    reference_headers: Sequence[str] = (),
+    fallback_headers: Sequence[str] = (),
+    layouts: Layouts | None = None,
 ) -> pd.DataFrame:
     """One courier return as rows: source, row (spreadsheet row, 1-based), reference, cell
-    (the tracking cell, maybe several numbers), name, phone. Blank rows are dropped."""
+    (the tracking cell, maybe several numbers), name, phone. Blank rows are dropped. A file
+    of another kind (an order report, one of our own files) is refused, saying what it is."""
     grid = _read_grid(path)
+    kind, whose, _ = find_kind(grid, layouts)
+    if kind not in (FileKind.COURIER_RETURN, FileKind.OTHER):
+        raise WrongFileError(kind, whose, path, "a courier return")
     columns = find_return_columns(grid, path, reference_headers, fallback_headers)
     body = grid.iloc[columns.header_row + 1 :]
     count = len(body)
@@ -408,9 +396,10 @@ def read_returns(
     paths: Sequence[Path],
     reference_headers: Sequence[str] = (),
     fallback_headers: Sequence[str] = (),
+    layouts: Layouts | None = None,
 ) -> pd.DataFrame:
     """All returns, one after the other; attrs say whether any had name / phone columns."""
-    frames = [read_return(path, reference_headers, fallback_headers) for path in paths]
+    frames = [read_return(path, reference_headers, fallback_headers, layouts) for path in paths]
     rows = pd.concat(frames, ignore_index=True) if frames else _empty_rows()
     rows.attrs["has_name"] = any(frame.attrs.get("has_name") for frame in frames)
     rows.attrs["has_phone"] = any(frame.attrs.get("has_phone") for frame in frames)
@@ -930,7 +919,7 @@ def import_tracking(
                 preferred, fallback = _reference_headers(info, templates)
                 progress("reading returns", 0, len(files))
                 with steps("read"):
-                    rows = read_returns(files, preferred, fallback)
+                    rows = read_returns(files, preferred, fallback, our_layouts(templates))
                 progress("reading returns", len(files), len(files))
                 if info is None:
                     info = _batch_from_references(ledger, rows, files)

@@ -38,6 +38,7 @@ class Config:
     inbox: str = "inbox"
     returns: str = "returns"
     archive: str = "archive"
+    failed: str = "failed"  # daily moves a file that failed here, with its error beside it
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Workspace:
         return self.batches_dir / batch_id
 
     def folder(self, name: str) -> Path:
-        """inbox / returns / archive, as configured, relative to home."""
+        """inbox / returns / archive / failed, as configured, relative to home."""
         folder: str = getattr(self.config, name)
         return self.home / folder
 
@@ -110,4 +111,5 @@ def _config_from(data: dict[str, Any], path: Path) -> Config:
         inbox=str(folders.get("inbox", "inbox")),
         returns=str(folders.get("returns", "returns")),
         archive=str(folders.get("archive", "archive")),
+        failed=str(folders.get("failed", "failed")),
     )

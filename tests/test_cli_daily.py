@@ -69,7 +69,16 @@ def test_a_failed_file_exits_1_and_json_lists_it(
     assert (summary["exported"], summary["failed"]) == (1, 1)
     assert summary["errors"][0]["file"] == "inbox/ExportOrderList1.csv"
     assert "not an order report" in summary["errors"][0]["error"]
-    assert (home / "inbox" / "ExportOrderList1.csv").exists()
+    assert not (home / "inbox" / "ExportOrderList1.csv").exists()
+    failed = home / "failed" / time.strftime("%Y-%m-%d")
+    assert (failed / "ExportOrderList1.csv").read_text(encoding="utf-8") == "bad"
+    assert summary["files"][0]["failed_to"] == [
+        f"failed/{failed.name}/ExportOrderList1.csv",
+        f"failed/{failed.name}/ExportOrderList1.csv.error.txt",
+    ]
+    # the cron line that runs every ten minutes says it once, not every run
+    again = runner.invoke(main, ["--home", str(home), "--quiet", "daily"])
+    assert (again.exit_code, again.output) == (0, "")
 
 
 def test_nothing_new_exits_0(runner: CliRunner, home: Path, fake_steps: Recorder) -> None:
@@ -147,9 +156,13 @@ def test_daily_runs_the_real_loop(runner: CliRunner, home: Path) -> None:
     archive = home / "archive" / time.strftime("%Y-%m-%d")
     assert (archive / orders.name).exists()
     assert (archive / items.name).exists()
-    assert sorted(p.name for p in (home / "inbox").iterdir()) == ["ExportOrderListbroken.csv"]
+    assert sorted(p.name for p in (home / "inbox").iterdir()) == []
+    set_aside = home / "failed" / time.strftime("%Y-%m-%d")
+    assert sorted(p.name for p in set_aside.iterdir()) == [
+        "ExportOrderListbroken.csv",
+        "ExportOrderListbroken.csv.error.txt",
+    ]
 
-    (home / "inbox" / "ExportOrderListbroken.csv").unlink()
     returned = home / "returns" / "zto-return.xlsx"
     write_sample_return(open_workspace(home), batch, returned, seed=1)
     os.utime(returned, (old, old))
@@ -215,3 +228,20 @@ def test_quiet_outside_a_workspace_says_so_and_leaves_nothing(
     assert f"Fix: run `batch-ship init {folder}` first" in result.output
     assert list(folder.iterdir()) == []
     assert fake_steps.calls == []
+
+
+def test_a_courier_return_dropped_in_the_inbox_is_imported(runner: CliRunner, home: Path) -> None:
+    """Not archived as an export of 0 orders: the return's numbers reach the ledger."""
+    assert runner.invoke(main, ["--home", str(home), "init"]).exit_code == 0
+    write_sample_export(home / "inbox", orders=30, seed=3)
+    first = json.loads(invoke(runner, home, "--json", "--settle", "0").stdout)
+    batch = first["files"][0]["summary"]["batch"]
+    parcels = first["files"][0]["summary"]["parcels"]
+    write_sample_return(open_workspace(home), batch, home / "inbox" / "zto-return.xlsx")
+    result = invoke(runner, home, "--settle", "0")
+    assert result.exit_code == 0, result.output
+    line = result.stdout.splitlines()[0]
+    assert line.startswith(f"imported inbox/zto-return.xlsx -> {batch}: {parcels} parcels matched")
+    assert f"wrote batches/{batch}/upload-taobao.csv" in line  # where its files are
+    assert ledger_status(home / "ledger.sqlite3")["orders"]["submitted"] == 0
+    assert (home / "archive" / time.strftime("%Y-%m-%d") / "zto-return.xlsx").is_file()

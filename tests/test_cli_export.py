@@ -377,3 +377,81 @@ def test_a_sender_the_rules_reject_is_refused(
     assert result.exit_code == 1
     assert f"batch_ship.toml: {message}" in result.output
     assert not (home / "ledger.sqlite3").exists()
+
+
+def round_trip_files(runner: CliRunner, home: Path, tmp_path: Path) -> dict[str, Path]:
+    """A batch exported from a sample pair, its submission workbook and a courier return."""
+    from batch_ship.samples.returns import write_sample_return
+
+    orders, items = write_sample_export(tmp_path / "in", orders=30, seed=5)
+    summary = export(runner, home, str(orders))
+    submission = next(Path(p) for p in summary["files"] if "submission-" in p)
+    returned = write_sample_return(open_workspace(home), summary["batch"], tmp_path / "r.xlsx")
+    return {"orders": orders, "items": items, "submission": submission, "return": returned}
+
+
+def snapshot(home: Path) -> dict[str, bytes]:
+    """Every file of the workspace and its bytes: what 'changes nothing' compares."""
+    return {
+        str(path.relative_to(home)): path.read_bytes()
+        for path in sorted(home.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    ("which", "said", "fix"),
+    [
+        ("return", "this is a courier return", "`batch-ship import-tracking r.xlsx`"),
+        ("submission", "this is a submission workbook batch-ship wrote", "courier's site"),
+    ],
+)
+def test_export_refuses_a_file_that_is_not_an_order_report(
+    runner: CliRunner, home: Path, tmp_path: Path, which: str, said: str, fix: str
+) -> None:
+    files = round_trip_files(runner, home, tmp_path)
+    before = snapshot(home)
+    result = runner.invoke(main, ["--home", str(home), "export", str(files[which])])
+    assert result.exit_code == 1, result.output
+    assert said in result.output
+    assert "not a Taobao order report" in result.output
+    assert fix in result.output
+    assert "Traceback" not in result.output
+    assert snapshot(home) == before  # no batch of 0 orders, ledger untouched
+
+
+def test_an_order_number_column_alone_is_not_an_order_report(
+    runner: CliRunner, home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("订单编号,收件人姓名,收件人手机/电话\n4012500868239927921,张三,13800000000\n")
+    result = runner.invoke(main, ["--home", str(home), "export", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "not an order report: it has an 订单编号 column but none" in result.output
+    assert not (home / "ledger.sqlite3").exists()
+
+
+def test_items_of_another_report_are_refused_and_a_partial_match_warns(
+    runner: CliRunner, home: Path, tmp_path: Path
+) -> None:
+    orders, items = write_sample_export(tmp_path / "a", orders=30, seed=5)
+    _, other_items = write_sample_export(tmp_path / "b", orders=30, seed=6)
+    result = runner.invoke(
+        main, ["--home", str(home), "export", str(orders), "--items", str(other_items)]
+    )
+    assert result.exit_code == 1, result.output
+    assert "none of the" in result.output
+    assert "item rows belongs to an order of the order report" in result.output
+    assert not (home / "ledger.sqlite3").exists()
+    # half of the item report is another one's: exported, with a warning counting them
+    text = items.read_bytes().decode("gbk").splitlines(keepends=True)
+    foreign = other_items.read_bytes().decode("gbk").splitlines(keepends=True)[1:11]
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes("".join([*text, *foreign]).encode("gbk"))
+    command = ["--home", str(home), "export", str(orders), "--items", str(mixed)]
+    done = subprocess.run(
+        [sys.executable, "-m", "batch_ship", *command], capture_output=True, text=True, check=False
+    )  # a real process: the warning as the seller sees it on stderr
+    assert done.returncode == 0, done.stderr
+    assert f"mixed.csv: 10 of {len(text) - 1 + 10} item rows belong to no order" in done.stderr
+    assert (home / "batches").is_dir()

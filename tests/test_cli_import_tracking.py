@@ -735,3 +735,31 @@ def test_a_return_with_references_excel_cut_ships_every_order(
     with (home / "batches" / batch / "upload-taobao.csv").open(encoding="gb18030") as stream:
         upload = {row[0]: row[2] for row in list(csv.reader(stream))[1:]}
     assert upload == expected
+
+
+def test_an_order_report_is_refused_and_nothing_is_written(
+    runner: CliRunner, home: Path, tmp_path: Path
+) -> None:
+    """Given the seller centre's order report by mistake (it has 订单编号 and a 物流单号
+    column), import-tracking says what it is and leaves the batch's files as they were."""
+    from batch_ship.samples.orders import write_sample_export
+
+    orders, _ = write_sample_export(tmp_path / "in", orders=20, seed=4)
+    exported = runner.invoke(main, ["--home", str(home), "export", "--json", str(orders)])
+    assert exported.exit_code == 0, exported.output
+    batch = json.loads(exported.stdout)["batch"]
+    returned = tmp_path / "r.xlsx"
+    made = runner.invoke(
+        main, ["--home", str(home), "sample-return", "--batch", batch, str(returned)]
+    )
+    assert made.exit_code == 0, made.output
+    assert run(runner, home, str(returned)).exit_code == 0
+    folder = home / "batches" / batch
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    numbers = ledger_numbers(home)
+    result = run(runner, home, str(orders), "--batch", batch)
+    assert result.exit_code == 1, result.output
+    assert "this is an order report from the seller centre, not a courier return" in result.output
+    assert f"`batch-ship export {orders.name}`" in result.output
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+    assert ledger_numbers(home) == numbers

@@ -21,7 +21,7 @@ from batch_ship.daily import (
     summary_lines,
     workspace_lock,
 )
-from batch_ship.errors import BatchShipError, ConfigError, InputError
+from batch_ship.errors import BatchShipError, ConfigError, InputError, LedgerError
 from batch_ship.workspace import CONFIG_NAME, load_config, open_workspace
 
 TODAY = datetime(2026, 11, 26, 9, 30)
@@ -182,28 +182,72 @@ def test_second_run_does_nothing_new(home: Path) -> None:
     assert summary_lines(second) == ["daily: nothing new"]  # both folders exist now
 
 
-def test_a_bad_file_stays_with_its_error_and_the_rest_go_on(home: Path) -> None:
+def test_a_bad_file_moves_to_failed_with_its_error_and_the_rest_go_on(home: Path) -> None:
     bad = drop(home / "inbox", "ExportOrderList1.csv", "bad", mtime=OLD - 10)
+    bad_items = drop(home / "inbox", "ExportOrderDetailList1.csv", mtime=OLD - 10)
     good = drop(home / "inbox", "ExportOrderList2.csv")
     bad_return = drop(home / "returns", "r1.xlsx", "bad")
     buggy_return = drop(home / "returns", "r2.xlsx", "bug")
-    result = run(home, Recorder())
+    recorder = Recorder()
+    result = run(home, recorder)
     assert not result.ok
     assert result.failed == 3
     assert result.exported == 1
-    assert bad.exists()
-    assert bad_return.exists()
-    assert buggy_return.exists()
-    assert not good.exists()
+    failed = home / "failed" / "2026-11-26"
+    for path in (bad, bad_items, bad_return, buggy_return, good):
+        assert not path.exists()
+    assert sorted(path.name for path in failed.iterdir()) == [
+        "ExportOrderDetailList1.csv",  # the pair stays together
+        "ExportOrderList1.csv",
+        "ExportOrderList1.csv.error.txt",
+        "r1.xlsx",
+        "r1.xlsx.error.txt",
+        "r2.xlsx",
+        "r2.xlsx.error.txt",
+    ]
+    note = (failed / "ExportOrderList1.csv.error.txt").read_text(encoding="utf-8")
+    assert "not an order report" in note
+    assert "Fix: export it again" in note
+    assert "move ExportOrderList1.csv to inbox/, ExportOrderDetailList1.csv to inbox/" in note
+    assert "internal error (KeyError" in (failed / "r2.xlsx.error.txt").read_text("utf-8")
     summary = result.summary()
     errors = {error["file"]: error["error"] for error in summary["errors"]}
     assert "not an order report" in errors["inbox/ExportOrderList1.csv"]
     assert "Fix: export it again" in errors["inbox/ExportOrderList1.csv"]
     assert "internal error (KeyError" in errors["returns/r2.xlsx"]
     assert summary["ok"] is False
-    assert any(
-        line.startswith("FAILED inbox/ExportOrderList1.csv") for line in summary_lines(result)
-    )
+    moved = {item["file"]: item["failed_to"] for item in summary["files"]}
+    assert moved["returns/r1.xlsx"] == [
+        "failed/2026-11-26/r1.xlsx",
+        "failed/2026-11-26/r1.xlsx.error.txt",
+    ]
+    lines = summary_lines(result)
+    assert any(line.startswith("FAILED inbox/ExportOrderList1.csv") for line in lines)
+    assert any("moved to failed/2026-11-26/r1.xlsx" in line for line in lines)
+    # the next run does not try them again, and says nothing about them
+    calls = len(recorder.calls)
+    again = run(home, recorder)
+    assert (again.ok, again.files, len(recorder.calls)) == (True, (), calls)
+    # moved back by a person, a file is read again
+    os.replace(failed / "r1.xlsx", home / "returns" / "r1.xlsx")
+    os.utime(home / "returns" / "r1.xlsx", (OLD, OLD))
+    third = run(home, recorder)
+    assert [r.path.name for r in third.files] == ["r1.xlsx"]
+    assert (failed / "r1.xlsx").is_file()  # failed again: back with a fresh note
+    assert (failed / "r1.xlsx.error.txt").is_file()
+
+
+def test_a_busy_ledger_or_a_broken_config_leaves_the_file_in_place(home: Path) -> None:
+    """Not the file's fault: it stays for the next run."""
+    path = drop(home / "returns", "r1.xlsx")
+
+    def busy(workspace: Any, files: list[Path], **kwargs: Any) -> FakeResult:
+        raise LedgerError("the ledger is busy")
+
+    result = run_daily(open_workspace(home), today=TODAY, importer=busy, exporter=busy)
+    assert result.failed == 1
+    assert path.exists()
+    assert not (home / "failed").exists()
 
 
 def test_a_bug_is_raised_with_debug(home: Path) -> None:

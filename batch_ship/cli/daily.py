@@ -71,8 +71,10 @@ def daily(app: App, wait_seconds: float, settle_seconds: float, as_json: bool) -
     """Export new order reports from inbox/, import new returns from returns/, archive them.
 
     Each order report (with its item report of the same stamp, or a fixed exceptions workbook)
-    is exported once and each courier return imported once; processed files move to
-    archive/<YYYY-MM-DD>/. A file that fails stays in place with its error and the rest go on.
+    is exported once and each courier return imported once, whichever folder it is in;
+    processed files move to archive/<YYYY-MM-DD>/. A file that fails moves to
+    failed/<YYYY-MM-DD>/ with its error in <name>.error.txt (move it back to retry); the rest
+    go on.
     Exit 0 when every file succeeded (or there was nothing new), 1 when any file failed.
     When another daily run is still working, this one does nothing, says so and exits 0.
     With --quiet only processed and failed files are printed: nothing new prints nothing.

@@ -14,6 +14,15 @@ import pyarrow.compute as pc
 
 from batch_ship.columns import constant_text
 from batch_ship.errors import InputError
+from batch_ship.file_kinds import (
+    SHOWN_ORDER_COLUMNS,
+    FileKind,
+    Layouts,
+    WrongFileError,
+    find_kind,
+    has_order_id,
+    kind_of_header,
+)
 from batch_ship.model import FileProblem, OrderStatus
 from batch_ship.progress import Progress, no_progress
 from batch_ship.sources import canonical as c
@@ -21,7 +30,6 @@ from batch_ship.sources.canonical import OrderTable
 from batch_ship.sources.taobao_headers import (
     EXCEPTION_COLUMNS,
     ITEM_HEADERS,
-    ITEM_ONLY_HEADERS,
     ORDER_HEADERS,
     PHONE_HEADERS,
     SKU_HEADERS,
@@ -57,13 +65,16 @@ def read_orders(
     paths: Sequence[Source] | Source,
     items: Sequence[Source] | Source | None = None,
     progress: Progress = no_progress,
+    layouts: Layouts | None = None,
 ) -> OrderTable:
     """Read Taobao order reports (and item reports) into one canonical OrderTable.
 
     `paths`: one or more order reports (CSV in GB18030/GBK or UTF-8, .xlsx/.xls re-saves, or
     an exceptions workbook written by export). `items`: item reports; when None, the item
     report beside each order report path (ExportOrderDetailList<stamp>.*) is used if present.
-    Several order files concatenate. Raises InputError for a file that cannot be trusted.
+    Several order files concatenate. Raises InputError for a file that cannot be trusted, and
+    WrongFileError for a file of another kind (a courier return, one of our own files; see
+    file_kinds: `layouts` are our own files' header rows, the built-in templates' by default).
     """
     order_sources = _as_list(paths)
     if not order_sources:
@@ -77,7 +88,7 @@ def read_orders(
     sources: list[Path] = []
     for index, source in enumerate(order_sources):
         progress("reading order reports", index, total)
-        orders, original, found, path = _read_order_report(source)
+        orders, original, found, path = _read_order_report(source, layouts)
         _release_memory()
         frames.append(orders)
         originals.append(original)
@@ -87,7 +98,7 @@ def read_orders(
     item_frames = []
     for index, source in enumerate(item_sources):
         progress("reading item reports", len(order_sources) + index, total)
-        items_read, path = _read_item_report(source)
+        items_read, path = _read_item_report(source, layouts)
         _release_memory()
         item_frames.append(items_read)
         sources.append(path)
@@ -155,28 +166,66 @@ def _concat(frames: list[pd.DataFrame], columns: list[str] | None) -> pd.DataFra
 # ------------------------------------------------------------------------------------- reports
 
 
-def _headed_frame(raw: RawFile, kind: str, mapping: dict[str, str]) -> tuple[pd.DataFrame, int]:
-    """The report's rows under its header row (found among the first rows) and that row."""
+def _headed_frame(
+    raw: RawFile, kind: FileKind, mapping: dict[str, str], layouts: Layouts | None
+) -> tuple[pd.DataFrame, int]:
+    """The report's rows under its header row (found among the first rows) and that row.
+    A file of another kind is refused, saying what it is (file_kinds)."""
     grid = read_raw(raw)
+    what = kind.value
     if len(grid) == 0:
-        raise InputError(f"the {kind} has no rows", path=raw.path, hint="export it again")
+        raise InputError(f"the {what} has no rows", path=raw.path, hint="export it again")
     try:
         header_row = find_header_row(grid.head(30), {c.ORDER_ID}, mapping)
     except LookupError:
+        found, whose, _ = find_kind(grid.head(30), layouts)
+        if found is not FileKind.OTHER:
+            raise WrongFileError(found, whose, raw.path, f"a Taobao {what}") from None
         seen = [clean_header(cell) for cell in grid.iloc[0].tolist() if str(cell).strip()]
         listed = ", ".join(seen[:8]) + (" …" if len(seen) > 8 else "")
         raise InputError(
-            f"no 订单编号 (order number) column: this is not a Taobao {kind} "
+            f"no 订单编号 (order number) column: this is not a Taobao {what} "
             f"(first row: {listed or 'empty'})",
             path=raw.path,
             hint="give the ExportOrderList*.csv order report (ExportOrderDetailList*.csv is the "
             "item report) exactly as the seller centre exported it",
         ) from None
+    _check_kind(grid.iloc[header_row].tolist(), kind, raw.path, layouts)
     frame = apply_header(grid, header_row, raw.path)
     frame.columns = pd.Index([clean_header(name) for name in frame.columns])
     # Spreadsheets leave fully empty rows at the end; they are not orders.
     frame = _drop_empty_rows(frame)
     return frame, header_row
+
+
+# What each reader takes: an exceptions workbook is an order report with its fixes; a bare
+# list of order numbers and items may still be an item report.
+_READS = {
+    FileKind.ORDER_REPORT: (FileKind.ORDER_REPORT, FileKind.EXCEPTIONS),
+    FileKind.ITEM_REPORT: (FileKind.ITEM_REPORT, FileKind.OTHER),
+}
+
+
+def _check_kind(header: list[object], kind: FileKind, path: Path, layouts: Layouts | None) -> None:
+    found, whose = kind_of_header(header, layouts)
+    if found in _READS[kind]:
+        return
+    if found is FileKind.ITEM_REPORT:  # the classic mix-up: the pair's other file
+        raise InputError(
+            "this is the item report (宝贝明细), not the order report",
+            path=path,
+            hint="give the ExportOrderList*.csv order report, and this file with --items",
+        )
+    if found is not FileKind.OTHER:
+        raise WrongFileError(found, whose, path, f"a Taobao {kind.value}")
+    assert has_order_id(header)
+    raise InputError(
+        f"not an order report: it has an 订单编号 column but none of an order report's other "
+        f"columns ({SHOWN_ORDER_COLUMNS}, …)",
+        path=path,
+        hint="give the ExportOrderList*.csv order report exactly as the seller centre "
+        "exported it (or export's exceptions.xlsx with its fixes)",
+    )
 
 
 def _drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -229,18 +278,12 @@ def _unwrap(series: pd.Series, apostrophe: bool) -> pd.Series:
 
 
 def _read_order_report(
-    source: Source,
+    source: Source, layouts: Layouts | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[FileProblem], Path]:
     raw = load_bytes(source)
-    frame, header_row = _headed_frame(raw, "order report", ORDER_HEADERS)
+    frame, header_row = _headed_frame(raw, FileKind.ORDER_REPORT, ORDER_HEADERS, layouts)
     raw = RawFile(b"", raw.path)  # parsed: free the bytes before the column work
     names = list(frame.columns)
-    if set(names) & ITEM_ONLY_HEADERS and c.ADDRESS not in {ORDER_HEADERS.get(n) for n in names}:
-        raise InputError(
-            "this is the item report (宝贝明细), not the order report",
-            path=raw.path,
-            hint="give the ExportOrderList*.csv order report, and this file with --items",
-        )
     keep = [
         name for index, name in enumerate(names)
         if name and name not in EXCEPTION_COLUMNS and name not in names[:index]
@@ -271,9 +314,9 @@ def _read_order_report(
     return orders, original, problems, raw.path
 
 
-def _read_item_report(source: Source) -> tuple[pd.DataFrame, Path]:
+def _read_item_report(source: Source, layouts: Layouts | None) -> tuple[pd.DataFrame, Path]:
     raw = load_bytes(source)
-    frame, header_row = _headed_frame(raw, "item report", ITEM_HEADERS)
+    frame, header_row = _headed_frame(raw, FileKind.ITEM_REPORT, ITEM_HEADERS, layouts)
     raw = RawFile(b"", raw.path)  # parsed: free the bytes before the column work
     rows = _row_numbers(frame, header_row)
     frame = frame.reset_index(drop=True)
