@@ -238,9 +238,10 @@ def run_daily(
 
     Processed files move to archive/<YYYY-MM-DD>/; a file that fails for what it holds moves to
     failed/<YYYY-MM-DD>/ with its error beside it (see _process) while the rest go on. Files
-    modified in the last `settle_seconds` are left for the next run. A second concurrent run waits up to `wait_seconds` for the first, then raises
-    DailyBusyError. `exporter`/`importer` default to `run_export` / `import_tracking`. An
-    unexpected exception (a bug) fails only its file, unless `raise_bugs` (--debug).
+    modified in the last `settle_seconds` are left for the next run. A second concurrent run
+    waits up to `wait_seconds` for the first, then raises DailyBusyError. `exporter`/`importer`
+    default to `run_export` / `import_tracking`. An unexpected exception (a bug) fails only its
+    file, unless `raise_bugs` (--debug).
     """
     started = time.monotonic()
     if not workspace.home.is_dir():
