@@ -14,6 +14,7 @@ from batch_ship.samples.orders import write_sample_export
 from batch_ship.samples.returns import write_sample_return
 from batch_ship.spreadsheets.read import read_table
 from batch_ship.workspace import open_workspace
+from tests.conftest import SENDER_TOML
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +22,8 @@ def loop_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The real files of one round trip, as the product writes and reads them."""
     root = tmp_path_factory.mktemp("loop")
     home = root / "home"
+    home.mkdir()
+    (home / "batch_ship.toml").write_text(SENDER_TOML, encoding="utf-8")
     runner = CliRunner()
     orders, items = write_sample_export(root / "in", orders=80, seed=2)
     files = {"orders": orders, "items": items}
