@@ -245,8 +245,7 @@ def run_export(
                         )
                     )
                 with timer("write"):  # what the worker has not written (all, without one)
-                    built.workbooks.finish()
-                progress("export: files written", 1, 1)
+                    built.workbooks.finish(progress)
                 _move_into_place(staging, target)
                 result = _result(
                     batch_id,

@@ -40,6 +40,7 @@ from batch_ship.file_kinds import (
     header_key,
     our_layouts,
 )
+from batch_ship.i18n import _
 from batch_ship.ledger import BatchRef, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.spreadsheets.background import PendingWrite, WorkbookWriter
@@ -48,6 +49,7 @@ from batch_ship.spreadsheets.write import write_workbook
 from batch_ship.tracking_numbers import (
     RangeError,
     TrackingRule,
+    describe_rule,
     number_range,
     parse_range,
     validate_all,
@@ -625,7 +627,7 @@ def _plan_numbers(
     references = parcels.set_index("parcel_id")["reference"]
     numbers = numbers.assign(reference=_of_parcels(parcels, "reference", numbers["parcel_id"]))
     valid = _valid_numbers(rule, numbers["number"])
-    described = rule.pattern + (f" + {rule.check} check digit" if rule.check else "")
+    described = describe_rule(rule)
     for item in numbers[~valid].itertuples(index=False):
         plan.invalid.append(
             {
@@ -1020,10 +1022,9 @@ def _range_parts(spec: str, count: int | None) -> tuple[str, str | None, int | N
 
 
 def _range_hint(courier: Courier) -> str:
-    return (
-        f"{courier.name} numbers look like {courier.tracking.pattern} ({courier.tracking.source}); "
-        "write --range START --count N or --range START-END"
-    )
+    return _(
+        "{courier} numbers have {words}; write --range START --count N or --range START-END"
+    ).format(courier=courier.name, words=describe_rule(courier.tracking))
 
 
 def _batches_hint(ledger: Ledger) -> str:
@@ -1286,7 +1287,7 @@ def _stage_upload(
 
 
 def _discard(staged: list[tuple[Path, Path]]) -> None:
-    for temporary, _ in staged:
+    for temporary, _target in staged:
         temporary.unlink(missing_ok=True)
 
 

@@ -455,3 +455,22 @@ def test_items_of_another_report_are_refused_and_a_partial_match_warns(
     assert done.returncode == 0, done.stderr
     assert f"mixed.csv: 10 of {len(text) - 1 + 10} item rows belong to no order" in done.stderr
     assert (home / "batches").is_dir()
+
+
+def test_progress_counts_the_workbooks_it_writes(
+    runner: CliRunner, home: Path, sample: tuple[Path, Path], writer_mode: str
+) -> None:
+    text = (PROJECT_ROOT / "templates" / "couriers" / "zto.toml").read_text(encoding="utf-8")
+    folder = home / "my-templates" / "couriers"
+    folder.mkdir(parents=True)
+    (folder / "zto.toml").write_text(
+        text.replace("rows_per_file = 10000", "rows_per_file = 5"), encoding="utf-8"
+    )
+    (home / "batch_ship.toml").write_text(
+        SENDER_TOML + '[folders]\ntemplates = "my-templates"\n', encoding="utf-8"
+    )
+    result = runner.invoke(main, ["--home", str(home), "export", str(sample[0])])
+    assert result.exit_code == 0, result.output
+    files = [line for line in result.stdout.splitlines() if line.endswith(".xlsx")]
+    assert len(files) > 5
+    assert f"workbooks written: {len(files)}/{len(files)}" in result.stderr.splitlines()

@@ -301,8 +301,16 @@ def test_bad_range_is_exit_1_and_changes_nothing(runner: CliRunner, home: Path) 
     seed_batch(home, [[order_id(0)]], courier="ems")
     result = run(runner, home, "--range", "EA123456784CN", "--count", "3")
     assert result.exit_code == 1
-    assert "EA123456784CN" in result.output
-    assert "not a valid tracking number" in result.output
+    assert (
+        "--range EA123456784CN: EA123456784CN has a wrong check digit (the 9th digit): a valid "
+        "start with these digits is EA123456785CN" in result.output
+    )
+    assert (
+        "Fix: EMS numbers have 13 digits, or 2 letters, 9 digits (the last a check digit) "
+        "and 2 letters; write --range START --count N or --range START-END" in result.output
+    )
+    for forbidden in ("\\d", "DESIGN", "src/pattern", "BF-zh", "S10"):
+        assert forbidden not in result.output
     assert ledger_numbers(home) == []
     assert not (home / "batches").exists()
 
@@ -763,3 +771,17 @@ def test_an_order_report_is_refused_and_nothing_is_written(
     assert f"`batch-ship export {orders.name}`" in result.output
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
     assert ledger_numbers(home) == numbers
+
+
+def test_range_messages_are_for_sellers(runner: CliRunner, home: Path) -> None:
+    seed_batch(home, [[order_id(0)], [order_id(1)]], courier="zto")
+    result = run(runner, home, "--range", "12345", "--count", "2")
+    assert result.exit_code == 1
+    assert "Fix: 中通快递 numbers have 12 digits, or 14 digits starting with 73-76 or 78" in (
+        result.output
+    )
+    assert "\\d" not in result.output and "DESIGN" not in result.output
+    result = run(runner, home, "--range", "773012345678-773012345670")
+    assert result.exit_code == 1
+    assert "swap its ends, --range 773012345670-773012345678" in result.output
+    assert ledger_numbers(home) == []

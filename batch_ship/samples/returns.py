@@ -20,6 +20,7 @@ from batch_ship.tracking_numbers import (
     MAX_RANGE,
     RangeError,
     TrackingRule,
+    describe_rule,
     number_range,
     s10_check_digit,
     validate_all,
@@ -64,7 +65,7 @@ def sample_numbers(courier: Courier, count: int, rng: random.Random) -> list[str
         if validate_all(rule, numbers).all():
             return numbers
     raise InputError(
-        f"cannot make up tracking numbers for {courier.name}: no known shape fits {rule.pattern}",
+        f"cannot make up tracking numbers for {courier.name}: numbers have {describe_rule(rule)}",
         hint="give the courier template a pattern of digits and capital letters",
     )
 

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from batch_ship.progress import Progress, no_progress
 from batch_ship.spreadsheets.write import (
+    WORKBOOKS_WRITTEN,
     WorkbookJob,
     claim_the_rest,
     remove_leftovers,
@@ -88,10 +90,11 @@ class SharedWrite:
     claims: Path
     pending: PendingWrite[list[Path]] | None
 
-    def finish(self) -> list[Path]:
-        """Every workbook is written once this returns: the paths, in job order."""
+    def finish(self, progress: Progress = no_progress) -> list[Path]:
+        """Every workbook is written once this returns: the paths, in job order. `progress`
+        counts the workbooks (the worker's ones once it is done)."""
         if self.pending is None:
-            return write_jobs(self.jobs)
+            return write_jobs(self.jobs, progress)
         written = set(write_claimed(self.jobs, self.claims, from_end=True))
         written.update(self.pending.wait())
         missing = [job for job in self.jobs if job.path not in written]
@@ -100,6 +103,7 @@ class SharedWrite:
                 remove_leftovers(job.path)
             write_jobs(missing)
         shutil.rmtree(self.claims)
+        progress(WORKBOOKS_WRITTEN, len(self.jobs), len(self.jobs))
         return [job.path for job in self.jobs]
 
     def discard(self) -> None:

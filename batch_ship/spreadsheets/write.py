@@ -15,6 +15,9 @@ from typing import Any
 import pandas as pd
 import rustpy_xlsxwriter as xlsx
 
+from batch_ship.i18n import N_
+from batch_ship.progress import Progress, no_progress
+
 log = logging.getLogger(__name__)
 
 EXCEL_CELL_LIMIT = 32_767  # characters Excel stores in one cell
@@ -23,6 +26,7 @@ MIN_WIDTH = 6.0
 MAX_WIDTH = 60.0
 _WIDTH_SAMPLE = 300  # rows looked at to size a column
 _WRITERS = 2  # workbooks written at once by write_jobs
+WORKBOOKS_WRITTEN = N_("workbooks written")  # the progress label: 18/18, one per workbook
 
 
 def write_workbook(
@@ -103,13 +107,20 @@ class WorkbookJob:
         )
 
 
-def write_jobs(jobs: Sequence[WorkbookJob]) -> list[Path]:
-    """Write the workbooks here. The writer lets go of the GIL for part of its work: two at a
-    time use a second core when there is one."""
+def write_jobs(jobs: Sequence[WorkbookJob], progress: Progress = no_progress) -> list[Path]:
+    """Write the workbooks here, saying how many of them are written. The writer lets go of
+    the GIL for part of its work: two at a time use a second core when there is one."""
+    written: list[Path] = []
     if len(jobs) < 2:
-        return [job.write() for job in jobs]
+        for job in jobs:
+            written.append(job.write())
+            progress(WORKBOOKS_WRITTEN, len(written), len(jobs))
+        return written
     with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
-        return list(pool.map(WorkbookJob.write, jobs))
+        for path in pool.map(WorkbookJob.write, jobs):
+            written.append(path)
+            progress(WORKBOOKS_WRITTEN, len(written), len(jobs))
+    return written
 
 
 def write_claimed(
