@@ -405,8 +405,9 @@ def ledger_parcels(parcels: Parcels, files: Sequence[SubmissionFile]) -> pd.Data
 
 
 def exception_rows(original: pd.DataFrame, order_ids: pd.Series, codes: pd.Series) -> pd.DataFrame:
-    """The exceptions workbook's rows: the order report's own columns, the order id as plain
-    digits (so the file can be fed back to export), then 异常代码 and 异常说明."""
+    """The exceptions workbook's rows: 异常代码 and 异常说明 first (what the person fixing
+    the row reads first), then the order report's own columns, the order id as plain digits
+    (so the file can be fed back to export)."""
     frame = original.reset_index(drop=True).copy()
     # A re-fed exceptions workbook already has the two columns: replace, never duplicate.
     frame = frame.drop(
@@ -419,15 +420,16 @@ def exception_rows(original: pd.DataFrame, order_ids: pd.Series, codes: pd.Serie
     else:
         frame[id_column] = ids
     code_text = codes.reset_index(drop=True).astype(str)
-    frame[EXCEPTION_CODE_HEADER] = code_text
-    frame[EXCEPTION_TEXT_HEADER] = code_text.map(_describe_cached(code_text.unique()))
+    frame.insert(0, EXCEPTION_CODE_HEADER, code_text)
+    frame.insert(1, EXCEPTION_TEXT_HEADER, code_text.map(_describe_cached(code_text.unique())))
     return frame
 
 
 def exceptions_job(path: Path, rows: pd.DataFrame) -> WorkbookJob:
     """exceptions.xlsx: every cell a string and every column formatted `@` (a person edits this
-    file and feeds it back: typed ids and phones must stay text too)."""
-    return WorkbookJob(path, {EXCEPTIONS_SHEET: rows})
+    file and feeds it back: typed ids and phones must stay text too); 异常代码 and 异常说明
+    stay in sight (frozen) while the person scrolls to the columns to fix."""
+    return WorkbookJob(path, {EXCEPTIONS_SHEET: rows}, frozen_columns=len(_EXCEPTION_HEADERS))
 
 
 def describe_codes(codes: str) -> str:

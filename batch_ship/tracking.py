@@ -41,6 +41,7 @@ from batch_ship.file_kinds import (
     our_layouts,
 )
 from batch_ship.i18n import _
+from batch_ship.labels import RECONCILE_HEADERS, RECONCILE_SHEETS
 from batch_ship.ledger import BatchRef, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.spreadsheets.background import PendingWrite, WorkbookWriter
@@ -1214,7 +1215,7 @@ def _frame(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> pd.Data
 
 
 def reconcile_sheets(plan: _Plan, parcels: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The reconcile workbook's sheets, every cell text."""
+    """The reconcile workbook's sheets, every cell text, named in Chinese and English."""
     awaiting_after = parcels[
         (parcels["tracking"] == "") & ~parcels["parcel_id"].isin(plan.fresh["parcel_id"])
     ]
@@ -1224,7 +1225,7 @@ def reconcile_sheets(plan: _Plan, parcels: pd.DataFrame) -> dict[str, pd.DataFra
     order = np.argsort(seq, kind="stable")
     matched = matched.drop(columns="parcel_id").iloc[order].reset_index(drop=True)
     matched.insert(0, "seq", seq[order])
-    return {
+    sheets = {
         "matched": matched,
         "unmatched parcels": awaiting_after[["seq", "file", "file_row", "reference", "order_ids"]]
         .astype("str")
@@ -1237,6 +1238,10 @@ def reconcile_sheets(plan: _Plan, parcels: pd.DataFrame) -> dict[str, pd.DataFra
         "conflicts": _frame(
             plan.conflicts, ("reference", "recorded", "returned", "source", "applied")
         ),
+    }
+    return {
+        RECONCILE_SHEETS[name]: frame.rename(columns=RECONCILE_HEADERS)
+        for name, frame in sheets.items()
     }
 
 

@@ -474,3 +474,21 @@ def test_progress_counts_the_workbooks_it_writes(
     files = [line for line in result.stdout.splitlines() if line.endswith(".xlsx")]
     assert len(files) > 5
     assert f"workbooks written: {len(files)}/{len(files)}" in result.stderr.splitlines()
+
+
+def test_exceptions_workbook_shows_the_codes_first_and_frozen(
+    runner: CliRunner, home: Path, sample: tuple[Path, Path]
+) -> None:
+    summary = export(runner, home, str(sample[0]), "--courier", "zto")
+    path = next(Path(name) for name in summary["files"] if name.endswith("exceptions.xlsx"))
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    header = [cell.value for cell in sheet[1]]
+    assert header[:3] == ["异常代码", "异常说明", "订单编号"]
+    assert sheet.freeze_panes == "C2"
+    codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert codes
+    assert set(",".join(codes).split(",")) <= set(summary["exceptions"])
+    # fed back unchanged, the same orders are still exceptions: nothing new
+    again = export(runner, home, str(path))
+    assert again["batch"] is None

@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 from batch_ship import tracking
 from batch_ship.cli import main
 from batch_ship.errors import LedgerError
+from batch_ship.labels import RECONCILE_SHEETS
 from batch_ship.ledger import Ledger, NewBatch
 from batch_ship.spreadsheets import background
 
@@ -167,21 +168,29 @@ def test_return_with_title_rows_and_mangled_cells(
     ]
     assert ("773012345682", 4) in ledger_numbers(home)  # the second box is recorded too
     book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile.xlsx")
+    # Chinese first for the people who read it, the English beside it
     assert book.sheetnames == [
-        "matched",
-        "unmatched parcels",
-        "unknown rows",
-        "invalid",
-        "duplicates",
-        "conflicts",
+        "已匹配 matched",
+        "未回单号的包裹 unmatched parcels",
+        "无法对应的行 unknown rows",
+        "无效单号 invalid",
+        "重复单号 duplicates",
+        "单号冲突 conflicts",
     ]
-    matched = list(book["matched"].iter_rows(values_only=True))
-    assert matched[0] == ("seq", "reference", "tracking", "status", "method", "source")
+    matched = list(book[RECONCILE_SHEETS["matched"]].iter_rows(values_only=True))
+    assert matched[0] == (
+        "序号 seq",
+        "订单编号 reference",
+        "运单号 tracking",
+        "状态 status",
+        "匹配方式 method",
+        "来源文件 source",
+    )
     assert [row[1] for row in matched[1:]] == ids  # in submission order
     assert all(isinstance(cell, str) for row in matched for cell in row)
     # a report, not a form: text cells without the "@" format that typing would need
-    assert book["matched"]["B2"].data_type == "s"
-    assert book["matched"]["B2"].number_format == "General"
+    assert book[RECONCILE_SHEETS["matched"]]["B2"].data_type == "s"
+    assert book[RECONCILE_SHEETS["matched"]]["B2"].number_format == "General"
     digits = [row for row in matched if row[4] == "digits"]
     assert [row[1] for row in digits] == [ids[0]]
 
@@ -217,7 +226,7 @@ def test_conflict_needs_replace(runner: CliRunner, home: Path, tmp_path: Path) -
     assert (summary["conflicts"], summary["parcels_matched"]) == (1, 0)
     assert ledger_numbers(home) == [("773012345678", 1)]
     book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile.xlsx")
-    rows = list(book["conflicts"].iter_rows(values_only=True))
+    rows = list(book[RECONCILE_SHEETS["conflicts"]].iter_rows(values_only=True))
     assert rows[1][:3] == (ids[0], "773012345678", "773012345699")
     assert rows[1][4] == "no"
     human = run(runner, home, str(second))
@@ -253,11 +262,14 @@ def test_invalid_duplicate_and_unknown_rows(runner: CliRunner, home: Path, tmp_p
     assert summary["unknown_rows"] == 1
     assert summary["unmatched_parcels"] == 4
     book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile.xlsx")
-    reasons = sorted(row[3] for row in book["duplicates"].iter_rows(min_row=2, values_only=True))
+    reasons = sorted(
+        row[3]
+        for row in book[RECONCILE_SHEETS["duplicates"]].iter_rows(min_row=2, values_only=True)
+    )
     assert reasons == ["duplicate-in-file", "duplicate-in-file", "used-by-another-parcel"]
-    unknown = list(book["unknown rows"].iter_rows(min_row=2, values_only=True))
+    unknown = list(book[RECONCILE_SHEETS["unknown rows"]].iter_rows(min_row=2, values_only=True))
     assert unknown == [("r.csv", "6", order_id(77), "773000000077", "unknown-reference")]
-    assert len(list(book["unmatched parcels"].iter_rows(min_row=2))) == 4
+    assert len(list(book[RECONCILE_SHEETS["unmatched parcels"]].iter_rows(min_row=2))) == 4
     assert read_upload(home) == [["订单编号", "物流公司", "运单号"]]
 
 
@@ -278,7 +290,10 @@ def test_range_with_count_and_end(runner: CliRunner, home: Path) -> None:
         "000000001000",
     ]
     book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile.xlsx")
-    unused = [row[3] for row in book["unknown rows"].iter_rows(min_row=2, values_only=True)]
+    unused = [
+        row[3]
+        for row in book[RECONCILE_SHEETS["unknown rows"]].iter_rows(min_row=2, values_only=True)
+    ]
     assert unused == ["000000001001", "000000001002", "000000001003"]
     # the same range again: already recorded, nothing new
     summary = run_json(runner, home, "--range", "000000000998", "--count", "2", "--batch", BATCH)
@@ -528,7 +543,9 @@ def test_several_return_files(runner: CliRunner, home: Path, tmp_path: Path) -> 
     summary = run_json(runner, home, str(first), str(second))
     assert (summary["parcels_matched"], summary["unmatched_parcels"]) == (3, 0)
     book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile.xlsx")
-    sources = sorted(row[5] for row in book["matched"].iter_rows(min_row=2, values_only=True))
+    sources = sorted(
+        row[5] for row in book[RECONCILE_SHEETS["matched"]].iter_rows(min_row=2, values_only=True)
+    )
     assert sources == ["a.xlsx row 2", "b.csv row 2", "b.csv row 3"]
 
 
@@ -545,7 +562,7 @@ def test_hostile_cells_are_reported_as_text(runner: CliRunner, home: Path, tmp_p
     # the cell splits at its commas: three invalid numbers, none applied
     assert (summary["invalid_numbers"], summary["parcels_matched"]) == (3, 1)
     book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile.xlsx")
-    cells = [row[2] for row in book["invalid"].iter_rows(min_row=2)]
+    cells = [row[2] for row in book[RECONCILE_SHEETS["invalid"]].iter_rows(min_row=2)]
     assert all(cell.data_type == "s" for cell in cells)
     assert str(cells[0].value).startswith("HYPERLINK(")  # the leading = was stripped as debris
     upload = (home / "batches" / BATCH / "upload-taobao.csv").read_text(encoding="gb18030")

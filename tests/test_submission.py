@@ -230,7 +230,7 @@ def test_exception_rows_keep_original_columns_and_replace_old_codes(tmp_path: Pa
         pd.Series(["name-missing,phone-masked", "address-unresolved"]),
     )
     assert list(rows.columns) == [
-        "订单编号", "收货人姓名", "联系手机", EXCEPTION_CODE_HEADER, EXCEPTION_TEXT_HEADER,
+        EXCEPTION_CODE_HEADER, EXCEPTION_TEXT_HEADER, "订单编号", "收货人姓名", "联系手机",
     ]  # fmt: skip
     assert rows["订单编号"].tolist() == IDS[:2]
     assert rows.loc[0, EXCEPTION_TEXT_HEADER].startswith("收货人姓名为空")
@@ -238,9 +238,12 @@ def test_exception_rows_keep_original_columns_and_replace_old_codes(tmp_path: Pa
     path = exceptions_job(tmp_path / "exceptions.xlsx", rows).write()
     sheet = openpyxl.load_workbook(path).active
     assert sheet is not None
-    assert sheet["A2"].value == IDS[0]
-    assert sheet["A2"].number_format == "@"
-    assert sheet["D2"].value == "name-missing,phone-masked"
+    # the codes first, in sight while scrolling: header row and both columns frozen
+    assert [sheet["A1"].value, sheet["B1"].value] == ["异常代码", "异常说明"]
+    assert sheet.freeze_panes == "C2"
+    assert sheet["C2"].value == IDS[0]
+    assert sheet["C2"].number_format == "@"
+    assert sheet["A2"].value == "name-missing,phone-masked"
 
 
 def test_describe_codes_unknown_code_passes_through() -> None:

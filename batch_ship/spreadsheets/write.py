@@ -36,6 +36,7 @@ def write_workbook(
     text_columns: Collection[str] | None = None,
     widths: Mapping[str, float] | None = None,
     text_format: bool = True,
+    frozen_columns: int = 0,
 ) -> Path:
     """Write one .xlsx with a sheet per entry, atomically (temp file + os.replace).
 
@@ -44,7 +45,8 @@ def write_workbook(
     `text_columns` (default: all) also get the number format `@`, so a person typing into them
     or re-saving keeps ids and phones as text (`text_format=False` skips that format, a quarter
     of the writing time, for a report nobody types into; its digits still show no "number
-    stored as text" warning). The header is bold and frozen with an autofilter;
+    stored as text" warning). The header is bold and frozen with an autofilter (and the
+    first `frozen_columns` columns frozen too);
     widths come from `widths` (by header) or from the header and the first rows' values.
     A value longer than Excel's 32,767-character cell limit is cut there (logged).
     """
@@ -76,7 +78,7 @@ def write_workbook(
         # Digits stored as text on purpose: no green triangle on every id and phone.
         if texts:
             ignore_errors[name] = texts
-    freeze = {name: {"row": 1, "col": 0} for name in sheets}
+    freeze = {name: {"row": 1, "col": frozen_columns} for name in sheets}
     with atomic_path(path) as temporary:
         xlsx.write_worksheets(
             entries,
@@ -100,10 +102,15 @@ class WorkbookJob:
     sheets: Mapping[str, pd.DataFrame]
     text_columns: tuple[str, ...] | None = None
     widths: Mapping[str, float] | None = None
+    frozen_columns: int = 0
 
     def write(self) -> Path:
         return write_workbook(
-            self.path, self.sheets, text_columns=self.text_columns, widths=self.widths
+            self.path,
+            self.sheets,
+            text_columns=self.text_columns,
+            widths=self.widths,
+            frozen_columns=self.frozen_columns,
         )
 
 

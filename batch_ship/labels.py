@@ -1,0 +1,33 @@
+"""Sheet and column names of the workbooks people read: Chinese first, the English beside it."""
+
+from __future__ import annotations
+
+# reconcile.xlsx, as the HTML report labels things ("已发货 shipped"). The keys are the
+# names the code uses; the values what the workbook shows.
+RECONCILE_SHEETS = {
+    "matched": "已匹配 matched",
+    "unmatched parcels": "未回单号的包裹 unmatched parcels",
+    "unknown rows": "无法对应的行 unknown rows",
+    "invalid": "无效单号 invalid",
+    "duplicates": "重复单号 duplicates",
+    "conflicts": "单号冲突 conflicts",
+}
+RECONCILE_HEADERS = {
+    "seq": "序号 seq",
+    "reference": "订单编号 reference",
+    "tracking": "运单号 tracking",
+    "status": "状态 status",
+    "method": "匹配方式 method",
+    "source": "来源文件 source",
+    "file": "提交文件 file",
+    "file_row": "提交文件行 file row",
+    "order_ids": "订单号 order ids",
+    "row": "行号 row",
+    "reason": "原因代码 reason",
+    "number": "运单号 number",
+    "rule": "单号规则 rule",
+    "held_by": "已属于 held by",
+    "recorded": "已记录单号 recorded",
+    "returned": "回传单号 returned",
+    "applied": "已替换 applied",
+}
