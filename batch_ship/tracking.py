@@ -41,7 +41,7 @@ from batch_ship.file_kinds import (
     our_layouts,
 )
 from batch_ship.i18n import _
-from batch_ship.labels import RECONCILE_HEADERS, RECONCILE_SHEETS
+from batch_ship.headings import RECONCILE_HEADERS, RECONCILE_SHEETS
 from batch_ship.ledger import BatchRef, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.spreadsheets.background import PendingWrite, WorkbookWriter

@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 from batch_ship import tracking
 from batch_ship.cli import main
 from batch_ship.errors import LedgerError
-from batch_ship.labels import RECONCILE_SHEETS
+from batch_ship.headings import RECONCILE_SHEETS
 from batch_ship.ledger import Ledger, NewBatch
 from batch_ship.spreadsheets import background
 
