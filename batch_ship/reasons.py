@@ -38,6 +38,11 @@ _ALL = [
     ),
     Reason("address-missing", "收货地址为空", "address is missing"),
     Reason("address-unresolved", "无法识别省或市", "province or city could not be identified"),
+    Reason(
+        "address-conflict",
+        "地址中的省市区互相矛盾（如 浙江省广州市），请确认收货地区",
+        "the address names regions that contradict each other",
+    ),
 ]
 
 REASONS: dict[str, Reason] = {reason.code: reason for reason in _ALL}

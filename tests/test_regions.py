@@ -111,3 +111,36 @@ def test_alias_file_is_checked_against_the_table(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(regions, "_read_text", lambda name: "# c\n呼市,1502,呼和浩特市 # x\n")
     with pytest.raises(ValueError, match="1502 is not 呼和浩特市"):
         regions._read_aliases(units)
+
+
+def test_division_changes_are_cited_dated_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from batch_ship.normalize import regions
+
+    units = regions._read_units()
+    changes = regions.read_changes(units)
+    assert len(changes) > 30
+    assert all(change.source.startswith("国务院") and change.date[:2] in ("19", "20")
+               for change in changes)  # fmt: skip
+    table = load_regions()
+    # An old name alone (no current unit has it) and after its old parent both find the unit.
+    assert [table.units[c.code].name for c in table.index["江干区"]] == ["上城区"]
+    assert [table.units[c.code].name for c in table.index["柳州地区忻城县"]] == ["忻城县"]
+    monkeypatch.setattr(
+        regions,
+        "_read_text",
+        lambda name: (
+            "old_name,old_parent,new_code,new_name,date,source\n"
+            "江干区,杭州市,330103,上城区,2021-03,国务院\n"
+        ),
+    )
+    with pytest.raises(ValueError, match="330103 is not 上城区"):
+        regions.read_changes(units)
+
+
+def test_county_short_names() -> None:
+    from batch_ship.normalize.regions import county_short
+
+    assert county_short("义乌市") == "义乌"
+    assert county_short("长阳土家族自治县") == "长阳"
+    assert county_short("北林区") == "北林"
+    assert county_short("城区") == ""  # one character names nothing

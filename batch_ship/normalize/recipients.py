@@ -59,7 +59,7 @@ _POSTCODE_TAIL = b"^\\([0-9]{6}\\)$"
 
 _NAME_CODES = (None, names.MISSING)
 _PHONE_CODES = (None, phones.MISSING, phones.MASKED, phones.INVALID)
-_ADDRESS_CODES = (None, addresses.MISSING, addresses.UNRESOLVED)
+_ADDRESS_CODES = (None, addresses.MISSING, addresses.UNRESOLVED, addresses.CONFLICT)
 
 
 def _order(codes: Sequence[str | None]) -> str:
@@ -245,9 +245,10 @@ def _region_of(
     if third[0] in addresses.SEPARATORS or third.endswith(")"):
         return None  # `,x` or a postcode glued to X: the scalar rules trim those
     # The trailing space stands for whatever follows X: scanning never reads past it.
-    province, city, county, end = addresses.scan(table, f"{first} {second} {third} ")
-    if county or not city:
+    scanned = addresses.scan(table, f"{first} {second} {third} ")
+    if scanned.county or not scanned.city or scanned.before or scanned.conflict:
         return None
+    province, city, end = scanned.province, scanned.city, scanned.end
     if end == len(first) + 1 + len(second):
         return (province, city, ""), _HEAD
     if end == len(first) + len(second) + len(third) + 2 and third in NO_DISTRICT_WORDS:
@@ -413,10 +414,10 @@ def normalize_recipients(orders: pd.DataFrame, progress: Progress = no_progress)
     )
     progress(_STEP, total * 3 // 4, total)
     combo = (
-        _index_of(pc.if_else(pc.equal(name, _EMPTY), _MISSING_NAME, _EMPTY), _NAME_CODES) * 12
-        + _index_of(phone_problem, _PHONE_CODES) * 3
-        + _index_of(address_problem, _ADDRESS_CODES)
-    )
+        _index_of(pc.if_else(pc.equal(name, _EMPTY), _MISSING_NAME, _EMPTY), _NAME_CODES)
+        * len(_PHONE_CODES)
+        + _index_of(phone_problem, _PHONE_CODES)
+    ) * len(_ADDRESS_CODES) + _index_of(address_problem, _ADDRESS_CODES)
     columns = {
         "recipient_name": name,
         "phone": number,
@@ -440,6 +441,7 @@ _COLUMN_OF = {
     names.MISSING: NAME,
     addresses.MISSING: ADDRESS,
     addresses.UNRESOLVED: ADDRESS,
+    addresses.CONFLICT: ADDRESS,
 }
 
 

@@ -7,6 +7,11 @@ import functools
 import io
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
+
+import ahocorasick
+
+from batch_ship.normalize.ethnic import strip_ethnic
 
 PROVINCE, CITY, COUNTY = 0, 1, 2
 _LEVELS = {"province": PROVINCE, "city": CITY, "county": COUNTY}
@@ -37,13 +42,40 @@ class Region:
     kind: str  # the source's type: 省, 直辖市, 地级市, 县级市, 市辖区, 县, ...
 
 
+# How a key names its unit: the full name (official, alias, or an old name from
+# division_changes.csv), the short name of a province or prefecture (浙江, 杭州), or a county
+# without its suffix (义乌, 柯桥). Short forms count only where the text's structure says so.
+FULL, SHORT, COUNTY_SHORT = 0, 1, 2
+# County suffixes dropped to make a county's short name, longest first; ethnic words go too
+# (长阳土家族自治县 -> 长阳). What remains must have two characters at least.
+_COUNTY_SUFFIXES = ("自治县", "自治旗", "新区", "特区", "县", "区", "市", "旗")
+# Prefectures inside a prefecture: 伊犁哈萨克自治州 holds 塔城地区 and 阿勒泰地区, so
+# 伊犁哈萨克自治州塔城地区额敏县 is 塔城地区/额敏县 (parent name -> the names it holds).
+EXTRA_LEVELS = {"伊犁哈萨克自治州": ("塔城地区", "阿勒泰地区")}
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A unit a text key may stand for; `short` marks forms that need a guard against roads."""
+    """A unit a text key may stand for, and how the key names it (FULL, SHORT, COUNTY_SHORT)."""
 
     code: str
     level: int
-    short: bool
+    form: int
+
+    @property
+    def short(self) -> bool:
+        return self.form != FULL
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A division that changed: `old_name` under `old_parent` is now the unit `new_code`."""
+
+    old_name: str
+    old_parent: str
+    new_code: str
+    date: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +86,9 @@ class RegionTable:
     counties: dict[str, dict[str, str]]  # city code -> county key -> county code
     index: dict[str, tuple[Candidate, ...]]  # any key -> the units it may mean (free text)
     lengths: dict[str, tuple[int, ...]]  # first two characters -> key lengths, longest first
+    extra: dict[str, frozenset[str]]  # prefecture code -> prefecture codes inside it
+    shared: frozenset[str]  # short names of a province or prefecture that a county's also is
+    matcher: Any  # ahocorasick.Automaton over every index key: value (length, candidates)
 
     def province_of(self, code: str) -> Region:
         unit = self.units[code]
@@ -101,6 +136,38 @@ def _read_aliases(units: dict[str, Region]) -> list[tuple[str, str]]:
     return aliases
 
 
+def county_short(name: str) -> str:
+    """A county's name without its level suffix and ethnic words ('' when under 2 characters)."""
+    for suffix in _COUNTY_SUFFIXES:
+        if name.endswith(suffix):
+            base = strip_ethnic(name[: -len(suffix)])
+            return base if len(base) >= 2 else ""
+    return ""
+
+
+def read_changes(units: dict[str, Region]) -> list[Change]:
+    """data/division_changes.csv, each row checked against the table (a stale code fails)."""
+    lines = [line for line in _read_text("division_changes.csv").splitlines()
+             if not line.startswith("#")]  # fmt: skip
+    changes: list[Change] = []
+    for number, row in enumerate(csv.DictReader(io.StringIO("\n".join(lines))), start=2):
+        code, name, date = row["new_code"], row["new_name"], row["date"]
+        if code not in units or units[code].name != name:
+            raise ValueError(f"division_changes.csv row {number}: {code} is not {name}")
+        if not (len(date) in (4, 7) and date[:4].isdigit() and row["source"].strip()):
+            raise ValueError(f"division_changes.csv row {number}: needs a date and a source")
+        changes.append(Change(row["old_name"], row["old_parent"], code, date, row["source"]))
+    return changes
+
+
+def _matcher(index: dict[str, tuple[Candidate, ...]]) -> Any:
+    automaton = ahocorasick.Automaton()
+    for key, found in index.items():
+        automaton.add_word(key, (len(key), found))
+    automaton.make_automaton()
+    return automaton
+
+
 @functools.cache
 def load_regions() -> RegionTable:
     """The table shipped in batch_ship/normalize/data (built by scripts/refresh_regions.py)."""
@@ -110,7 +177,7 @@ def load_regions() -> RegionTable:
     counties: dict[str, dict[str, str]] = {}
     index: dict[str, list[Candidate]] = {}
 
-    def add(key: str, unit: Region, short: bool) -> None:
+    def add(key: str, unit: Region, form: int) -> None:
         if len(key) < 2:
             return  # one character names nothing safely; the scanner indexes by two
         if unit.level == PROVINCE:
@@ -121,29 +188,67 @@ def load_regions() -> RegionTable:
             counties.setdefault(unit.parent, {}).setdefault(key, unit.code)
         found = index.setdefault(key, [])
         if all(candidate.code != unit.code for candidate in found):
-            found.append(Candidate(unit.code, unit.level, short))
+            found.append(Candidate(unit.code, unit.level, form))
 
     for unit in units.values():
-        add(unit.name, unit, short=False)
+        add(unit.name, unit, FULL)
         if unit.level < COUNTY:
-            add(unit.short, unit, short=True)
+            add(unit.short, unit, SHORT)
         if unit.kind == "自治州" and unit.short and not unit.short.endswith("州"):
-            add(unit.short + "州", unit, short=False)  # 恩施州, 延边州
+            add(unit.short + "州", unit, FULL)  # 恩施州, 延边州
     for alias, code in _read_aliases(units):
-        add(alias, units[code], short=False)
+        add(alias, units[code], FULL)
+    _add_changes(units, add)
+    named = set(index)
+    shared: set[str] = set()
+    for unit in units.values():
+        if unit.level == COUNTY and (short := county_short(unit.name)):
+            if short not in named:
+                add(short, unit, COUNTY_SHORT)  # never shadows a full name or a prefecture's
+            else:
+                shared.add(short)
     for unit in units.values():
         if unit.level == PROVINCE and unit.kind == MUNICIPALITY:
             city = cities[unit.code]
             for word in MUNICIPALITY_CITY_WORDS:
                 city.setdefault(word, unit.code + "01")
+    extra = {
+        code: frozenset(c for c, u in units.items() if u.name in EXTRA_LEVELS[unit.name])
+        for code, unit in units.items()
+        if unit.level == CITY and unit.name in EXTRA_LEVELS
+    }
     lengths: dict[str, set[int]] = {}
     for key in index:
         lengths.setdefault(key[:2], set()).add(len(key))  # every key has two characters or more
+    frozen = {key: tuple(found) for key, found in index.items()}
     return RegionTable(
         units=units,
         provinces=provinces,
         cities=cities,
         counties=counties,
-        index={key: tuple(found) for key, found in index.items()},
+        index=frozen,
         lengths={first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()},
+        extra=extra,
+        shared=frozenset(shared),
+        matcher=_matcher(frozen),
     )
+
+
+def _add_changes(units: dict[str, Region], add: Any) -> None:
+    """Old names as keys of the units they became: alone when no current unit has the name
+    (江干区), and always after their old parent (柳州地区忻城县, 巢湖市庐江县)."""
+    current = {unit.name for unit in units.values()}
+    for change in read_changes(units):
+        unit = units[change.new_code]
+        if change.old_name not in current:
+            add(change.old_name, unit, FULL)
+            if unit.level < COUNTY:
+                add(_prefecture_short(change.old_name), unit, SHORT)
+        add(change.old_parent + change.old_name, unit, FULL)
+
+
+def _prefecture_short(name: str) -> str:
+    for suffix in ("地区", "市"):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return ""
