@@ -13,6 +13,8 @@ _EXPORTS = {
     "normalize_recipients": "batch_ship.normalize.recipients",
     "problems_of": "batch_ship.normalize.recipients",
     "format_address": "batch_ship.normalize.addresses",
+    "split_contact": "batch_ship.normalize.contacts",
+    "Contact": "batch_ship.normalize.contacts",
     "read_orders": "batch_ship.sources.taobao",
     "OrderTable": "batch_ship.sources.canonical",
     "Phone": "batch_ship.model",

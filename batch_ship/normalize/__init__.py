@@ -1,10 +1,11 @@
-"""Normalization of recipients: phones, Chinese addresses and names, one value or a whole table."""
+"""Normalization of recipients: phones, Chinese addresses, names and pasted contact blocks."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from batch_ship.normalize.addresses import format_address, normalize_address
+from batch_ship.normalize.contacts import Contact, split_contact
 from batch_ship.normalize.names import normalize_name
 from batch_ship.normalize.phones import normalize_phone
 
@@ -22,10 +23,12 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "OUTPUT_COLUMNS",
+    "Contact",
     "format_address",
     "normalize_address",
     "normalize_name",
     "normalize_phone",
     "normalize_recipients",
     "problems_of",
+    "split_contact",
 ]
