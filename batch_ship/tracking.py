@@ -40,8 +40,9 @@ from batch_ship.file_kinds import (
     header_key,
     our_layouts,
 )
-from batch_ship.i18n import _
 from batch_ship.headings import RECONCILE_HEADERS, RECONCILE_SHEETS
+from batch_ship.i18n import _
+from batch_ship.imports import next_import
 from batch_ship.ledger import BatchRef, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.spreadsheets.background import PendingWrite, WorkbookWriter
@@ -66,7 +67,6 @@ from batch_ship.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-RECONCILE_NAME = "reconcile.xlsx"
 _RETURN_HINT = "download the return again from the courier's site (or save it as .xlsx)"
 
 # Spreadsheet debris around a value: apostrophes (forced text), ="..." wrappers, quotes,
@@ -85,14 +85,14 @@ _SEPARATOR_CLASS = (
     "[,;/ \t\n\r\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000，；、／]+"
 )
 _SEPARATOR = re.compile(_SEPARATOR_CLASS)
-# Returns this big (about 50k rows of xlsx) get their reconcile.xlsx written by a second
+# Returns this big (about 50k rows of xlsx) get their reconcile workbook written by a second
 # process. Starting one costs about a second of the other core; measured (paired runs,
 # worker/without): 1.20 at 25k parcels, 1.00 at 40k, 0.97 at 60k.
 BACKGROUND_BYTES = 1_500_000
 BACKGROUND_PARCELS = 50_000  # --count this big, likewise
 BATCH_SAMPLE = 2_000  # references looked up to find a return's batch (see _batch_from_references)
 
-# Reason codes in reconcile.xlsx (kebab-case, stable).
+# Reason codes in the reconcile workbook (kebab-case, stable).
 UNKNOWN_REFERENCE = "unknown-reference"
 DIGITS_LOST = "reference-digits-lost"  # stored as a number; no single open parcel fits
 NO_REFERENCE = "no-reference"
@@ -863,8 +863,8 @@ def import_tracking(
     progress: Progress = no_progress,
 ) -> ImportResult:
     """Read courier returns (or expand a --range), match, record in one ledger transaction,
-    and write the batch's upload file and reconcile.xlsx. Raises InputError for bad input;
-    then nothing is recorded and no file is written.
+    and write the batch's upload file and this import's own reconcile-<n>.xlsx (imports.py).
+    Raises InputError for bad input; then nothing is recorded and no file is written.
 
     The upload lists every shipped order of the batch, not only this run's: after a partial
     return and a second one the file is complete, and a re-run rewrites the same file (the
@@ -900,7 +900,7 @@ def import_tracking(
         )
     range_parts = _range_parts(range_spec, count) if range_spec is not None else None
     templates = workspace.config.templates
-    # reconcile.xlsx of a big return is written on the second core while the ledger records
+    # the reconcile workbook of a big return is written on the second core while the ledger records
     big = sum(path.stat().st_size for path in files if path.is_file()) >= BACKGROUND_BYTES
     big = big or (count or 0) >= BACKGROUND_PARCELS
     preload = (write_reconcile.__module__,)
@@ -957,7 +957,8 @@ def import_tracking(
         progress("matching", len(parcels), len(parcels))
         del rows, split, owners  # the plan holds what is needed of them: less memory at peak
         folder = workspace.batch_dir(info.batch_id)
-        reconcile_staged = _staged_path(folder / RECONCILE_NAME)
+        number, reconcile_name = next_import(ledger, info.batch_id, folder)
+        reconcile_staged = _staged_path(folder / reconcile_name)
         reconcile = _stage_reconcile(writer, reconcile_staged, plan, parcels)
         staged: list[tuple[Path, Path]] = []
         try:
@@ -975,22 +976,25 @@ def import_tracking(
                 shipped = shipped_rows(_after_recording(parcels, plan, iso_time(now)))
             with steps("write"):
                 staged.append(_stage_upload(folder, market, courier, shipped, market.file_name))
-                # reconcile.xlsx is renamed first (see below)
-                staged.insert(0, (_wait_for(reconcile, folder), folder / RECONCILE_NAME))
-            result = _result(info, plan, parcels, folder, market.file_name, started, steps)
+                # the reconcile workbook is renamed first (see below)
+                staged.insert(0, (_wait_for(reconcile, folder), folder / reconcile_name))
+            written = (folder / market.file_name, folder / reconcile_name)
+            result = _result(info, plan, parcels, written, started, steps)
             ledger.log_event(
                 "import-tracking",
                 info.batch_id,
                 {
                     **{k: v for k, v in result.summary().items() if k not in ("batch",)},
                     "sources": [path.name for path in files] or [range_spec],
+                    "import": number,
+                    "reconcile": reconcile_name,
                     "replace": replace,
                     "marketplace": market.code,
                     "seconds": round(time.perf_counter() - started, 3),
                     "steps": steps.rounded(),
                 },
             )
-            # reconcile.xlsx first, the upload last: a failure in between leaves no
+            # the reconcile workbook first, the upload last: a failure in between leaves no
             # upload claiming orders the rolled-back ledger does not ship
             for temporary, target in staged:
                 _replace(temporary, target)
@@ -998,6 +1002,8 @@ def import_tracking(
             reconcile.discard()
             reconcile_staged.unlink(missing_ok=True)
             _discard(staged)
+            # this import's own workbook is new: nothing to restore, it goes with the import
+            (folder / reconcile_name).unlink(missing_ok=True)
             raise
     log.debug(
         "%s: %d parcels matched, %d orders shipped, %d already recorded, %d awaiting",
@@ -1136,8 +1142,7 @@ def _result(
     info: BatchRef,
     plan: _Plan,
     parcels: pd.DataFrame,
-    folder: Path,
-    upload: str,
+    files: tuple[Path, Path],
     started: float,
     steps: StepTimer,
 ) -> ImportResult:
@@ -1157,7 +1162,7 @@ def _result(
         invalid_numbers=len(plan.invalid),
         duplicate_numbers=len(duplicates),
         conflicts=len(plan.conflicts),
-        files=(folder / upload, folder / RECONCILE_NAME),
+        files=files,
         unused_numbers=plan.unused,
         replaced=len(replaced),
         seconds=time.perf_counter() - started,
@@ -1258,21 +1263,22 @@ def _cannot_write(folder: Path, error: OSError) -> BatchShipError:
 
 
 def write_reconcile(path: Path, plan: _Plan, parcels: pd.DataFrame) -> Path:
-    """reconcile.xlsx: a report nobody types into, so without the per-cell text format."""
+    """The reconcile workbook (reconcile-<n>.xlsx): a report nobody types into, so without
+    the per-cell text format."""
     return write_workbook(path, reconcile_sheets(plan, parcels), text_format=False)
 
 
 def _stage_reconcile(
     writer: WorkbookWriter, staged: Path, plan: _Plan, parcels: pd.DataFrame
 ) -> PendingWrite[Path]:
-    """Start writing reconcile.xlsx to `staged`, beside it (see `_wait_for`)."""
+    """Start writing the reconcile workbook to `staged`, beside it (see `_wait_for`)."""
     # only the columns the sheets show travel to the writer: less to copy at a million rows
     shown = parcels[["parcel_id", "seq", "file", "file_row", "reference", "order_ids", "tracking"]]
     return writer.submit(write_reconcile, staged, plan, shown)
 
 
 def _wait_for(reconcile: PendingWrite[Path], folder: Path) -> Path:
-    """The staged reconcile.xlsx once written; the caller renames it (or discards it)."""
+    """The staged reconcile workbook once written; the caller renames it (or discards it)."""
     try:
         return reconcile.wait()
     except OSError as error:

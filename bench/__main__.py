@@ -276,7 +276,7 @@ def _run_import(size: int, exported: Path, batch: str) -> dict[str, Any]:
             flush=True,
         )
         shapes = workbook_shapes(home / "batches" / batch)
-        shapes = [shape for shape in shapes if shape["name"] == "reconcile.xlsx"]
+        shapes = [shape for shape in shapes if shape["name"].startswith("reconcile")]
         floor_out = OUT / "runs" / f"import-floor-{size}"
         arguments = (str(returned), str(isum["orders_shipped"]), json.dumps(shapes), str(floor_out))
         measured = measure("import-floor", *arguments)

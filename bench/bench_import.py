@@ -116,7 +116,7 @@ def main(parcels: int = 100_000, repeats: int = 2) -> dict[str, Any]:
             shapes = [
                 shape
                 for shape in workbook_shapes(workspace.batch_dir(BATCH))
-                if shape["name"] == "reconcile.xlsx"
+                if shape["name"].startswith("reconcile")
             ]
             arguments = (str(returned), str(orders), json.dumps(shapes), str(root / "floor"))
             floors.append(_time(lambda: import_floor(*arguments), floor_cpu))  # noqa: B023

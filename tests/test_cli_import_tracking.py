@@ -153,7 +153,7 @@ def test_return_with_title_rows_and_mangled_cells(
         "conflicts": 0,
         "files": [
             str(home / "batches" / BATCH / "upload-taobao.csv"),
-            str(home / "batches" / BATCH / "reconcile.xlsx"),
+            str(home / "batches" / BATCH / "reconcile-1.xlsx"),
         ],
     }
     # one row per order, in submission order; the merged parcel's number on both its orders;
@@ -167,7 +167,7 @@ def test_return_with_title_rows_and_mangled_cells(
         [ids[3], "中通快递", "773012345681"],
     ]
     assert ("773012345682", 4) in ledger_numbers(home)  # the second box is recorded too
-    book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile.xlsx")
+    book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile-1.xlsx")
     # Chinese first for the people who read it, the English beside it
     assert book.sheetnames == [
         "已匹配 matched",
@@ -225,7 +225,7 @@ def test_conflict_needs_replace(runner: CliRunner, home: Path, tmp_path: Path) -
     summary = run_json(runner, home, str(second))
     assert (summary["conflicts"], summary["parcels_matched"]) == (1, 0)
     assert ledger_numbers(home) == [("773012345678", 1)]
-    book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile.xlsx")
+    book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile-2.xlsx")
     rows = list(book[RECONCILE_SHEETS["conflicts"]].iter_rows(values_only=True))
     assert rows[1][:3] == (ids[0], "773012345678", "773012345699")
     assert rows[1][4] == "no"
@@ -261,7 +261,7 @@ def test_invalid_duplicate_and_unknown_rows(runner: CliRunner, home: Path, tmp_p
     assert summary["duplicate_numbers"] == 2
     assert summary["unknown_rows"] == 1
     assert summary["unmatched_parcels"] == 4
-    book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile.xlsx")
+    book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile-1.xlsx")
     reasons = sorted(
         row[3]
         for row in book[RECONCILE_SHEETS["duplicates"]].iter_rows(min_row=2, values_only=True)
@@ -289,7 +289,7 @@ def test_range_with_count_and_end(runner: CliRunner, home: Path) -> None:
         "000000000999",
         "000000001000",
     ]
-    book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile.xlsx")
+    book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile-2.xlsx")
     unused = [
         row[3]
         for row in book[RECONCILE_SHEETS["unknown rows"]].iter_rows(min_row=2, values_only=True)
@@ -468,7 +468,7 @@ def test_amazon_marketplace(runner: CliRunner, home: Path, tmp_path: Path) -> No
     )
     summary = run_json(runner, home, str(path), "--marketplace", "amazon")
     upload = home / "batches" / BATCH / "upload-amazon.txt"
-    assert summary["files"] == [str(upload), str(home / "batches" / BATCH / "reconcile.xlsx")]
+    assert summary["files"] == [str(upload), str(home / "batches" / BATCH / "reconcile-1.xlsx")]
     with upload.open(encoding="utf-8", newline="") as stream:
         rows = list(csv.reader(stream, delimiter="\t"))
     assert rows[1][0] == order_id(0)
@@ -493,16 +493,15 @@ def test_failed_write_changes_nothing(
     runner: CliRunner, home: Path, tmp_path: Path, writer_mode: str
 ) -> None:
     seed_batch(home, [[order_id(0)]])
-    blocker = home / "batches" / BATCH / "reconcile.xlsx"
-    blocker.mkdir(parents=True)  # a folder where the workbook goes: os.replace fails
+    blocker = home / "batches" / BATCH / "upload-taobao.csv"
+    blocker.mkdir(parents=True)  # a folder where the upload goes: os.replace fails
     path = write_xlsx(tmp_path / "r.xlsx", [["订单编号", "运单号"], [order_id(0), "773012345678"]])
     result = run(runner, home, str(path))
     assert result.exit_code == 1, result.output
-    assert "reconcile.xlsx" in result.output
+    assert "upload-taobao.csv" in result.output
     assert ledger_numbers(home) == []
-    assert sorted(p.name for p in blocker.parent.iterdir()) == [
-        "reconcile.xlsx"
-    ]  # no temp, no upload
+    # no temp, and no reconcile-1.xlsx (placed first) for an import that did not happen
+    assert sorted(p.name for p in blocker.parent.iterdir()) == ["upload-taobao.csv"]
 
 
 def test_marketplace_from_config(runner: CliRunner, home: Path, tmp_path: Path) -> None:
@@ -542,7 +541,7 @@ def test_several_return_files(runner: CliRunner, home: Path, tmp_path: Path) -> 
     )
     summary = run_json(runner, home, str(first), str(second))
     assert (summary["parcels_matched"], summary["unmatched_parcels"]) == (3, 0)
-    book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile.xlsx")
+    book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile-1.xlsx")
     sources = sorted(
         row[5] for row in book[RECONCILE_SHEETS["matched"]].iter_rows(min_row=2, values_only=True)
     )
@@ -561,7 +560,7 @@ def test_hostile_cells_are_reported_as_text(runner: CliRunner, home: Path, tmp_p
     summary = run_json(runner, home, str(path), "--batch", BATCH)
     # the cell splits at its commas: three invalid numbers, none applied
     assert (summary["invalid_numbers"], summary["parcels_matched"]) == (3, 1)
-    book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile.xlsx")
+    book = openpyxl.load_workbook(home / "batches" / BATCH / "reconcile-1.xlsx")
     cells = [row[2] for row in book[RECONCILE_SHEETS["invalid"]].iter_rows(min_row=2)]
     assert all(cell.data_type == "s" for cell in cells)
     assert str(cells[0].value).startswith("HYPERLINK(")  # the leading = was stripped as debris
@@ -803,3 +802,34 @@ def test_range_messages_are_for_sellers(runner: CliRunner, home: Path) -> None:
     assert result.exit_code == 1
     assert "swap its ends, --range 773012345670-773012345678" in result.output
     assert ledger_numbers(home) == []
+
+
+def test_every_import_keeps_its_own_reconcile_workbook(
+    runner: CliRunner, home: Path, tmp_path: Path
+) -> None:
+    """Two partial returns, then the first again: three workbooks, each saying what its own
+    import did; the third never erases what the first reported."""
+    ids = [order_id(i) for i in range(3)]
+    seed_batch(home, [[oid] for oid in ids])
+    header = ["订单编号", "运单号"]
+    first = write_xlsx(tmp_path / "a.xlsx", [header, [ids[0], "773012345601"], ["999", "1"]])
+    second = write_xlsx(tmp_path / "b.xlsx", [header, [ids[1], "773012345602"]])
+    for path in (first, second, first):
+        run_json(runner, home, str(path))
+    folder = home / "batches" / BATCH
+    assert sorted(p.name for p in folder.glob("reconcile*")) == [
+        "reconcile-1.xlsx",
+        "reconcile-2.xlsx",
+        "reconcile-3.xlsx",
+    ]
+
+    def sheet(number: int, name: str) -> list[tuple[object, ...]]:
+        book = openpyxl.load_workbook(folder / f"reconcile-{number}.xlsx")
+        return list(book[RECONCILE_SHEETS[name]].iter_rows(min_row=2, values_only=True))
+
+    assert [(row[1], row[3]) for row in sheet(1, "matched")] == [(ids[0], "new")]
+    assert [row[3] for row in sheet(1, "unmatched parcels")] == [ids[1], ids[2]]
+    assert [row[2] for row in sheet(1, "unknown rows")] == ["999"]
+    assert [(row[1], row[3]) for row in sheet(2, "matched")] == [(ids[1], "new")]
+    assert [row[3] for row in sheet(2, "unmatched parcels")] == [ids[2]]
+    assert [(row[1], row[3]) for row in sheet(3, "matched")] == [(ids[0], "already-recorded")]

@@ -129,3 +129,46 @@ def test_status_help_has_an_example(runner: CliRunner) -> None:
     result = runner.invoke(main, ["status", "--help"])
     assert result.exit_code == 0
     assert "Example: batch-ship --home shop status --json" in result.output
+
+
+def test_status_of_a_batch_lists_its_imports(runner: CliRunner, home: Path, tmp_path: Path) -> None:
+    batch_id = fill(home)
+    returned = tmp_path / "zto-return.csv"
+    returned.write_text(f"订单编号,运单号\n{C},73100000000003\n999,73100000000004\n", "utf-8")
+    for _ in range(2):  # the second time: nothing new, still an import of its own
+        imported = runner.invoke(main, ["--home", str(home), "import-tracking", str(returned)])
+        assert imported.exit_code == 0, imported.output
+    result = runner.invoke(main, ["--home", str(home), "status", "--batch", batch_id, "--json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert (found["batch"], found["shipped_orders"], found["awaiting_tracking"]) == (
+        batch_id, 3, 0,
+    )  # fmt: skip
+    imports = found["imports"]
+    assert [item["import"] for item in imports] == [1, 2]
+    assert [item["reconcile"] for item in imports] == ["reconcile-1.xlsx", "reconcile-2.xlsx"]
+    assert [item["sources"] for item in imports] == [["zto-return.csv"]] * 2
+    assert [(i["parcels_matched"], i["already_recorded"]) for i in imports] == [(1, 0), (0, 1)]
+    assert [item["unknown_rows"] for item in imports] == [1, 1]
+    for item in imports:
+        assert (home / "batches" / batch_id / item["reconcile"]).is_file()
+    human = runner.invoke(main, ["--home", str(home), "status", "--batch", batch_id])
+    assert human.exit_code == 0, human.output
+    lines = human.stdout.splitlines()
+    assert lines[0].startswith(f"batch {batch_id} (zto, created 2026-11-26 09:30): 2 parcels")
+    assert lines[2].split() == [
+        "import",
+        "at",
+        "read",
+        "matched",
+        "shipped",
+        "unknown",
+        "reconcile",
+    ]
+    assert lines[3].split()[0] == "1"
+    assert lines[3].split()[-5:] == ["zto-return.csv", "1", "1", "1", "reconcile-1.xlsx"]
+    assert lines[4].split()[-5:] == ["zto-return.csv", "0", "0", "1", "reconcile-2.xlsx"]
+    unknown = runner.invoke(main, ["--home", str(home), "status", "--batch", "20990101-01"])
+    assert unknown.exit_code == 1
+    assert "unknown batch '20990101-01'" in unknown.output
+    assert batch_id in unknown.output  # the known ones are listed

@@ -7,26 +7,80 @@ from typing import Any
 import click
 
 from batch_ship.cli.shared import App, emit_json, json_option, pass_app
+from batch_ship.errors import InputError
+from batch_ship.imports import batch_status
 from batch_ship.ledger import ledger_status
 
 HEADERS = ("batch", "courier", "created", "parcels", "orders", "shipped", "awaiting tracking")
 
 
 @click.command()
+@click.option("--batch", metavar="ID", help="One batch: its counts and every import into it.")
 @json_option
 @pass_app
-def status(app: App, as_json: bool) -> None:
+def status(app: App, batch: str | None, as_json: bool) -> None:
     """Show each batch (parcels, orders, shipped, awaiting tracking) and the order states.
 
-    A workspace without a ledger has no batches yet; looking does not create one.
+    With --batch ID, that batch and every import-tracking run into it: when, what it read,
+    what it matched and the reconcile-<n>.xlsx it wrote. A workspace without a ledger has no
+    batches yet; looking does not create one.
 
     Example: batch-ship --home shop status --json
     """
+    if batch is not None:
+        found = batch_status(app.workspace.ledger_path, batch)
+        if found is None:
+            known = [
+                entry["batch"] for entry in ledger_status(app.workspace.ledger_path)["batches"]
+            ]
+            raise InputError(
+                f"unknown batch {batch!r}",
+                hint=f"known batches: {', '.join(known[-10:]) or 'none yet'}",
+            )
+        if as_json:
+            emit_json(found)
+        else:
+            click.echo(render_batch(found))
+        return
     summary = ledger_status(app.workspace.ledger_path)
     if as_json:
         emit_json(summary)
         return
     click.echo(render(summary))
+
+
+IMPORT_HEADERS = ("import", "at", "read", "matched", "shipped", "unknown", "reconcile")
+
+
+def render_batch(found: dict[str, Any]) -> str:
+    """One batch and its imports, as people read them."""
+    lines = [
+        f"batch {found['batch']} ({found['courier']}, created "
+        f"{found['created'].replace('T', ' ')[:16]}): {found['parcels']:,} parcels, "
+        f"{found['orders']:,} orders, {found['shipped_orders']:,} shipped, "
+        f"{found['awaiting_tracking']:,} awaiting tracking",
+        "",
+    ]
+    imports = found["imports"]
+    if not imports:
+        lines.append("No imports yet: `batch-ship import-tracking` the courier's return.")
+        return "\n".join(lines)
+    rows = [
+        (
+            str(item["import"]),
+            item["at"].replace("T", " ")[:19],
+            ", ".join(item["sources"]),
+            f"{item['parcels_matched']:,}",
+            f"{item['orders_shipped']:,}",
+            f"{item['unknown_rows']:,}",
+            item["reconcile"],
+        )
+        for item in imports
+    ]
+    widths = [max(len(row[i]) for row in [IMPORT_HEADERS, *rows]) for i in range(len(rows[0]))]
+    lines.append("  ".join(h.ljust(w) for h, w in zip(IMPORT_HEADERS, widths, strict=True)))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def render(summary: dict[str, Any]) -> str:

@@ -59,8 +59,9 @@ def import_tracking(
     Reads the courier's return workbook(s) (.xlsx, .xls, .csv; title rows above the header
     are fine) and matches each row to its parcel by our order number, or assigns a block of
     consecutive numbers with --range. Writes batches/<id>/upload-taobao.csv (every shipped
-    order of the batch) and reconcile.xlsx (matched, unmatched parcels, unknown rows, invalid,
-    duplicates, conflicts). Running it again on the same return changes nothing.
+    order of the batch) and this import's own reconcile-<n>.xlsx (matched, unmatched parcels,
+    unknown rows, invalid, duplicates, conflicts; n counts the batch's imports, so an earlier
+    one's is never overwritten). Running it again on the same return records nothing new.
 
     Example: batch-ship import-tracking returns/zto-20261126.xlsx
     """
@@ -103,7 +104,7 @@ def import_tracking(
     }
     found = [f"{value:,} {label}" for label, value in problems.items() if value]
     if found:
-        click.echo("see reconcile.xlsx: " + ", ".join(found))
+        click.echo(f"see {result.files[-1].name}: " + ", ".join(found))
     for path in result.files:
         click.echo(str(path))
 
