@@ -15,7 +15,7 @@ _EXPORTS = {
     "format_address": "batch_ship.normalize.addresses",
     "split_contact": "batch_ship.normalize.contacts",
     "Contact": "batch_ship.normalize.contacts",
-    "read_orders": "batch_ship.sources.taobao",
+    "read_orders": "batch_ship.sources.registry",
     "OrderTable": "batch_ship.sources.canonical",
     "Phone": "batch_ship.model",
     "Address": "batch_ship.model",

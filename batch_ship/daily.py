@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -19,6 +18,7 @@ from batch_ship.couriers import get_courier
 from batch_ship.errors import BatchShipError, InputError, LedgerError
 from batch_ship.file_kinds import FileKind, WrongFileError
 from batch_ship.progress import Progress, no_progress
+from batch_ship.sources.registry import pair_key
 from batch_ship.spreadsheets.write import atomic_path
 from batch_ship.uploads import load_marketplace
 from batch_ship.workspace import CONFIG_NAME, Workspace, load_config
@@ -30,10 +30,6 @@ LOCK_NAME = ".batch_ship-daily.lock"
 # A file modified this recently may still be downloading or being saved: leave it for the next
 # run rather than read half a file.
 SETTLE_SECONDS = 5.0
-# Taobao names the pair ExportOrderList<stamp>.csv / ExportOrderDetailList<stamp>.csv; a second
-# download of the same stamp gets " (1)" appended, which stays part of the stamp.
-_ITEM_REPORT = re.compile(r"^exportorderdetaillist(?P<stamp>.*)$", re.IGNORECASE)
-_ORDER_REPORT = re.compile(r"^exportorderlist(?P<stamp>.*)$", re.IGNORECASE)
 
 FOLDERS = ("inbox", "returns", "archive")  # what init creates (failed/ comes when needed)
 # A file another folder's step reads goes there (a courier return dropped in inbox/).
@@ -71,7 +67,7 @@ inbox = "inbox"
 returns = "returns"
 archive = "archive"
 failed = "failed"
-# templates = "my-templates"   # a folder whose couriers/ and marketplaces/ override built-ins
+# templates = "my-templates"   # its couriers/, marketplaces/ and sources/ override built-ins
 """
 
 
@@ -233,6 +229,7 @@ def run_daily(
     exporter: Exporter | None = None,
     importer: Importer | None = None,
     raise_bugs: bool = False,
+    source: str | None = None,
 ) -> DailyResult:
     """Export each new order report in the inbox, then import each new courier return, once.
 
@@ -241,7 +238,8 @@ def run_daily(
     modified in the last `settle_seconds` are left for the next run. A second concurrent run
     waits up to `wait_seconds` for the first, then raises DailyBusyError. `exporter`/`importer`
     default to `run_export` / `import_tracking`. An unexpected exception (a bug) fails only its
-    file, unless `raise_bugs` (--debug).
+    file, unless `raise_bugs` (--debug). Each order file's source is found from its content,
+    or is `source` (a code) for every file.
     """
     started = time.monotonic()
     if not workspace.home.is_dir():
@@ -298,6 +296,7 @@ def run_daily(
                     [order_path],
                     items=[items_path] if items_path else None,
                     progress=progress,
+                    source=source,
                 ),
                 "return": partial(importer, workspace, [order_path], progress=progress),
             }
@@ -472,25 +471,21 @@ def _inbox_units(
     items_by_stamp: dict[str, Path] = {}
     orders: list[Path] = []
     for path in ready:
-        match = _ITEM_REPORT.match(path.stem)
-        if match:
-            items_by_stamp[match["stamp"].lower()] = path
+        key = pair_key(path)
+        if key is not None and key[0] == "items":
+            items_by_stamp[key[1]] = path
         else:
             orders.append(path)
-    fresh_stamps = {
-        match["stamp"].lower() for path in fresh if (match := _ITEM_REPORT.match(path.stem))
-    }
+    fresh_stamps = _stamps(fresh, "items")
     units: list[tuple[Path, Path | None]] = []
     for path in orders:
-        match = _ORDER_REPORT.match(path.stem)
-        stamp = match["stamp"].lower() if match else None
+        key = pair_key(path)
+        stamp = key[1] if key is not None else None
         if stamp is not None and stamp in fresh_stamps:
             waiting.append(Waiting(path, "its item report is still being written; next run"))
             continue
         units.append((path, items_by_stamp.pop(stamp, None) if stamp is not None else None))
-    fresh_order_stamps = {
-        match["stamp"].lower() for path in fresh if (match := _ORDER_REPORT.match(path.stem))
-    }
+    fresh_order_stamps = _stamps(fresh, "orders")
     for stamp, path in items_by_stamp.items():
         reason = (
             "its order report is still being written; next run"
@@ -499,6 +494,11 @@ def _inbox_units(
         )
         waiting.append(Waiting(path, reason))
     return units, waiting, ignored
+
+
+def _stamps(paths: set[Path], role: str) -> set[str]:
+    """The pairing keys of the `role` files ("orders" or "items") among `paths`."""
+    return {key[1] for path in paths if (key := pair_key(path)) is not None and key[0] == role}
 
 
 def archive_file(path: Path, folder: Path) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import secrets
 import shutil
 from collections import Counter
@@ -22,7 +21,6 @@ from pandas.arrays import ArrowStringArray
 
 from batch_ship.couriers import Courier, get_courier
 from batch_ship.errors import InputError
-from batch_ship.file_kinds import our_layouts
 from batch_ship.ledger import Ledger, NewBatch
 from batch_ship.model import OrderState, OrderStatus
 from batch_ship.normalize.recipients import normalize_recipients
@@ -30,7 +28,7 @@ from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.reasons import EXCEPTION_CODES, SKIP_CODES
 from batch_ship.sender import sender_for
 from batch_ship.sources import canonical as c
-from batch_ship.sources.taobao import read_orders
+from batch_ship.sources.registry import choose_source
 from batch_ship.spreadsheets.background import SharedWrite, WorkbookWriter
 from batch_ship.submission import (
     EXCEPTIONS_FILE,
@@ -49,8 +47,6 @@ log = logging.getLogger(__name__)
 
 DUPLICATE = "duplicate"  # the reader's bool column: a repeated row of an order seen before
 _DONE = {OrderState.SUBMITTED, OrderState.SHIPPED}
-_ORDER_REPORT = re.compile(r"(?i)^exportorderlist(?P<stamp>.*)$")
-_ITEM_SUFFIXES = (".csv", ".xlsx", ".xls")
 _RECIPIENT_INPUTS = (c.NAME, c.MOBILE, c.TELEPHONE, c.ADDRESS)  # what normalization reads
 _NORMALIZE_CHUNK = 250_000
 # From this many orders on, a second process shares the writing of the workbooks. Starting
@@ -127,6 +123,7 @@ def run_export(
     items: Sequence[Path] | None = None,
     courier: str | None = None,
     merge: bool | None = None,
+    source: str | None = None,
     progress: Progress = no_progress,
     now: datetime | None = None,
 ) -> ExportResult:
@@ -138,7 +135,9 @@ def run_export(
     export, by a second process too: its writing starts when the building ends), moves the
     folder into place and commits. Any failure leaves no batch folder and an unchanged ledger.
     Nothing new: no batch, no files.
-    Without `items`, the item report beside each order report (same stamp) is used if present.
+    The order files' source is `source` (a code, see `batch_ship.sources.registry`) or found
+    from their content. Without `items`, the files that belong beside the order files (Taobao:
+    the item report of the same stamp) are read too, when present.
     """
     timer = StepTimer()
     chosen = get_courier(courier or workspace.config.courier, workspace.config.templates)
@@ -147,11 +146,11 @@ def run_export(
     paths = [Path(path) for path in orders]
     if not paths:
         raise InputError("no order report given", hint="pass ExportOrderList*.csv files")
-    item_paths = list(items) if items is not None else find_item_reports(paths)
+    order_source = choose_source(paths, source, workspace.config.templates)
+    item_paths = list(items) if items is not None else order_source.companions(paths)
 
     with timer("read"):
-        layouts = our_layouts(workspace.config.templates)
-        table = read_orders(paths, items=item_paths or None, progress=progress, layouts=layouts)
+        table = order_source.read(paths, item_paths, progress)
     frame = table.orders.reset_index(drop=True)
     original = table.original.reset_index(drop=True)
     item_table = table.items
@@ -337,30 +336,6 @@ def _release_memory() -> None:
 def _plan_is_empty(plan: _Plan) -> bool:
     """Nothing to submit and no exception the ledger does not already hold."""
     return len(plan.submit) == 0 and not plan.new_exceptions
-
-
-def find_item_reports(order_reports: Sequence[Path]) -> list[Path]:
-    """For each ExportOrderList<stamp> report, its ExportOrderDetailList<stamp> in the same
-    folder (.csv, .xlsx or .xls, any case), when present."""
-    found: list[Path] = []
-    for path in order_reports:
-        match = _ORDER_REPORT.match(path.stem)
-        if not match:
-            continue
-        wanted = f"exportorderdetaillist{match['stamp']}".lower()
-        folder = path.parent if str(path.parent) else Path(".")
-        if not folder.is_dir():
-            continue
-        for candidate in sorted(folder.iterdir()):
-            if (
-                candidate.stem.lower() == wanted
-                and candidate.suffix.lower() in _ITEM_SUFFIXES
-                and candidate.is_file()
-                and candidate not in found
-            ):
-                found.append(candidate)
-                break
-    return found
 
 
 # --- planning ---------------------------------------------------------------------------
@@ -592,4 +567,4 @@ def _abandon(folder: Path) -> None:
         shutil.rmtree(folder)
 
 
-__all__ = ["ExportResult", "find_item_reports", "run_export"]
+__all__ = ["ExportResult", "run_export"]

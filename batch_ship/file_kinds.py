@@ -13,7 +13,7 @@ import pandas as pd
 
 from batch_ship.errors import BatchShipError, InputError
 from batch_ship.sources import canonical as c
-from batch_ship.sources.taobao_headers import (
+from batch_ship.sources.taobao.headers import (
     EXCEPTION_COLUMNS,
     ITEM_HEADERS,
     ITEM_ONLY_HEADERS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,8 @@ from batch_ship.model import OrderStatus
 from batch_ship.progress import Progress, no_progress
 from batch_ship.reasons import EXCEPTION_CODES, REASONS
 from batch_ship.sources import canonical as c
-from batch_ship.sources.taobao import Source, read_orders
+from batch_ship.sources.base import OrderInput
+from batch_ship.sources.registry import read_orders
 
 UNKNOWN_PROVINCE = "(unknown)"
 _SHOWN_ROWS = 5
@@ -116,14 +118,19 @@ def _table(counts: dict[str, int]) -> list[str]:
 
 
 def inspect_orders(
-    paths: Sequence[Source] | Source,
-    items: Sequence[Source] | Source | None = None,
+    paths: Sequence[OrderInput] | OrderInput,
+    items: Sequence[OrderInput] | OrderInput | None = None,
     progress: Progress = no_progress,
+    *,
+    source: str | None = None,
+    templates_dir: Path | None = None,
 ) -> Inspection:
-    """Read an export and summarize it (the recipients are normalized, nothing is written)."""
+    """Read an export and summarize it (the recipients are normalized, nothing is written).
+
+    The source is `source` (a code) or found from the files' content."""
     from batch_ship.normalize.recipients import normalize_recipients
 
-    table = read_orders(paths, items, progress=progress)
+    table = read_orders(paths, items, progress, source=source, templates_dir=templates_dir)
     orders = table.orders
     duplicate = orders["duplicate"].to_numpy(dtype=bool)
     unique = orders[~duplicate]

@@ -34,7 +34,7 @@ class Config:
     courier: str = "zto"
     merge: bool = True
     marketplace: str = "taobao"
-    templates: Path | None = None  # a folder whose couriers/ and marketplaces/ override built-ins
+    templates: Path | None = None  # its couriers/, marketplaces/ and sources/ override built-ins
     inbox: str = "inbox"
     returns: str = "returns"
     archive: str = "archive"

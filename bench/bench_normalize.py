@@ -112,7 +112,7 @@ def _sample_export(size: int) -> pd.DataFrame | None:
     """The canonical orders of a synthetic Taobao export (batch_ship.samples.orders), if any."""
     try:
         from batch_ship.samples.orders import write_sample_export
-        from batch_ship.sources.taobao import read_orders
+        from batch_ship.sources.taobao.reader import read_orders
     except ImportError:
         return None
     with tempfile.TemporaryDirectory() as folder:

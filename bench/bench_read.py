@@ -62,7 +62,7 @@ _OURS = (
     _PEAK
     + """
 import json, sys, time
-from batch_ship.sources.taobao import read_orders
+from batch_ship.sources.taobao.reader import read_orders
 start = time.perf_counter()
 table = read_orders(sys.argv[1], items=sys.argv[2])
 seconds = time.perf_counter() - start

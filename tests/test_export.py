@@ -12,7 +12,7 @@ import pytest
 
 from batch_ship import export as export_module
 from batch_ship.errors import ConfigError
-from batch_ship.export import ExportResult, _narrow, _plan, find_item_reports, run_export
+from batch_ship.export import ExportResult, _narrow, _plan, run_export
 from batch_ship.ledger import Ledger
 from batch_ship.model import OrderState
 from batch_ship.samples.orders import write_sample_export
@@ -110,17 +110,6 @@ def test_summary_is_the_contract_object() -> None:
         "exceptions": {},
         "files": [],
     }
-
-
-def test_find_item_reports(tmp_path: Path) -> None:
-    orders = tmp_path / "ExportOrderList202611260900.csv"
-    orders.write_text("x", encoding="utf-8")
-    assert find_item_reports([orders]) == []
-    items = tmp_path / "exportorderdetaillist202611260900.XLSX"
-    items.write_text("x", encoding="utf-8")
-    (tmp_path / "ExportOrderDetailList202611260901.csv").write_text("x", encoding="utf-8")
-    assert find_item_reports([orders]) == [items]
-    assert find_item_reports([tmp_path / "exceptions.xlsx"]) == []
 
 
 def test_export_uses_the_item_report_beside_the_orders(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from batch_ship.cli.shared import App, emit_json, json_option, pass_app
+from batch_ship.cli.shared import App, emit_json, json_option, pass_app, source_option
 from batch_ship.daily import DailyBusyError, DailyResult, init_workspace, run_daily, summary_lines
 from batch_ship.workspace import open_workspace
 
@@ -65,9 +65,12 @@ def init(app: App, directory: Path | None, courier: str, marketplace: str) -> No
     show_default=True,
     help="Leave files modified in the last SECONDS for the next run (still being written).",
 )
+@source_option
 @json_option
 @pass_app
-def daily(app: App, wait_seconds: float, settle_seconds: float, as_json: bool) -> None:
+def daily(
+    app: App, wait_seconds: float, settle_seconds: float, source: str | None, as_json: bool
+) -> None:
     """Export new order reports from inbox/, import new returns from returns/, archive them.
 
     Each order report (with its item report of the same stamp, or a fixed exceptions workbook)
@@ -89,6 +92,7 @@ def daily(app: App, wait_seconds: float, settle_seconds: float, as_json: bool) -
             settle_seconds=settle_seconds,
             wait_seconds=wait_seconds,
             raise_bugs=app.debug,
+            source=source,
         )
     except DailyBusyError as error:
         # Busy is not a failure: the run in progress, or the next one, picks the files up.

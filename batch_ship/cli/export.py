@@ -30,6 +30,7 @@ def export(
     app: App,
     orders: tuple[Path, ...],
     items: tuple[Path, ...],
+    source: str | None,
     courier: str | None,
     merge: bool | None,
     as_json: bool,
@@ -49,6 +50,7 @@ def export(
         items=list(items) if items else None,
         courier=courier,
         merge=merge,
+        source=source,
         progress=app.progress(as_json),
     )
     if as_json:

@@ -14,7 +14,9 @@ from batch_ship.inspect import inspect_orders
 @order_report_arguments
 @json_option
 @pass_app
-def inspect(app: App, orders: tuple[Path, ...], items: tuple[Path, ...], as_json: bool) -> None:
+def inspect(
+    app: App, orders: tuple[Path, ...], items: tuple[Path, ...], source: str | None, as_json: bool
+) -> None:
     """Summarize order reports: orders per status and province, phone and address problems,
     repeated rows and unknown statuses. Reads only; prints counts and row numbers, never a
     phone number or an address.
@@ -22,7 +24,11 @@ def inspect(app: App, orders: tuple[Path, ...], items: tuple[Path, ...], as_json
     Example: batch-ship inspect ExportOrderList202611260900.csv --json
     """
     result = inspect_orders(
-        list(orders), items=list(items) if items else None, progress=app.progress(as_json)
+        list(orders),
+        items=list(items) if items else None,
+        progress=app.progress(as_json),
+        source=source,
+        templates_dir=app.workspace.config.templates,
     )
     if as_json:
         emit_json(result.to_dict())

@@ -125,8 +125,21 @@ def json_option(function: F) -> F:
     )(function)
 
 
+def source_option(function: F) -> F:
+    """`--source NAME`: read the order files as this source instead of choosing by content."""
+    return click.option(
+        "--source",
+        metavar="NAME",
+        default=None,
+        help="Read the order files as this source: taobao, or a column mapping in "
+        "templates/sources/ (yours in the workspace's templates folder). Default: chosen "
+        "by each file's headers.",
+    )(function)
+
+
 def order_report_arguments(function: F) -> F:
-    """ORDERS... and --items, as `export` and `inspect` take them."""
+    """ORDERS..., --items and --source, as `export` and `inspect` take them."""
+    function = source_option(function)
     function = click.option(
         "--items",
         "items",

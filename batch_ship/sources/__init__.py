@@ -1,1 +1,1 @@
-"""Marketplace readers that turn exports into canonical order tables."""
+"""Order sources: the Source interface, the registry that picks one by name or content, readers."""

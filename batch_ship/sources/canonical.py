@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from batch_ship.model import FileProblem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Canonical order columns. Every value is a string (pandas "str" dtype, empty string when
 # absent): ids, phones and postcodes must never pass through a number.

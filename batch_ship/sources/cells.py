@@ -1,0 +1,279 @@
+"""Column cleaning every source shares: text markers, money, dates, statuses, row numbers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from batch_ship.model import FileProblem, OrderStatus
+from batch_ship.progress import Progress
+from batch_ship.sources import canonical as c
+from batch_ship.sources.canonical import OrderTable
+from batch_ship.spreadsheets.read import TEXT
+
+T = TypeVar("T")
+# One order file read: its canonical orders, its own columns (aligned), problems, its path.
+OrderFileRead = tuple[pd.DataFrame, pd.DataFrame, list[FileProblem], Path]
+
+SCIENTIFIC_RE = r"[+-]?\d+(\.\d*)?[eE][+-]?\d+"
+_ISO_RE = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
+_MONEY_RE = r"-?\d+\.\d{2}"
+SHOWN = 5  # row numbers quoted in a message
+
+
+def assemble(
+    order_files: Sequence[T],
+    item_files: Sequence[T],
+    read_order_file: Callable[[T], OrderFileRead],
+    read_item_file: Callable[[T], tuple[pd.DataFrame, Path]],
+    progress: Progress,
+) -> OrderTable:
+    """Read every order file and item file with a source's readers into one OrderTable:
+    concatenated in order, a repeated order id flagged `duplicate` (the first one counts)."""
+    total = len(order_files) + len(item_files)
+    frames: list[pd.DataFrame] = []
+    originals: list[pd.DataFrame] = []
+    problems: list[FileProblem] = []
+    sources: list[Path] = []
+    for index, source in enumerate(order_files):
+        progress("reading order reports", index, total)
+        orders, original, found, path = read_order_file(source)
+        release_memory()
+        frames.append(orders)
+        originals.append(original)
+        problems.extend(found)
+        sources.append(path)
+    item_frames = []
+    for index, source in enumerate(item_files):
+        progress("reading item reports", len(order_files) + index, total)
+        items_read, path = read_item_file(source)
+        release_memory()
+        item_frames.append(items_read)
+        sources.append(path)
+    progress("reading reports", total, total)
+
+    orders = concat_text(frames, [*c.ORDER_COLUMNS])
+    original = concat_text(originals, None)
+    orders["duplicate"] = orders[c.ORDER_ID].duplicated(keep="first").to_numpy(dtype=bool)
+    problems.extend(duplicate_problems(orders))
+    items_frame = concat_text(item_frames, [*c.ITEM_COLUMNS])
+    release_memory()
+    return OrderTable(
+        orders=orders, items=items_frame, original=original, sources=sources, problems=problems
+    )
+
+
+def release_memory() -> None:
+    """Return the parse's freed Arrow buffers to the system (they would else raise the peak
+    of every later step at a million orders)."""
+    pa.default_memory_pool().release_unused()
+
+
+def concat_text(frames: list[pd.DataFrame], columns: list[str] | None) -> pd.DataFrame:
+    """Frames of text columns one below the other (an empty frame of `columns` for none)."""
+    if not frames:
+        return pd.DataFrame({name: pd.Series(dtype=TEXT) for name in columns or []})
+    if len(frames) == 1:
+        return frames[0]
+    joined = pd.concat(frames, ignore_index=True)
+    for name in joined.columns:
+        if joined[name].dtype != TEXT and name != "duplicate":
+            joined[name] = joined[name].astype(TEXT)
+    return joined.fillna("")
+
+
+def drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without fully empty rows (spreadsheets leave some at the end)."""
+    first = frame.columns[0]
+    candidates = np.flatnonzero((frame[first].str.strip() == "").to_numpy())
+    if len(candidates) == 0:
+        return frame
+    subset = frame.iloc[candidates]
+    empty = (subset.apply(lambda column: column.str.strip() == "")).all(axis=1).to_numpy()
+    if not empty.any():
+        return frame
+    keep = np.ones(len(frame), dtype=bool)
+    keep[candidates[empty]] = False
+    return frame.iloc[keep]
+
+
+def arrow(series: pd.Series) -> pa.ChunkedArray:
+    """The column's Arrow data (zero-copy for the pyarrow-backed text dtype)."""
+    return pa.chunked_array(pa.array(series.array))
+
+
+def strip(series: pd.Series) -> pd.Series:
+    """`str.strip()`, but the column itself when nothing changes: it then stays shared with
+    `original` instead of a second copy of the text (hundreds of MB at a million orders)."""
+    stripped = series.str.strip()
+    before = pc.sum(pc.binary_length(arrow(series))).as_py()
+    after = pc.sum(pc.binary_length(arrow(stripped))).as_py()
+    return series if before == after else stripped
+
+
+def mask(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def unwrap(series: pd.Series, apostrophe: bool) -> pd.Series:
+    """Remove exporters' text markers: `="…"` around a value, a leading apostrophe.
+
+    Straight pyarrow kernels: this runs on every column of a million-row report."""
+    array = arrow(series)
+    starts = pc.starts_with(array, '="')
+    if pc.any(starts).as_py():
+        wrapped = pc.and_(starts, pc.ends_with(array, '"'))
+        if pc.all(wrapped).as_py():
+            series = series.str.slice(2, -1)
+        else:
+            series = series.where(~mask(wrapped), series.str.slice(2, -1))
+    if apostrophe and pc.any(pc.starts_with(arrow(series), "'")).as_py():
+        series = series.str.removeprefix("'")
+    return series
+
+
+def row_numbers(frame: pd.DataFrame, header_row: int) -> pd.Series:
+    """Spreadsheet row numbers (header = 1) as text, aligned with the frame's rows."""
+    numbers = pa.array(frame.index.to_numpy(dtype=np.int64) + header_row + 2)
+    return pd.Series(numbers.cast(pa.large_string()), dtype=TEXT)
+
+
+def row_text(rows: pd.Series, picked_mask: np.ndarray) -> tuple[str, list[int]]:
+    """The first few row numbers under `picked_mask` as text ('3, 7 and 12 more'), and all."""
+    picked = rows[picked_mask]
+    numbers = [int(value) for value in picked.iloc[:SHOWN]]
+    text = ", ".join(str(number) for number in numbers)
+    if len(picked) > SHOWN:
+        text += f" and {len(picked) - SHOWN} more"
+    return text, [int(value) for value in picked]
+
+
+def preview(value: str) -> str:
+    """A bad cell shown briefly: a shifted column could put a phone or an address here."""
+    if len(value) <= 6:
+        return repr(value)
+    return repr(value[:4] + "…") + f" ({len(value)} characters)"
+
+
+def statuses(
+    raw_status: pd.Series,
+    rows: pd.Series,
+    path: Path,
+    problems: list[FileProblem],
+    lookup: Callable[[str], OrderStatus | None],
+) -> pd.Series:
+    """Canonical status values of the raw status texts (`lookup` per distinct text); texts it
+    does not know become 'unknown' (kept, never shipped) with an unknown-status problem."""
+    codes, uniques = pd.factorize(raw_status)
+    mapped = np.array(
+        [(lookup(str(value)) or OrderStatus.UNKNOWN).value for value in uniques] + [""],
+        dtype=object,
+    )
+    status = pd.Series(mapped[codes], dtype=TEXT)
+    unknown = (status == OrderStatus.UNKNOWN.value).to_numpy(dtype=bool)
+    if unknown.any():
+        text, numbers = row_text(rows, unknown)
+        names = sorted({str(value) for value in raw_status[unknown].unique()})
+        problems.append(
+            FileProblem(
+                code="unknown-status",
+                path=path,
+                rows=tuple(numbers),
+                message=f"{int(unknown.sum())} order(s) have a status batch-ship does not know "
+                f"({', '.join(repr(n) for n in names[:5])}; rows {text}); they are kept as "
+                "'unknown' and not shipped",
+            )
+        )
+    return status
+
+
+def money(
+    values: pd.Series, rows: pd.Series, path: Path, problems: list[FileProblem], what: str
+) -> pd.Series:
+    """Money as a decimal string with at least two decimals ('128.50'); '' when not money."""
+    values = strip(values)
+    fast = values.str.fullmatch(_MONEY_RE).to_numpy(dtype=bool) | (values == "").to_numpy()
+    if fast.all():
+        return values
+    slow = np.flatnonzero(~fast)
+    cleaned = [money_text(value) for value in values.iloc[slow].tolist()]
+    result = values.to_numpy(dtype=object).copy()
+    result[slow] = cleaned
+    bad = np.zeros(len(values), dtype=bool)
+    bad[slow] = [text == "" for text in cleaned]
+    if bad.any():
+        text, numbers = row_text(rows, bad)
+        problems.append(
+            FileProblem(
+                code=f"{what}-invalid",
+                path=path,
+                rows=tuple(numbers),
+                message=f"{int(bad.sum())} {what}(s) are not numbers (rows {text}); left empty",
+            )
+        )
+    return pd.Series(result, dtype=TEXT)
+
+
+def money_text(value: str) -> str:
+    text = re.sub(r"[¥￥元,\s]", "", value)
+    if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return ""
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.ljust(2, '0')}"
+
+
+def dates(values: pd.Series, rows: pd.Series, path: Path, problems: list[FileProblem]) -> pd.Series:
+    """Dates as ISO 'YYYY-MM-DD HH:MM:SS'; spreadsheet re-saves ('2026/11/25 9:05') converted."""
+    values = strip(values)
+    fast = values.str.fullmatch(_ISO_RE).to_numpy(dtype=bool) | (values == "").to_numpy()
+    if fast.all():
+        return values
+    slow = np.flatnonzero(~fast)
+    parsed = pd.to_datetime(
+        pd.Series(values.iloc[slow].to_numpy(dtype=object)), format="mixed", errors="coerce"
+    )
+    texts = parsed.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").to_numpy(dtype=object)
+    result = values.to_numpy(dtype=object).copy()
+    result[slow] = texts
+    bad = np.zeros(len(values), dtype=bool)
+    bad[slow] = texts == ""
+    if bad.any():
+        text, numbers = row_text(rows, bad)
+        problems.append(
+            FileProblem(
+                code="date-invalid",
+                path=path,
+                rows=tuple(numbers),
+                message=f"{int(bad.sum())} payment time(s) are not dates (rows {text}); left empty",
+            )
+        )
+    return pd.Series(result, dtype=TEXT)
+
+
+def duplicate_problems(orders: pd.DataFrame) -> list[FileProblem]:
+    """One duplicate-row problem per file for the rows flagged `duplicate`."""
+    duplicate = orders["duplicate"].to_numpy(dtype=bool)
+    if not duplicate.any():
+        return []
+    problems = []
+    for source, group in orders[duplicate].groupby(c.SOURCE, sort=False):
+        numbers = [int(value) for value in group[c.ROW]]
+        shown = ", ".join(str(n) for n in numbers[:SHOWN])
+        more = f" and {len(numbers) - SHOWN} more" if len(numbers) > SHOWN else ""
+        problems.append(
+            FileProblem(
+                code="duplicate-row",
+                path=Path(str(source)),
+                rows=tuple(numbers),
+                message=f"{len(numbers)} row(s) repeat an order already read (rows {shown}{more}); "
+                "only the first is used",
+            )
+        )
+    return problems

@@ -1,0 +1,154 @@
+"""Column mappings (templates/sources/*.toml): any order file's headers -> canonical fields."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from batch_ship.errors import ConfigError
+from batch_ship.model import OrderStatus
+from batch_ship.progress import Progress
+from batch_ship.sources import canonical as c
+from batch_ship.sources.base import OrderInput
+from batch_ship.spreadsheets.read import clean_header
+
+if TYPE_CHECKING:
+    from batch_ship.sources.canonical import OrderTable
+
+# The fields a mapping may fill: the canonical order columns (`status` is the file's status
+# text, mapped through [statuses]) and, when the file has one row per item line, item columns.
+ORDER_FIELDS = (
+    c.ORDER_ID, c.BUYER, "status", c.NAME, c.MOBILE, c.TELEPHONE, c.ADDRESS, c.PAID_AT,
+    c.AMOUNT, c.BUYER_MESSAGE, c.SELLER_NOTE, c.TITLES, c.ITEM_COUNT,
+)  # fmt: skip
+ITEM_FIELDS = (c.ITEM_TITLE, c.ITEM_SKU, c.ITEM_PROPERTIES, c.ITEM_QUANTITY, c.ITEM_PRICE)
+_REQUIRED = (c.ORDER_ID, c.NAME, c.ADDRESS)
+_KNOWN_KEYS = {"name", "columns", "statuses", "default_status"}
+_STATUS_VALUES = tuple(status.value for status in OrderStatus if status is not OrderStatus.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """One mapping file: which of the file's headers fill which canonical field.
+
+    `columns` maps a field to one or more headers (several are joined with a space, e.g. the
+    province, city, district and street columns into one address). A file is this source's when
+    every mapped header is among its first rows; its rows are item lines when an item field is
+    mapped (rows repeating an order number then add items to that order)."""
+
+    code: str
+    label: str
+    path: Path
+    columns: Mapping[str, tuple[str, ...]]
+    statuses: Mapping[str, OrderStatus] = field(default_factory=dict)
+    default_status: OrderStatus = OrderStatus.AWAITING_SHIPMENT
+
+    @property
+    def headers(self) -> frozenset[str]:
+        return frozenset(header for headers in self.columns.values() for header in headers)
+
+    @property
+    def item_lines(self) -> bool:
+        return any(name in self.columns for name in ITEM_FIELDS)
+
+    def score(self, head: Sequence[Sequence[str]]) -> int:
+        wanted = self.headers
+        return len(wanted) if any(wanted <= set(row) for row in head) else 0
+
+    def companions(self, orders: Sequence[Path]) -> list[Path]:
+        return []  # a mapped file holds its item lines itself
+
+    def pair_key(self, path: Path) -> tuple[str, str] | None:
+        return None
+
+    def read(
+        self, orders: Sequence[OrderInput], items: Sequence[OrderInput] | None, progress: Progress
+    ) -> OrderTable:
+        from batch_ship.sources.mapped import read_mapped
+
+        return read_mapped(self, orders, items or [], progress)
+
+
+def load_mapping(code: str, path: Path) -> ColumnMapping:
+    """Parse one mapping file; ConfigError (naming the file and the fix) when it is wrong."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"not valid TOML: {error}", path=path, hint="fix the syntax") from error
+    unknown = sorted(set(data) - _KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"unknown key(s) {', '.join(unknown)}",
+            path=path,
+            hint=f"use {', '.join(sorted(_KNOWN_KEYS))}",
+        )
+    columns = _columns(data.get("columns"), path)
+    statuses = _statuses(data.get("statuses", {}), path)
+    if "status" in columns and not statuses:
+        raise ConfigError(
+            "`status` is mapped but [statuses] is empty: no order could ever ship",
+            path=path,
+            hint='add a [statuses] table, e.g. "待发货" = "awaiting-shipment"',
+        )
+    return ColumnMapping(
+        code=code,
+        label=str(data.get("name", code)),
+        path=path,
+        columns=columns,
+        statuses=statuses,
+        default_status=_status(data.get("default_status", "awaiting-shipment"), path),
+    )
+
+
+def _columns(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, dict) or not raw:
+        raise ConfigError(
+            "no [columns] table", path=path, hint='add [columns] with e.g. order_id = "订单号"'
+        )
+    allowed = (*ORDER_FIELDS, *ITEM_FIELDS)
+    columns: dict[str, tuple[str, ...]] = {}
+    for name, value in raw.items():
+        if name not in allowed:
+            raise ConfigError(
+                f"unknown field {name!r} in [columns]", path=path, hint=f"use {', '.join(allowed)}"
+            )
+        headers = [value] if isinstance(value, str) else value
+        if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
+            raise ConfigError(f"[columns] {name} must be a header or a list of headers", path=path)
+        cleaned = tuple(clean_header(header) for header in headers)
+        if not cleaned or "" in cleaned:
+            raise ConfigError(f"[columns] {name} names an empty header", path=path)
+        columns[name] = cleaned
+    missing = [name for name in _REQUIRED if name not in columns]
+    if c.MOBILE not in columns and c.TELEPHONE not in columns:
+        missing.append("mobile or telephone")
+    if missing:
+        raise ConfigError(
+            f"[columns] lacks {', '.join(missing)}: without them no parcel can be addressed",
+            path=path,
+            hint="map the file's header for each",
+        )
+    return columns
+
+
+def _statuses(raw: Any, path: Path) -> dict[str, OrderStatus]:
+    if not isinstance(raw, dict):
+        raise ConfigError("[statuses] must be a table", path=path)
+    return {clean_header(text): _status(value, path) for text, value in raw.items()}
+
+
+def _status(value: Any, path: Path) -> OrderStatus:
+    if value not in _STATUS_VALUES:
+        raise ConfigError(
+            f"unknown status {value!r}", path=path, hint=f"use one of {', '.join(_STATUS_VALUES)}"
+        )
+    return OrderStatus(value)
+
+
+def valid_code(code: str) -> bool:
+    """A mapping's code (its file name) as `--source` takes it."""
+    return re.fullmatch(r"[a-z0-9_\-]+", code) is not None
