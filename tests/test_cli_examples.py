@@ -18,7 +18,7 @@ from batch_ship.export import run_export
 from batch_ship.samples.orders import write_sample_export
 from batch_ship.samples.returns import write_sample_return
 from batch_ship.workspace import open_workspace
-from tests.conftest import PROJECT_ROOT, SENDER_TOML
+from tests.conftest import PROJECT_ROOT, SAMPLE_DATA, SENDER_TOML
 
 README = PROJECT_ROOT / "README.md"
 # `batch-ship ...` in a code span, or alone on an indented (code block) line, maybe after a
@@ -82,6 +82,8 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_sample_return(workspace, "20261126-01", root / "returns" / "zto-20261126.xlsx")
     write_sample_export(root, orders=30, seed=22)  # ExportOrderList202611260900.csv
     write_sample_export(root, orders=30, seed=23, stamp="20261126")
+    (root / "sample_data").mkdir()  # the column-mapping example reads the shipped sample
+    shutil.copy(SAMPLE_DATA / "order-sheet-20261126.csv", root / "sample_data")
     return root
 
 

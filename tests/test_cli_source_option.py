@@ -10,7 +10,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from batch_ship.cli import main
-from tests.conftest import PROJECT_ROOT, SAMPLE_DATA
+from tests.conftest import PROJECT_ROOT, SAMPLE_DATA, SENDER_TOML
 
 SHEET = SAMPLE_DATA / "order-sheet-20261126.csv"
 MAPPING = PROJECT_ROOT / "templates" / "sources" / "order-sheet.toml"
@@ -122,12 +122,8 @@ def test_workspace_mapping_and_daily(runner: CliRunner, tmp_path: Path) -> None:
     it fits; daily exports it beside nothing else and archives it."""
     home = tmp_path / "shop"
     assert runner.invoke(main, ["init", str(home)]).exit_code == 0
-    config = home / "batch_ship.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            '# templates = "my-templates"', 'templates = "my-templates"'
-        ),
-        encoding="utf-8",
+    (home / "batch_ship.toml").write_text(
+        SENDER_TOML + '[folders]\ntemplates = "my-templates"\n', encoding="utf-8"
     )
     (home / "my-templates" / "sources").mkdir(parents=True)
     text = MAPPING.read_text(encoding="utf-8").replace(

@@ -1,0 +1,91 @@
+"""The import rules ARCHITECTURE.md states, checked on the source so the codemap stays true."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+
+PACKAGE = PROJECT_ROOT / "batch_ship"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PROJECT_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Every module `path` imports, at the top or inside a function."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+MODULES = {module_name(path): imports(path) for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def importers_of(prefixes: tuple[str, ...]) -> set[str]:
+    return {
+        name
+        for name, used in MODULES.items()
+        if any(module == p or module.startswith(p + ".") for module in used for p in prefixes)
+    }
+
+
+def test_the_map_sees_the_package() -> None:
+    assert "batch_ship.sources.registry" in MODULES
+    assert "batch_ship.export" in importers_of(("batch_ship.sources.registry",))
+
+
+def test_only_sources_reach_a_source_reader() -> None:
+    private = (
+        "batch_ship.sources.taobao",
+        "batch_ship.sources.mapped",
+        "batch_ship.sources.mapping",
+    )
+    outside = {name for name in importers_of(private) if not name.startswith("batch_ship.sources")}
+    assert outside == set()
+
+
+def test_spreadsheets_know_nothing_of_orders() -> None:
+    for name, used in MODULES.items():
+        if name.startswith("batch_ship.spreadsheets"):
+            ours = {m for m in used if m.startswith("batch_ship.")}
+            assert all(
+                m.startswith(("batch_ship.errors", "batch_ship.spreadsheets")) for m in ours
+            ), (name, ours)
+
+
+def test_normalize_is_marketplace_neutral() -> None:
+    for name, used in MODULES.items():
+        if name.startswith("batch_ship.normalize"):
+            sources = {m for m in used if m.startswith("batch_ship.sources")}
+            allowed = ("batch_ship.sources.canonical", "batch_ship.sources.canonical.")
+            assert all(m == "batch_ship.sources" or m.startswith(allowed) for m in sources), name
+
+
+def test_product_modules_never_import_the_samples() -> None:
+    users = importers_of(("batch_ship.samples",))
+    assert all(name.startswith(("batch_ship.cli", "batch_ship.samples")) for name in users)
+
+
+@pytest.mark.parametrize(
+    "module", ["batch_ship.cli", "batch_ship.cli.shared", "batch_ship.sources.base"]
+)
+def test_light_modules_load_without_heavy_libraries(module: str) -> None:
+    heavy = ["pandas", "pyarrow", "numpy", "openpyxl", "python_calamine", "jinja2"]
+    code = f"import sys, {module}; print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == ""
