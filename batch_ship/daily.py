@@ -35,6 +35,7 @@ FOLDERS = ("inbox", "returns", "archive")  # what init creates (failed/ comes wh
 # A file another folder's step reads goes there (a courier return dropped in inbox/).
 _STEP_OF_KIND = {
     FileKind.COURIER_RETURN: "return",
+    FileKind.UPLOAD: "return",  # numbers by order number, in the marketplace's layout
     FileKind.ORDER_REPORT: "orders",
     FileKind.EXCEPTIONS: "orders",
 }

@@ -354,7 +354,9 @@ def read_return(
     of another kind (an order report, one of our own files) is refused, saying what it is."""
     grid = _read_grid(path)
     kind, whose, _ = find_kind(grid, layouts)
-    if kind not in (FileKind.COURIER_RETURN, FileKind.OTHER):
+    # The marketplace's upload layout (订单编号, 物流公司, 运单号) is also how some couriers and
+    # tools hand numbers back: read like any return (our own upload again records nothing).
+    if kind not in (FileKind.COURIER_RETURN, FileKind.UPLOAD, FileKind.OTHER):
         raise WrongFileError(kind, whose, path, "a courier return")
     columns = find_return_columns(grid, path, reference_headers, fallback_headers)
     body = grid.iloc[columns.header_row + 1 :]

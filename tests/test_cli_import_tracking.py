@@ -833,3 +833,30 @@ def test_every_import_keeps_its_own_reconcile_workbook(
     assert [(row[1], row[3]) for row in sheet(2, "matched")] == [(ids[1], "new")]
     assert [row[3] for row in sheet(2, "unmatched parcels")] == [ids[2]]
     assert [(row[1], row[3]) for row in sheet(3, "matched")] == [(ids[0], "already-recorded")]
+
+
+def test_a_return_in_the_upload_layout_is_read_and_a_submission_refused(
+    runner: CliRunner, home: Path, tmp_path: Path
+) -> None:
+    """Numbers handed back in the marketplace's own layout are a return; our submission
+    workbook is not, and the message says where it goes."""
+    seed_batch(home, [[order_id(0)], [order_id(1)]])
+    path = tmp_path / "zto-for-taobao.csv"
+    path.write_bytes(
+        f"订单编号,物流公司,运单号\n{order_id(0)},中通快递,773012345678\n".encode("gbk")
+    )
+    assert run_json(runner, home, str(path))["parcels_matched"] == 1
+    submission = write_xlsx(
+        tmp_path / "whatever.xlsx",
+        [
+            ["订单编号", "收件人姓名", "收件人手机/电话", "收件人省", "收件人市", "收件人区",
+             "收件人详细地址", "邮编", "物品名称", "数量", "备注", "寄件人姓名", "寄件人手机/电话",
+             "寄件人省", "寄件人市", "寄件人区", "寄件人详细地址"],
+            [order_id(1), "张三", "13800000000", "浙江省", "杭州市", "西湖区", "文三路1号"],
+        ],
+    )  # fmt: skip
+    result = run(runner, home, str(submission))
+    assert result.exit_code == 1
+    assert "this is a submission workbook batch-ship wrote for a courier" in result.output
+    assert "not a courier return" in result.output
+    assert "upload it on the courier's site" in result.output
