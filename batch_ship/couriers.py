@@ -14,6 +14,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from batch_ship.errors import ConfigError
+from batch_ship.labels.layout import LabelSettings, label_settings
 from batch_ship.tracking_numbers import TrackingRule
 from batch_ship.workspace import Sender
 
@@ -46,7 +47,7 @@ DEFAULT_ITEM_SEPARATOR = "; "
 
 _TOP_KEYS = {
     "name", "layout_note", "rows_per_file", "reference_header", "marketplace_names",
-    "tracking", "items", "columns", "source",
+    "tracking", "items", "columns", "source", "label",
 }  # fmt: skip
 _TRACKING_KEYS = {"pattern", "check", "source"}
 _ITEM_KEYS = {"format", "separator"}
@@ -134,6 +135,7 @@ class Courier:
     item_format: Expression | None = None  # one item line; None: DEFAULT_ITEM_FORMAT
     item_separator: str = DEFAULT_ITEM_SEPARATOR
     path: Path | None = None  # the TOML file it came from
+    label: LabelSettings | None = None  # [label]: the label layout, checked at load
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -273,6 +275,7 @@ def _courier_from(code: str, data: dict[str, Any], path: Path) -> Courier:
         item_format=item_format,
         item_separator=separator,
         path=path,
+        label=label_settings(data["label"], path) if "label" in data else None,
     )
 
 

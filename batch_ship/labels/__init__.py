@@ -1,0 +1,28 @@
+"""Thermal labels, pick lists, packing slips and handover sheets drawn from plain rows."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Loaded on first use: couriers.py reads layouts at template load, without reportlab.
+_EXPORTS = {
+    "LabelRow": "batch_ship.labels.rows",
+    "PickLine": "batch_ship.labels.rows",
+    "PackingSlip": "batch_ship.labels.rows",
+    "SlipItem": "batch_ship.labels.rows",
+    "HandoverParcel": "batch_ship.labels.rows",
+    "Layout": "batch_ship.labels.layout",
+    "load_layout": "batch_ship.labels.layout",
+    "load_font": "batch_ship.labels.fonts",
+    "write_label_pdfs": "batch_ship.labels.pdf",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'batch_ship.labels' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

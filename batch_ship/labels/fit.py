@@ -1,0 +1,121 @@
+"""Fitting text into a box: wrap, then shrink, then (last resort) cut with an ellipsis."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+LEADING = 1.15  # line height as a multiple of the font size
+STEP = 0.5  # points shrunk per try
+ELLIPSIS = "…"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+Widths = Callable[[str], list[float]]
+
+
+@dataclass(frozen=True, slots=True)
+class Fitted:
+    """The lines to draw at `size` points; `cut` when even min_size could not hold it all."""
+
+    size: float
+    lines: tuple[str, ...]
+    cut: bool = False
+
+
+def clean(text: str) -> str:
+    """One line of printable text: line breaks, tabs and other control characters become one
+    space (buyer text can hold any of them)."""
+    if not text:
+        return ""
+    return _CONTROL.sub(" ", text).strip()
+
+
+def fit(
+    text: str, width: float, height: float, size: float, min_size: float, widths: Widths
+) -> Fitted:
+    """The largest size from `size` down to `min_size` (in STEP points) at which `text` wraps
+    into the box (`width` x `height`, points); at min_size what does not fit is cut."""
+    if not text:
+        return Fitted(size, ())
+    units = widths(text)
+    total = sum(units)
+    current = size
+    while True:
+        rows = max(1, int(height / (current * LEADING) + 1e-9))
+        if total * current <= width and current <= height:
+            return Fitted(current, (text,))
+        if rows > 1:
+            lines = wrap(text, units, width / current, rows)
+            if lines is not None:
+                return Fitted(current, lines)
+        if current - STEP < min_size - 1e-9:
+            break
+        current -= STEP
+    current = min_size
+    rows = max(1, int(height / (current * LEADING) + 1e-9))
+    return Fitted(current, cut(text, units, width / current, rows), cut=True)
+
+
+def wrap(text: str, units: list[float], width: float, rows: int) -> tuple[str, ...] | None:
+    """Greedy line breaks at `width` (in units of the font size), or None past `rows` lines.
+    A line breaks before a wide (CJK) character or after a space or punctuation when it can,
+    so a house number or a Latin word stays whole unless it is longer than the line."""
+    lines: list[str] = []
+    start = 0
+    used = 0.0
+    last_break = -1  # where the current line may end
+    index = 0
+    while index < len(text):
+        if index > start and _may_break_before(text, index):
+            last_break = index
+        if used + units[index] <= width or index == start:
+            used += units[index]
+            index += 1
+            continue
+        end = last_break if last_break > start else index
+        lines.append(text[start:end].rstrip())
+        if len(lines) >= rows:
+            return None
+        start = end
+        while start < len(text) and text[start] == " ":
+            start += 1
+        index = max(index, start)
+        used = sum(units[start:index])
+        last_break = -1
+    if start < len(text):
+        lines.append(text[start:])
+    return tuple(lines) if len(lines) <= rows else None
+
+
+def cut(text: str, units: list[float], width: float, rows: int) -> tuple[str, ...]:
+    """As many characters as `rows` full lines hold, the last ending in an ellipsis."""
+    lines: list[str] = []
+    start = 0
+    ellipsis = 1.0  # the ellipsis is at most a full em wide
+    for row in range(rows):
+        room = width - (ellipsis if row == rows - 1 else 0.0)
+        used = 0.0
+        end = start
+        while end < len(text) and used + units[end] <= room:
+            used += units[end]
+            end += 1
+        if end == start and end < len(text):  # not even one character fits
+            break
+        lines.append(text[start:end])
+        start = end
+        if start >= len(text):
+            return tuple(lines)
+    if lines:
+        lines[-1] = lines[-1].rstrip() + ELLIPSIS
+    return tuple(lines)
+
+
+def _may_break_before(text: str, index: int) -> bool:
+    previous, char = text[index - 1], text[index]
+    if previous == " " or unicodedata.category(previous).startswith("P"):
+        return True
+    return unicodedata.east_asian_width(char) in "WF" or (
+        unicodedata.east_asian_width(previous) in "WF"
+    )

@@ -1,0 +1,318 @@
+"""Label layouts (templates/labels/*.toml): page size and each field's box, checked at load."""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from batch_ship.errors import ConfigError
+from batch_ship.labels.rows import BARCODE_FIELDS, LABEL_FIELDS
+
+LABELS_DIR = "labels"
+QUIET_MODULES = 10  # Code128 needs 10 narrow bars of blank space left and right (ISO 15417)
+MIN_MODULE_MM = 0.19  # narrower bars than this do not scan from a 203 dpi print
+DEFAULT_LABELS_PER_FILE = 1000
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_TOP_KEYS = {"name", "page", "tear", "dpi", "zpl_font", "tspl_font", "lines", "fields"}
+_FIELD_KEYS = {"field", "box", "size", "min_size", "align", "prefix", "text", "barcode", "module"}
+_ALIGNS = ("left", "center", "right")
+_LABEL_KEYS = {"layout", "labels_per_file"}
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in millimetres, measured from the page's top-left corner (as a ruler on
+    the printed label reads it)."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def overlaps(self, other: Box) -> bool:
+        return (
+            self.x < other.x + other.w
+            and other.x < self.x + self.w
+            and self.y < other.y + other.h
+            and other.y < self.y + self.h
+        )
+
+    def inside(self, width: float, height: float) -> bool:
+        return min(self.x, self.y) >= 0 and self.x + self.w <= width and self.y + self.h <= height
+
+
+@dataclass(frozen=True)
+class Field:
+    """One thing drawn on the label: a row field (or fixed `text`) in a box, at a font size
+    in points that shrinks down to `min_size` to fit; or a Code128 barcode of the field with
+    narrow bars `module` mm wide."""
+
+    field: str
+    box: Box
+    size: float = 9.0
+    min_size: float = 5.0
+    align: str = "left"
+    prefix: str = ""
+    text: str = ""
+    barcode: bool = False
+    module: float = 0.33
+
+    @property
+    def quiet_zone(self) -> Box:
+        """The barcode's box widened by its quiet zone on both sides."""
+        pad = QUIET_MODULES * self.module
+        return Box(self.box.x - pad, self.box.y, self.box.w + 2 * pad, self.box.h)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A label layout: page size in mm, the tear line of a two-part label (mm from the
+    top; 0 for one part), printer resolution for ZPL/TSPL, the printers' own font names."""
+
+    name: str
+    width: float
+    height: float
+    fields: tuple[Field, ...]
+    lines: tuple[tuple[float, float, float, float], ...] = ()
+    tear: float = 0.0
+    dpi: int = 203
+    zpl_font: str = "E:SIMSUN.TTF"
+    tspl_font: str = "SIMSUN.TTF"
+    path: Path | None = None
+
+    @property
+    def parts(self) -> int:
+        return 2 if self.tear else 1
+
+
+@dataclass(frozen=True)
+class LabelSettings:
+    """A courier template's [label] section: which layout, and how many labels per file."""
+
+    layout: Layout
+    labels_per_file: int = DEFAULT_LABELS_PER_FILE
+
+
+def builtin_dir() -> Path:
+    """The built-in templates/labels folder: the installed package data, else the repo copy."""
+    try:
+        candidate = Path(str(importlib.resources.files("batch_ship.templates"))) / LABELS_DIR
+        if candidate.is_dir():
+            return candidate
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parents[2] / "templates" / LABELS_DIR
+
+
+def label_settings(raw: Any, template: Path) -> LabelSettings:
+    """Parse a courier template's [label] section; its layout is looked up beside the
+    template's own folder (`<templates>/labels/NAME.toml`), then among the built-ins."""
+    if not isinstance(raw, dict):
+        raise ConfigError("[label] must be a table", path=template)
+    unknown = sorted(set(raw) - _LABEL_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"unknown keys in [label]: {', '.join(unknown)}",
+            path=template,
+            hint=f"use {', '.join(sorted(_LABEL_KEYS))}",
+        )
+    name = raw.get("layout")
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ConfigError(
+            "[label] layout must name a layout file", path=template, hint='e.g. layout = "76x130"'
+        )
+    per_file = raw.get("labels_per_file", DEFAULT_LABELS_PER_FILE)
+    if isinstance(per_file, bool) or not isinstance(per_file, int) or not 1 <= per_file <= 100_000:
+        raise ConfigError("[label] labels_per_file must be a whole number 1-100000", path=template)
+    return LabelSettings(layout=load_layout(find_layout(name, template)), labels_per_file=per_file)
+
+
+def find_layout(name: str, template: Path | None = None) -> Path:
+    """The layout file called `name`: `<templates>/labels/` beside the courier template's
+    folder first, so an edited copy wins, then the built-in one."""
+    folders = [template.parent.parent / LABELS_DIR] if template is not None else []
+    folders.append(builtin_dir())
+    for folder in folders:
+        candidate = folder / f"{name}.toml"
+        if candidate.is_file():
+            return candidate
+    known = sorted(path.stem for path in builtin_dir().glob("*.toml"))
+    raise ConfigError(
+        f"no label layout {name!r}",
+        path=template,
+        hint=f"use one of: {', '.join(known)}, or add labels/{name}.toml to the templates folder",
+    )
+
+
+def load_layout(path: Path) -> Layout:
+    """Parse and check one layout file; a problem is a ConfigError naming the file and field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"not valid TOML: {error}", path=path, hint="fix the syntax") from error
+    except OSError as error:
+        raise ConfigError(f"cannot read the layout: {error}", path=path) from error
+    return layout_from(data, path)
+
+
+def layout_from(data: dict[str, Any], path: Path) -> Layout:
+    """A Layout from parsed TOML, every box checked against the page and the quiet zones."""
+    _no_unknown(data, _TOP_KEYS, "the layout", path)
+    width, height = _numbers(data.get("page"), 2, "page", path)
+    if not (10 <= width <= 300 and 10 <= height <= 600):
+        raise ConfigError("page must be [width, height] in mm, 10-300 x 10-600", path=path)
+    tear = _number(data.get("tear", 0), "tear", path)
+    if tear and not 0 < tear < height:
+        raise ConfigError(f"tear must be between 0 and the page height {height:g} mm", path=path)
+    raw_fields = data.get("fields")
+    if not isinstance(raw_fields, list) or not raw_fields:
+        raise ConfigError("no fields", path=path, hint="add [[fields]] tables with field and box")
+    dpi = int(_number(data.get("dpi", 203), "dpi", path))
+    if not 100 <= dpi <= 600:
+        raise ConfigError("dpi must be 100-600 (thermal printers: 203 or 300)", path=path)
+    fields = tuple(
+        _on_dots(_field(entry, number, path), dpi) for number, entry in enumerate(raw_fields, 1)
+    )
+    lines = tuple(
+        _numbers(line, 4, f"lines[{n}]", path) for n, line in enumerate(data.get("lines", []), 1)
+    )
+    layout = Layout(
+        name=_text(data, "name", path) or path.stem,
+        width=width,
+        height=height,
+        fields=fields,
+        lines=lines,  # type: ignore[arg-type]  # _numbers(…, 4) gives four
+        tear=tear,
+        dpi=dpi,
+        zpl_font=_text(data, "zpl_font", path) or "E:SIMSUN.TTF",
+        tspl_font=_text(data, "tspl_font", path) or "SIMSUN.TTF",
+        path=path,
+    )
+    check_layout(layout)
+    return layout
+
+
+def check_layout(layout: Layout) -> None:
+    """Refuse boxes that leave the page, cross the tear, or reach into a barcode's quiet zone."""
+    page = f"{layout.width:g}x{layout.height:g} mm page"
+    for field in layout.fields:
+        where = _where(field)
+        if not field.box.inside(layout.width, layout.height):
+            raise ConfigError(f"{where}: its box leaves the {page}", path=layout.path)
+        top, bottom = field.box.y, field.box.y + field.box.h
+        if layout.tear and top < layout.tear < bottom:
+            raise ConfigError(
+                f"{where}: its box crosses the tear line at {layout.tear:g} mm", path=layout.path
+            )
+        if field.barcode and not field.quiet_zone.inside(layout.width, layout.height):
+            raise ConfigError(
+                f"{where}: the barcode's quiet zone ({QUIET_MODULES} modules of "
+                f"{field.module:g} mm each side) leaves the {page}",
+                path=layout.path,
+                hint="move the box inwards or make it narrower",
+            )
+    for barcode in (field for field in layout.fields if field.barcode):
+        for other in layout.fields:
+            if other is not barcode and other.box.overlaps(barcode.quiet_zone):
+                raise ConfigError(
+                    f"{_where(other)}: its box overlaps the quiet zone of {_where(barcode)}",
+                    path=layout.path,
+                    hint=f"keep {QUIET_MODULES * barcode.module:g} mm clear left and right "
+                    "of the barcode's box, and its box itself",
+                )
+    waybills = [f for f in layout.fields if f.barcode and f.field == "waybill"]
+    if len(waybills) != 1:
+        raise ConfigError(
+            "a label needs exactly one waybill barcode",
+            path=layout.path,
+            hint='add [[fields]] with field = "waybill" and barcode = true',
+        )
+
+
+def _field(entry: Any, number: int, path: Path) -> Field:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"field {number} must be a table", path=path)
+    name = entry.get("field")
+    if name != "text" and name not in LABEL_FIELDS:
+        raise ConfigError(
+            f"field {number}: unknown field {name!r}",
+            path=path,
+            hint=f"use text or one of: {', '.join(LABEL_FIELDS)}",
+        )
+    where = f"field {number} ({name})"
+    _no_unknown(entry, _FIELD_KEYS, where, path)
+    x, y, w, h = _numbers(entry.get("box"), 4, f"{where} box", path)
+    if w <= 0 or h <= 0:
+        raise ConfigError(f"{where}: box width and height must be above 0", path=path)
+    size = _number(entry.get("size", 9.0), f"{where} size", path)
+    min_size = _number(entry.get("min_size", min(size, 5.0)), f"{where} min_size", path)
+    if not 3 <= min_size <= size <= 96:
+        raise ConfigError(f"{where}: need 3 <= min_size <= size <= 96 (points)", path=path)
+    align = entry.get("align", "left")
+    if align not in _ALIGNS:
+        raise ConfigError(f"{where}: align must be one of {', '.join(_ALIGNS)}", path=path)
+    barcode = entry.get("barcode", False)
+    if not isinstance(barcode, bool) or (barcode and name not in BARCODE_FIELDS):
+        raise ConfigError(
+            f"{where}: barcode = true only for {' and '.join(BARCODE_FIELDS)}", path=path
+        )
+    module = _number(entry.get("module", 0.33), f"{where} module", path)
+    if not MIN_MODULE_MM <= module <= 1.0:
+        raise ConfigError(f"{where}: module must be {MIN_MODULE_MM}-1.0 mm", path=path)
+    return Field(
+        field=str(name),
+        box=Box(x, y, w, h),
+        size=size,
+        min_size=min_size,
+        align=str(align),
+        prefix=_text(entry, "prefix", path),
+        text=_text(entry, "text", path),
+        barcode=barcode,
+        module=module,
+    )
+
+
+def _on_dots(field: Field, dpi: int) -> Field:
+    """A barcode's module rounded to whole printer dots, as it is printed (and so the quiet
+    zone checked is the one printed)."""
+    if not field.barcode:
+        return field
+    dot = 25.4 / dpi
+    return replace(field, module=max(1, round(field.module / dot)) * dot)
+
+
+def _where(field: Field) -> str:
+    return f"field {field.field!r}" + (" (barcode)" if field.barcode else "")
+
+
+def _numbers(value: Any, count: int, where: str, path: Path) -> tuple[float, ...]:
+    if not isinstance(value, list) or len(value) != count:
+        raise ConfigError(f"{where} must be a list of {count} numbers (mm)", path=path)
+    return tuple(_number(item, where, path) for item in value)
+
+
+def _number(value: Any, where: str, path: Path) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{where} must be a number", path=path)
+    return float(value)
+
+
+def _text(data: dict[str, Any], key: str, path: Path) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be text", path=path)
+    return value
+
+
+def _no_unknown(data: dict[str, Any], known: set[str], where: str, path: Path) -> None:
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"unknown keys in {where}: {', '.join(unknown)}",
+            path=path,
+            hint=f"use {', '.join(sorted(known))}",
+        )
