@@ -31,7 +31,7 @@ LARGE_REPEATS = 2  # the same above 100k: a million orders take minutes a run
 STAMP = "202611260900"
 COURIER = "zto"
 # Export is measured end to end here; the others measure one component each.
-OTHER_SUITES = ("bench_read", "bench_normalize", "bench_import", "bench_ledger")
+OTHER_SUITES = ("bench_read", "bench_normalize", "bench_import", "bench_ledger", "bench_labels")
 # The bars from the issue.
 MAX_FLOOR_RATIO = 2.0  # at 100k, export and import each
 MAX_SCALE_RATIO = 11.0  # 1M time / 100k time

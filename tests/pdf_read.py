@@ -105,9 +105,7 @@ def char_boxes(path: Path, index: int) -> list[tuple[str, tuple[float, float, fl
             if not char.strip():
                 continue
             left, bottom, right, top = text.get_charbox(i)
-            out.append(
-                (char, (left / MM, (height - top) / MM, right / MM, (height - bottom) / MM))
-            )
+            out.append((char, (left / MM, (height - top) / MM, right / MM, (height - bottom) / MM)))
         return out
     finally:
         document.close()

@@ -53,9 +53,7 @@ def test_two_part_labels_carry_the_order_reference_barcode_on_the_stub(
     assert [p.name for p in written.paths] == ["labels.pdf"]
     paths = list(written.paths)
     assert list(decoded_barcodes(paths, layout(name), "waybill")) == [[r.waybill] for r in rows]
-    assert list(decoded_barcodes(paths, layout(name), "reference")) == [
-        [r.reference] for r in rows
-    ]
+    assert list(decoded_barcodes(paths, layout(name), "reference")) == [[r.reference] for r in rows]
 
 
 @pytest.mark.parametrize("name", sorted(SIZES))
@@ -109,7 +107,9 @@ def test_a_long_address_stays_inside_its_box_and_is_reported_when_cut(
         assert len(drawn) > 100
         for char, (left, top, right, bottom) in drawn:
             assert any(
-                left >= b.x - 0.3 and right <= b.x + b.w + 0.3 and top >= b.y - 0.6
+                left >= b.x - 0.3
+                and right <= b.x + b.w + 0.3
+                and top >= b.y - 0.6
                 and bottom <= b.y + b.h + 0.6
                 for b in boxes
             ), f"{char!r} at {left:.1f},{top:.1f}-{right:.1f},{bottom:.1f} mm is outside"

@@ -183,7 +183,11 @@ def new_canvas(path: Path, page: tuple[float, float], title: str, font: LabelFon
     """A compressed canvas whose initial font is ours: reportlab's default Helvetica would
     appear on every page as a font the file does not embed."""
     canvas = Canvas(
-        str(path), pagesize=page, pageCompression=1, initialFontName=font.name, initialFontSize=9
+        str(path),
+        pagesize=page,
+        pageCompression=1,
+        initialFontName=font.name,  # type: ignore[arg-type]  # types-reportlab says float
+        initialFontSize=9,
     )
     canvas.setCreator("batch-ship")
     canvas.setTitle(title)
