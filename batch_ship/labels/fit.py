@@ -17,11 +17,14 @@ Widths = Callable[[str], list[float]]
 
 @dataclass(frozen=True, slots=True)
 class Fitted:
-    """The lines to draw at `size` points; `cut` when even min_size could not hold it all."""
+    """The lines to draw at `size` points, each line's width at that size (`widths`, for
+    centring and right alignment without measuring again); `cut` when even min_size could
+    not hold it all."""
 
     size: float
     lines: tuple[str, ...]
     cut: bool = False
+    widths: tuple[float, ...] = ()
 
 
 def clean(text: str) -> str:
@@ -45,17 +48,21 @@ def fit(
     while True:
         rows = max(1, int(height / (current * LEADING) + 1e-9))
         if total * current <= width and current <= height:
-            return Fitted(current, (text,))
+            return Fitted(current, (text,), widths=(total * current,))
         if rows > 1:
             lines = wrap(text, units, width / current, rows)
             if lines is not None:
-                return Fitted(current, lines)
+                return _measured(current, lines, widths)
         if current - STEP < min_size - 1e-9:
             break
         current -= STEP
     current = min_size
     rows = max(1, int(height / (current * LEADING) + 1e-9))
-    return Fitted(current, cut(text, units, width / current, rows), cut=True)
+    return _measured(current, cut(text, units, width / current, rows), widths, cut=True)
+
+
+def _measured(size: float, lines: tuple[str, ...], widths: Widths, *, cut: bool = False) -> Fitted:
+    return Fitted(size, lines, cut, tuple(sum(widths(line)) * size for line in lines))
 
 
 def wrap(text: str, units: list[float], width: float, rows: int) -> tuple[str, ...] | None:

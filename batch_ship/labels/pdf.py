@@ -14,6 +14,7 @@ from typing import Any
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 
 from batch_ship.errors import InputError
 from batch_ship.labels.fit import Fitted, clean, fit
@@ -61,6 +62,7 @@ class LabelPainter:
         self.page = (layout.width * mm, layout.height * mm)
         self._fits: list[dict[str, Fitted]] = [{} for _ in layout.fields]
         self.cut: list[str] = []
+        self._size = 0.0  # the font size last set in the current label's text object
 
     def draw(self, canvas: Canvas, row: LabelRow) -> None:
         """One label on the current page; the caller ends the page."""
@@ -74,6 +76,10 @@ class LabelPainter:
             canvas.line(0, y, self.page[0], y)
             canvas.setDash()
         was_cut = False
+        # All the label's text in one text object: one BT/ET block, the font set only when
+        # the size changes (drawString would open a block and set the font for every line).
+        writer = canvas.beginText()
+        self._size = 0.0
         for index, field in enumerate(self.layout.fields):
             if field.barcode:
                 value = getattr(row, field.field)
@@ -82,11 +88,14 @@ class LabelPainter:
                 continue
             text = field_value(field, row, self.printed_at)
             if text:
-                was_cut |= self._text(canvas, index, field, text, height)
+                was_cut |= self._text(writer, index, field, text, height)
+        canvas.drawText(writer)
         if was_cut:
             self.cut.append(row.waybill)
 
-    def _text(self, canvas: Canvas, index: int, field: Field, text: str, height: float) -> bool:
+    def _text(
+        self, writer: PDFTextObject, index: int, field: Field, text: str, height: float
+    ) -> bool:
         cache = self._fits[index]
         fitted = cache.get(text)
         box = field.box
@@ -97,17 +106,21 @@ class LabelPainter:
                 cache.clear()
             cache[text] = fitted
         size = fitted.size
-        canvas.setFont(self.font.name, size)
+        if size != self._size:
+            writer.setFont(self.font.name, size)
+            self._size = size
         baseline = height - box.y * mm - size * self.font.ascent
         step = size * 1.15
-        left = box.x * mm
-        for line in fitted.lines:
+        left, width = box.x * mm, box.w * mm
+        for line, line_width in zip(fitted.lines, fitted.widths, strict=True):
             if field.align == "left":
-                canvas.drawString(left, baseline, line)
+                x = left
             elif field.align == "center":
-                canvas.drawCentredString(left + box.w * mm / 2, baseline, line)
+                x = left + (width - line_width) / 2
             else:
-                canvas.drawRightString(left + box.w * mm, baseline, line)
+                x = left + width - line_width
+            writer.setTextOrigin(x, baseline)
+            writer.textOut(line)
             baseline -= step
         return fitted.cut
 
@@ -121,7 +134,8 @@ def draw_code128(canvas: Canvas, value: str, field: Field, page_height: float, d
     dot = 25.4 / dpi  # mm
     dots = max(1, round(field.module / dot))  # the layout already rounded it
     barcode = code128(value, dots * dot * mm, box.h * mm)
-    while barcode.width > box.w * mm + 1e-6:
+    width = barcode.width  # reportlab encodes the value again on every .width
+    while width > box.w * mm + 1e-6:
         dots -= 1
         if dots * dot < MIN_MODULE_MM:
             raise InputError(
@@ -129,7 +143,8 @@ def draw_code128(canvas: Canvas, value: str, field: Field, page_height: float, d
                 hint="widen the barcode's box in the label layout",
             )
         barcode = code128(value, dots * dot * mm, box.h * mm)
-    left = box.x + (box.w - barcode.width / mm) / 2
+        width = barcode.width
+    left = box.x + (box.w - width / mm) / 2
     left = round(left / dot) * dot
     barcode.drawOn(canvas, left * mm, page_height - (box.y + box.h) * mm)
 
