@@ -32,7 +32,7 @@ def child(step: str, size: int, layout_name: str, out: Path) -> dict[str, Any]:
     from batch_ship.labels.fonts import load_font
     from batch_ship.labels.layout import builtin_dir, load_layout
     from batch_ship.labels.pdf import write_label_pdfs
-    from batch_ship.labels.samples import sample_label_rows
+    from batch_ship.samples.labels import sample_label_rows
 
     layout = load_layout(builtin_dir() / f"{layout_name}.toml")
     font = load_font()

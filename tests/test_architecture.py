@@ -99,3 +99,22 @@ def test_light_modules_load_without_heavy_libraries(module: str) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == ""
+
+
+def test_labels_build_on_the_foundation_and_the_workbook_writer_only() -> None:
+    allowed = (*FOUNDATION, "batch_ship.labels", "batch_ship.template_dirs")
+    allowed += ("batch_ship.spreadsheets.write",)
+    for name, used in MODULES.items():
+        if name.startswith("batch_ship.labels"):
+            ours = {m for m in used if m.startswith("batch_ship.") and m != "batch_ship"}
+            assert all(m.startswith(allowed) for m in ours), (name, ours)
+
+
+def test_loading_couriers_does_not_load_reportlab() -> None:
+    code = (
+        "import sys, batch_ship.couriers as c; c.load_couriers(); print('reportlab' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "False"

@@ -16,7 +16,7 @@ from batch_ship.labels.fonts import load_font
 from batch_ship.labels.layout import builtin_dir, load_layout
 from batch_ship.labels.pdf import write_label_pdfs
 from batch_ship.labels.rows import LabelRow
-from batch_ship.labels.samples import sample_label_rows
+from batch_ship.samples.labels import sample_label_rows
 from tests.pdf_read import (
     char_boxes,
     decoded_barcodes,

@@ -11,7 +11,7 @@ import pytest
 
 from batch_ship.labels.layout import builtin_dir, load_layout
 from batch_ship.labels.printer import write_printer_files
-from batch_ship.labels.samples import sample_label_rows
+from batch_ship.samples.labels import sample_label_rows
 
 HOSTILE = 'A^XZ^XA~JR_5E"q\\'  # ends a ZPL label, resets a printer, closes a TSPL string
 ZPL_FIELD = re.compile(r"\^FO(\d+),(\d+)(.*?)\^FD(.*?)\^FS")

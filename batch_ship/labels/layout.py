@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.resources
 import re
 import tomllib
 from dataclasses import dataclass, replace
@@ -11,6 +10,7 @@ from typing import Any
 
 from batch_ship.errors import ConfigError
 from batch_ship.labels.rows import BARCODE_FIELDS, LABEL_FIELDS
+from batch_ship.template_dirs import builtin_templates
 
 LABELS_DIR = "labels"
 QUIET_MODULES = 10  # Code128 needs 10 narrow bars of blank space left and right (ISO 15417)
@@ -98,14 +98,8 @@ class LabelSettings:
 
 
 def builtin_dir() -> Path:
-    """The built-in templates/labels folder: the installed package data, else the repo copy."""
-    try:
-        candidate = Path(str(importlib.resources.files("batch_ship.templates"))) / LABELS_DIR
-        if candidate.is_dir():
-            return candidate
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parents[2] / "templates" / LABELS_DIR
+    """The built-in templates/labels folder."""
+    return builtin_templates() / LABELS_DIR
 
 
 def label_settings(raw: Any, template: Path) -> LabelSettings:
