@@ -345,10 +345,16 @@ def _read_sheet(path: Path) -> list[list[Any]]:
     """The first sheet of an .xlsx as rows of cells; [] when the file is absent."""
     if not path.exists():
         return []
+    import io
+
     from python_calamine import CalamineWorkbook
 
+    from batch_ship.spreadsheets.limits import check_xlsx
+
+    data = path.read_bytes()
+    check_xlsx(data, path)  # a person may have edited it: never hand calamine a trap
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         rows: list[list[Any]] = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as error:  # calamine raises its own types for corrupt files
         raise InputError(

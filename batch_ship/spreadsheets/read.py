@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import io
 import math
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
@@ -21,6 +20,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from batch_ship.errors import InputError, missing_file
+from batch_ship.spreadsheets.limits import MAX_TABLE_COLUMNS, broken, check_table_width, check_xlsx
+from batch_ship.spreadsheets.xls_limits import check_xls
 
 # pandas 3's default text dtype, backed by pyarrow: every cell a string, '' when empty.
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
@@ -28,11 +29,6 @@ TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SNIFF = 1 << 16
-# A workbook that inflates past _BOMB_MIN_BYTES at more than _MAX_XLSX_RATIO times its packed
-# size is a zip bomb, not an export (real sheets of that size pack 5-30x).
-_MAX_XLSX_RATIO = 200
-_BOMB_MIN_BYTES = 256 << 20
-_MAX_XLSX_BYTES = 4 << 30
 # Beyond 2**53 a float no longer holds every integer: its digits cannot be trusted.
 _EXACT_INT_LIMIT = 2.0**53
 
@@ -200,6 +196,7 @@ def _read_csv(raw: RawFile, header_row: int | None) -> pd.DataFrame:
     # The widest of the first rows fixes the column count: the item report's data rows carry a
     # trailing comma that its header may or may not have.
     width = max(len(record) for record in records[header_row or 0 :])
+    check_table_width(width, raw.path, "")
     if header_row is None:
         # Title rows above a table are shorter than it: keep them as padded rows, and let
         # pyarrow parse from the first full-width row on.
@@ -391,37 +388,13 @@ def _unique_names(header: Iterable[Any]) -> list[str]:
 # ------------------------------------------------------------------------------------ workbooks
 
 
-def _check_zip(raw: RawFile) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw.data)) as archive:
-            infos = archive.infolist()
-    except zipfile.BadZipFile:
-        raise _broken_workbook(raw, "it is truncated or not a real .xlsx") from None
-    total = sum(info.file_size for info in infos)
-    packed = sum(info.compress_size for info in infos) or 1
-    bomb = total > _BOMB_MIN_BYTES and total / packed > _MAX_XLSX_RATIO
-    if total > _MAX_XLSX_BYTES or bomb:
-        raise InputError(
-            "the workbook inflates to an implausible size (a zip bomb, not an export)",
-            path=raw.path,
-            hint="use the report downloaded from the seller centre",
-        )
-
-
-def _broken_workbook(raw: RawFile, why: str) -> InputError:
-    return InputError(
-        f"the workbook cannot be opened: {why}",
-        path=raw.path,
-        hint="download or save the file again (it must open in a spreadsheet program), "
-        "or use the CSV export",
-    )
-
-
 def _read_workbook(raw: RawFile, kind: str, sheet: str | int | None) -> pd.DataFrame:
     from python_calamine import CalamineWorkbook, WorksheetNotFound
 
     if kind == "xlsx":
-        _check_zip(raw)
+        check_xlsx(raw.data, raw.path)
+    else:
+        check_xls(raw.data, raw.path)
     names: list[str] = []
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw.data))
@@ -440,18 +413,26 @@ def _read_workbook(raw: RawFile, kind: str, sheet: str | int | None) -> pd.DataF
             hint=f"name one of its sheets: {', '.join(names) or 'none'}",
         ) from None
     except Exception as error:  # calamine's errors (zip, xml, password) share no public base
-        raise _broken_workbook(raw, f"{type(error).__name__}: {str(error)[:200]}") from None
-    return grid_to_text_frame(rows)
+        raise broken(raw.path, f"{type(error).__name__}: {str(error)[:200]}") from None
+    return grid_to_text_frame(rows, raw.path)
 
 
-def grid_to_text_frame(rows: list[list[Any]]) -> pd.DataFrame:
-    """A list of cell rows (python values) as an all-text frame with positional columns."""
+def grid_to_text_frame(rows: list[list[Any]], path: Path | None = None) -> pd.DataFrame:
+    """A list of cell rows (python values) as an all-text frame with positional columns.
+
+    A grid wider than MAX_TABLE_COLUMNS loses its empty columns (a stray cell far to the
+    right); more filled columns than that is an InputError naming `path`."""
     width = max(map(len, rows), default=0)
     if width == 0:
         return pd.DataFrame(dtype=TEXT)
     if min(map(len, rows)) < width:  # a ragged grid: short rows end in empty cells
         rows = [[*row, *[""] * (width - len(row))] for row in rows]
-    columns = [_text_column(list(map(itemgetter(index), rows))) for index in range(width)]
+    cells = [list(map(itemgetter(index), rows)) for index in range(width)]
+    if width > MAX_TABLE_COLUMNS:
+        cells = [column for column in cells if any(cell not in ("", None) for cell in column)]
+        check_table_width(len(cells), path, "filled ")
+        width = len(cells)
+    columns = [_text_column(column) for column in cells]
     frame = pd.concat(columns, axis=1, ignore_index=True)
     frame.columns = pd.RangeIndex(width)
     return frame

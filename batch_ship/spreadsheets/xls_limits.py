@@ -1,0 +1,75 @@
+"""Refuse hostile legacy .xls files (BIFF in an OLE container) before calamine reads them."""
+
+from __future__ import annotations
+
+import io
+import struct
+from pathlib import Path
+
+import olefile
+
+from batch_ship.spreadsheets.limits import MAX_SPARSE_CELLS, SPARSE_FACTOR, broken, hostile
+
+# BIFF8 (Excel 97-2003) sheets hold 65,536 rows and 256 columns.
+MAX_XLS_ROWS = 65_536
+MAX_XLS_COLUMNS = 256
+_BOF, _EOF, _SST = 0x0809, 0x000A, 0x00FC
+# Records that place one cell (row and column first) or a run of them (MULRK, MULBLANK: the
+# last column at the end).
+_CELL = frozenset({0x0006, 0x00D6, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD})
+_RUN = frozenset({0x00BD, 0x00BE})
+_HEAD = struct.Struct("<HH")
+
+
+def check_xls(data: bytes, path: Path) -> None:
+    """Refuse an .xls whose sheets reach past BIFF8's limits or span far more cells than they
+    hold, or whose shared-string table declares more strings than it can hold."""
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as container:
+            name = next((n for n in ("Workbook", "Book") if container.exists(n)), None)
+            if name is None:
+                raise broken(path, "it holds no workbook stream")
+            stream = container.openstream(name).read()
+    except (OSError, ValueError, IndexError, struct.error, RecursionError):
+        raise broken(path, "its container is damaged") from None
+    _check_records(stream, path)
+
+
+def _check_records(stream: bytes, path: Path) -> None:
+    rows = columns = cells = 0
+    offset, size = 0, len(stream)
+    while offset + 4 <= size:
+        kind, length = _HEAD.unpack_from(stream, offset)
+        body = offset + 4
+        offset = body + length
+        if kind in _CELL and length >= 4:
+            row, column = _HEAD.unpack_from(stream, body)
+            rows, columns, cells = max(rows, row + 1), max(columns, column + 1), cells + 1
+        elif kind in _RUN and length >= 6:
+            row, first = _HEAD.unpack_from(stream, body)
+            (last,) = struct.unpack_from("<H", stream, body + length - 2)
+            rows, columns = max(rows, row + 1), max(columns, last + 1)
+            cells += max(1, last - first + 1)
+        elif kind == _SST and length >= 8:
+            (unique,) = struct.unpack_from("<I", stream, body + 4)
+            if unique > size // 3:  # a string takes 3 bytes at least
+                raise hostile(path, f"it declares {unique:,} shared strings in {size:,} bytes")
+        elif kind in (_BOF, _EOF):  # each sheet is its own grid
+            _check_sheet(rows, columns, cells, path)
+            rows = columns = cells = 0
+    _check_sheet(rows, columns, cells, path)
+
+
+def _check_sheet(rows: int, columns: int, cells: int, path: Path) -> None:
+    if rows > MAX_XLS_ROWS or columns > MAX_XLS_COLUMNS:
+        raise hostile(
+            path,
+            f"a sheet reaches row {rows:,} / column {columns:,} (an .xls holds "
+            f"{MAX_XLS_ROWS:,} rows and {MAX_XLS_COLUMNS:,} columns)",
+        )
+    if rows * columns > max(MAX_SPARSE_CELLS, SPARSE_FACTOR * cells):
+        raise hostile(
+            path,
+            f"a sheet spans {rows:,} rows x {columns:,} columns but holds {cells:,} cells "
+            "(a sparse trap, not an export)",
+        )
