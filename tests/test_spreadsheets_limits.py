@@ -165,7 +165,7 @@ def test_xls_limits(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=SPARSE):
         read_table(corner)
     beyond = xls_with_cell(tmp_path / "beyond.xls", 65535, 65535)
-    with pytest.raises(InputError, match="an .xls holds 65,536 rows and 256 columns"):
+    with pytest.raises(InputError, match=r"an \.xls holds 65,536 rows and 256 columns"):
         read_table(beyond)
     fine = xls_with_cell(tmp_path / "fine.xls", 3, 2)
     check_xls(fine.read_bytes(), fine)
