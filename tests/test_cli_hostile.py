@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from batch_ship.cli import main
+from tests.conftest import SENDER_TOML
 from tests.hostile_files import corner_xlsx, far_column_xlsx, shared_strings_xlsx, xls_with_cell
 
 TIMEOUT = 10
@@ -27,6 +28,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A workspace with one exported batch (30 sample orders); tests copy it."""
     home = tmp_path_factory.mktemp("hostile") / "home"
     home.mkdir()
+    (home / "batch_ship.toml").write_text(SENDER_TOML, encoding="utf-8")
     runner = CliRunner()
     result = runner.invoke(main, ["--home", str(home), "sample-data", str(home / "in")])
     assert result.exit_code == 0, result.output
