@@ -345,24 +345,13 @@ def _read_sheet(path: Path) -> list[list[Any]]:
     """The first sheet of an .xlsx as rows of cells; [] when the file is absent."""
     if not path.exists():
         return []
-    import io
+    from batch_ship.spreadsheets.read import RawFile, workbook_rows
 
-    from python_calamine import CalamineWorkbook
-
-    from batch_ship.spreadsheets.limits import check_xlsx
-
-    data = path.read_bytes()
-    check_xlsx(data, path)  # a person may have edited it: never hand calamine a trap
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows: list[list[Any]] = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as error:  # calamine raises its own types for corrupt files
-        raise InputError(
-            f"cannot read the workbook ({type(error).__name__}: {error})",
-            path=path,
-            hint="it was written by batch-ship; re-run the export or restore it from backup",
-        ) from error
-    return rows
+    try:  # the one guarded door to calamine: a person may have edited the file
+        return workbook_rows(RawFile(path.read_bytes(), path))
+    except InputError as error:
+        error.hint = "it was written by batch-ship; re-run the export or restore it from backup"
+        raise
 
 
 def _find(header: list[str], names: Sequence[str]) -> int | None:

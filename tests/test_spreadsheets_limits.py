@@ -174,3 +174,14 @@ def test_xls_limits(tmp_path: Path) -> None:
     broken.write_bytes(fine.read_bytes()[:1024])
     with pytest.raises(InputError, match="cannot be opened"):
         read_table(broken)
+
+
+def test_only_read_py_opens_calamine() -> None:
+    """Every workbook reaches calamine through workbook_rows, after the checks."""
+    package = Path(__file__).resolve().parents[1] / "batch_ship"
+    openers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "python_calamine" in path.read_text(encoding="utf-8")
+    )
+    assert openers == ["spreadsheets/read.py"]

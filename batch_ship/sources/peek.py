@@ -8,7 +8,13 @@ from pathlib import Path
 
 from batch_ship.errors import InputError
 from batch_ship.sources.base import HEAD_ROWS, OrderInput
-from batch_ship.spreadsheets.read import RawFile, cell_text, clean_header, detect_encoding
+from batch_ship.spreadsheets.read import (
+    RawFile,
+    cell_text,
+    clean_header,
+    detect_encoding,
+    workbook_rows,
+)
 from batch_ship.spreadsheets.read import sniff_format as file_format
 
 _HEAD_BYTES = 1 << 18  # enough for 30 rows of any real report; a 1M-row CSV is not read whole
@@ -23,7 +29,7 @@ def head_rows(source: OrderInput, limit: int = HEAD_ROWS) -> list[list[str]]:
         if file_format(data) == "csv":
             rows = _csv_rows(RawFile(data, path), limit)
         else:
-            rows = _workbook_rows(_all_bytes(source, data), limit)
+            rows = _workbook_rows(RawFile(_all_bytes(source, data), path), limit)
     except (InputError, OSError, ValueError):
         return []
     return [[clean_header(cell) for cell in row] for row in rows]
@@ -65,12 +71,7 @@ def _csv_rows(raw: RawFile, limit: int) -> list[list[str]]:
     return rows
 
 
-def _workbook_rows(data: bytes, limit: int) -> list[list[str]]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        cells = sheet.to_python(skip_empty_area=False, nrows=limit)
-    except Exception:  # calamine's errors share no public base; the full read reports them
-        return []
+def _workbook_rows(raw: RawFile, limit: int) -> list[list[str]]:
+    # A hostile or broken workbook is an InputError here (no rows): the full read reports it.
+    cells = workbook_rows(raw, nrows=limit)
     return [[cell_text(cell) for cell in row] for row in cells]

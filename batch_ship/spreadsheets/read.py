@@ -20,8 +20,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from batch_ship.errors import InputError, missing_file
-from batch_ship.spreadsheets.limits import MAX_TABLE_COLUMNS, broken, check_table_width, check_xlsx
-from batch_ship.spreadsheets.xls_limits import check_xls
+from batch_ship.spreadsheets.limits import MAX_TABLE_COLUMNS, broken, check_table_width
+from batch_ship.spreadsheets.xls_limits import check_workbook
 
 # pandas 3's default text dtype, backed by pyarrow: every cell a string, '' when empty.
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
@@ -389,12 +389,19 @@ def _unique_names(header: Iterable[Any]) -> list[str]:
 
 
 def _read_workbook(raw: RawFile, kind: str, sheet: str | int | None) -> pd.DataFrame:
+    return grid_to_text_frame(workbook_rows(raw, sheet), raw.path)
+
+
+def workbook_rows(
+    raw: RawFile, sheet: str | int | None = None, nrows: int | None = None
+) -> list[list[Any]]:
+    """One sheet of an .xlsx/.xls as rows of python values (the first `nrows` only when given).
+
+    The only door to calamine: the file passes the limits (limits.py, xls_limits.py) first,
+    so a hostile file is an InputError, never an abort."""
     from python_calamine import CalamineWorkbook, WorksheetNotFound
 
-    if kind == "xlsx":
-        check_xlsx(raw.data, raw.path)
-    else:
-        check_xls(raw.data, raw.path)
+    check_workbook(raw.data, raw.path)
     names: list[str] = []
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw.data))
@@ -405,7 +412,7 @@ def _read_workbook(raw: RawFile, kind: str, sheet: str | int | None) -> pd.DataF
             chosen = book.get_sheet_by_index(sheet)
         else:
             chosen = book.get_sheet_by_name(sheet)
-        rows = chosen.to_python(skip_empty_area=False)
+        rows: list[list[Any]] = chosen.to_python(skip_empty_area=False, nrows=nrows)
     except (IndexError, WorksheetNotFound):
         raise InputError(
             f"no sheet {sheet!r} in the workbook",
@@ -414,7 +421,7 @@ def _read_workbook(raw: RawFile, kind: str, sheet: str | int | None) -> pd.DataF
         ) from None
     except Exception as error:  # calamine's errors (zip, xml, password) share no public base
         raise broken(raw.path, f"{type(error).__name__}: {str(error)[:200]}") from None
-    return grid_to_text_frame(rows, raw.path)
+    return rows
 
 
 def grid_to_text_frame(rows: list[list[Any]], path: Path | None = None) -> pd.DataFrame:

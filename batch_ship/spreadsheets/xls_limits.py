@@ -1,14 +1,22 @@
-"""Refuse hostile legacy .xls files (BIFF in an OLE container) before calamine reads them."""
+"""Refuse hostile legacy .xls files (BIFF in an OLE container) before calamine reads them;
+`check_workbook`, the check of either kind."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 from pathlib import Path
 
 import olefile
 
-from batch_ship.spreadsheets.limits import MAX_SPARSE_CELLS, SPARSE_FACTOR, broken, hostile
+from batch_ship.spreadsheets.limits import (
+    MAX_SPARSE_CELLS,
+    SPARSE_FACTOR,
+    broken,
+    check_xlsx,
+    hostile,
+)
 
 # BIFF8 (Excel 97-2003) sheets hold 65,536 rows and 256 columns.
 MAX_XLS_ROWS = 65_536
@@ -19,6 +27,25 @@ _BOF, _EOF, _SST = 0x0809, 0x000A, 0x00FC
 _CELL = frozenset({0x0006, 0x00D6, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD})
 _RUN = frozenset({0x00BD, 0x00BE})
 _HEAD = struct.Struct("<HH")
+
+
+# Digests of the last workbooks that passed: a file peeked at for its header, then read, is
+# checked once.
+_PASSED: list[bytes] = []
+_REMEMBERED = 8
+
+
+def check_workbook(data: bytes, path: Path) -> None:
+    """Refuse a hostile .xlsx (check_xlsx) or .xls (check_xls), by its first bytes."""
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    if digest in _PASSED:
+        return
+    if data.startswith(b"PK"):
+        check_xlsx(data, path)
+    else:
+        check_xls(data, path)
+    _PASSED.append(digest)
+    del _PASSED[:-_REMEMBERED]
 
 
 def check_xls(data: bytes, path: Path) -> None:
