@@ -373,7 +373,7 @@ def _named_in(text: str, code: str) -> bool:
     """Whether `text` holds a key (name, short name, alias, old name) of `code` or of a unit
     inside it (the county 义乌 names its city and province too)."""
     table = load_regions()
-    for _, (_, found) in table.matcher.iter(text):
+    for _, _, found in table.matches(text):
         for candidate in found:
             unit = candidate.code
             while unit:
@@ -398,3 +398,30 @@ def test_no_output_names_a_region_absent_from_the_text(raw: str) -> None:
         assert code is not None, address  # levels that exist and hang together
         assert _named_in(clean_text(raw), code), (raw, address)
     assert normalize_address(format_address(address)) == address
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(free_text, st.lists(_keys, min_size=2, max_size=4).map("".join)))
+def test_the_fast_path_answers_as_the_general_reading(raw: str) -> None:
+    from batch_ship.normalize import chains
+
+    text = clean_text(raw)
+    quick = chains._quick(load_regions(), text)
+    if quick is not None:
+        assert quick == chains.read(load_regions(), text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.lists(_keys, min_size=2, max_size=3), free_text), max_size=4))
+def test_remembered_chains_answer_as_the_general_reading(
+    texts: list[tuple[list[str], str]],
+) -> None:
+    from batch_ship.normalize import chains
+
+    table = load_regions()
+    # Texts sharing their first words: the first reading is remembered, the others reuse it.
+    for _ in range(2):
+        for keys, tail in texts:
+            text = clean_text("".join(keys) + tail)
+            if text:
+                assert chains.find(table, text) == chains.read(table, text), text

@@ -40,6 +40,8 @@ def split_postcode(text: str) -> tuple[str, str]:
     take; the last real one wins.
     """
     postcode = ""
+    if not text.endswith(")"):
+        return text, postcode
     while len(text) >= 8 and text[-1] == ")" and text[-8] == "(":
         code = text[-7:-1]
         if not (code.isascii() and code.isdigit()):
@@ -90,6 +92,10 @@ def resolve(text: str, table: RegionTable | None = None) -> tuple[str, str, str,
     fast = _fast(table, text)
     if fast is not None:
         return (*fast, False)
+    return _free(table, text)
+
+
+def _free(table: RegionTable, text: str) -> tuple[str, str, str, str, bool]:
     found = chains.find(table, text)
     if not found.province:
         return "", "", "", text.lstrip(SEPARATORS), found.conflict
@@ -99,6 +105,54 @@ def resolve(text: str, table: RegionTable | None = None) -> tuple[str, str, str,
     return found.province, found.city, found.county, detail, False
 
 
+Parts = tuple[str, str, str, str, str, str | None]
+
+
+def address_parts(raw: str) -> Parts:
+    """normalize_address's fields as a tuple (province, city, district, detail, postcode,
+    problem): what the bulk path stores, without building an Address."""
+    return clean_parts(clean_text(raw))
+
+
+def clean_parts(cleaned: str) -> Parts:
+    """address_parts of text that clean_text leaves as it is (the bulk path cleans first)."""
+    text, postcode = split_postcode(cleaned)
+    if not text or (len(text) < 5 and text.lower() in _EMPTY_WORDS):
+        return "", "", "", "", postcode, MISSING
+    table = load_regions()
+    parts = text.split(" ", 3)
+    if len(parts) > 2:
+        # The Taobao form: once per distinct token triple (a few thousand), a dict hit after.
+        key = (parts[0], parts[1], parts[2])
+        names = table.names.get(key)
+        if names is None:
+            codes = lookup_triple(table, *key)
+            if codes is not None:
+                units = table.units
+                names = table.names[key] = (
+                    units[codes[0]].name,
+                    units[codes[1]].name,
+                    units[codes[2]].name,
+                )
+        if names is not None:
+            detail = parts[3].lstrip(SEPARATORS) if len(parts) == 4 else ""
+            return names[0], names[1], names[2], detail, postcode, None
+    province, city, county, detail, conflict = _free(table, text)
+    if not province:
+        if not detail:
+            return "", "", "", "", postcode, MISSING  # only punctuation: nothing to ship to
+        return "", "", "", detail, postcode, CONFLICT if conflict else UNRESOLVED
+    units = table.units
+    return (
+        units[province].name,
+        units[city].name if city else "",
+        units[county].name if county else "",
+        detail,
+        postcode,
+        None if city else UNRESOLVED,
+    )
+
+
 def normalize_address(raw: str) -> Address:
     """Normalize one address (Taobao's space-separated form or free text).
 
@@ -106,24 +160,7 @@ def normalize_address(raw: str) -> Address:
     `address-unresolved`; regions that contradict each other (浙江省广州市) are
     `address-conflict` with no level; empty is `address-missing`.
     """
-    text, postcode = split_postcode(clean_text(raw))
-    if not text or text.lower() in _EMPTY_WORDS:
-        return Address(postcode=postcode, problem=MISSING)
-    table = load_regions()
-    province, city, county, detail, conflict = resolve(text, table)
-    if not province and not detail:
-        return Address(postcode=postcode, problem=MISSING)  # only punctuation: nothing to ship to
-    if conflict:
-        return Address(detail=detail, postcode=postcode, problem=CONFLICT)
-    units = table.units
-    return Address(
-        province=units[province].name if province else "",
-        city=units[city].name if city else "",
-        district=units[county].name if county else "",
-        detail=detail,
-        postcode=postcode,
-        problem=None if city else UNRESOLVED,
-    )
+    return Address(*address_parts(raw))
 
 
 def format_address(address: Address) -> str:
@@ -142,6 +179,8 @@ __all__ = [
     "NO_POSTCODE",
     "SEPARATORS",
     "UNRESOLVED",
+    "address_parts",
+    "clean_parts",
     "clean_text",
     "format_address",
     "lookup_triple",

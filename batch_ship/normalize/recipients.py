@@ -199,10 +199,9 @@ def _phone_forms(text: pa.Array, values: pa.Array) -> list[pa.Array]:
     return _merge(fast, rest, _slow(values, rest, _phone_parts, 3))
 
 
-def _address_parts(raw: str) -> tuple[str, str, str, str, str, str]:
-    address = addresses.normalize_address(raw)
-    return (address.province, address.city, address.district, address.detail,
-            address.postcode, address.problem or "")  # fmt: skip
+def _address_parts(cleaned: str) -> tuple[str, str, str, str, str, str]:
+    *fields, problem = addresses.clean_parts(cleaned)
+    return (*fields, problem or "")  # type: ignore[return-value]
 
 
 def _triples(picked: pa.Array) -> tuple[np.ndarray[Any, Any], list[tuple[str, str, str]]]:
