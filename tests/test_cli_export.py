@@ -492,3 +492,35 @@ def test_exceptions_workbook_shows_the_codes_first_and_frozen(
     # fed back unchanged, the same orders are still exceptions: nothing new
     again = export(runner, home, str(path))
     assert again["batch"] is None
+
+
+def test_a_contact_block_pasted_into_the_address_cell_ships(
+    runner: CliRunner, home: Path, tmp_path: Path
+) -> None:
+    orders, _ = write_sample_export(tmp_path / "x", orders=50, seed=5)
+    first = export(runner, home, str(orders), "--courier", "zto")
+    path = Path(first["files"][-1])
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    header = [cell.value for cell in sheet[1]]
+    fixed_id = str(sheet.cell(row=2, column=header.index("订单编号") + 1).value)
+    # The person clears name and phone and pastes the buyer's whole message into the address.
+    for column, value in (
+        ("收货人姓名", ""),
+        ("联系手机", ""),
+        ("收货地址", "收货人：赵六\n手机：13925130165\n地址：浙江省杭州市西湖区文三路1号"),
+    ):
+        sheet.cell(row=2, column=header.index(column) + 1).value = value
+    fixed = tmp_path / "fixed.xlsx"
+    book.save(fixed)
+    second = export(runner, home, str(fixed), "--courier", "zto")
+    assert second["orders_submitted"] == 1
+    assert ledger_orders(home, orders)[fixed_id] == "submitted"
+    _, rows = sheet_rows(Path(second["files"][0]))
+    assert rows[0]["订单编号"] == fixed_id
+    assert rows[0]["收件人手机/电话"] == "13925130165"
+    cells = [str(value) for value in rows[0].values()]
+    assert "赵六" in cells
+    assert any("文三路1号" in cell and "13925130165" not in cell for cell in cells)
+    assert any(cell.startswith("浙江省") or cell == "浙江省" for cell in cells)

@@ -17,6 +17,7 @@ from batch_ship.normalize import (
     normalize_recipients,
     problems_of,
 )
+from batch_ship.normalize.contacts import unpack_block
 from batch_ship.reasons import REASONS
 from tests.test_addresses import address_text
 from tests.test_phones import FORMS, PROBLEMS, phone_text
@@ -30,6 +31,7 @@ def _frame(rows: list[tuple[str | None, ...]], dtype: str | None = "str") -> pd.
 
 def _expected(name: str, mobile: str, telephone: str, address: str) -> dict[str, str]:
     """The contract, written with the scalar normalizers."""
+    name, mobile, address = unpack_block(name, mobile, telephone, address)
     first, second = normalize_phone(mobile), normalize_phone(telephone)
     chosen = first if first.problem is None else second if second.problem is None else None
     phone_problem = None
@@ -196,3 +198,22 @@ def test_bulk_free_text_rows_equal_scalar() -> None:
     for position, row in enumerate(rows):
         assert result.iloc[position].to_dict() == _expected(*row)
     assert "address-conflict" in set(result["problems"])
+
+
+def test_a_block_pasted_into_the_address_cell_is_unpacked() -> None:
+    block = "张三 13800138000 广东省深圳市南山区科技园南区8栋"
+    rows = [
+        ("", "", "", block),  # name and phone only in the block
+        ("李四", "'13912345678", "", block),  # the row's own name and phone stay
+        ("李四", "138****5678", "", f"收货人：王五 电话：13700001111转12 地址：{block[15:]}"),
+        ("赵六", "'13912345678", "", "浙江省 杭州市 西湖区 文三路1号 电话13912345678"),
+    ]
+    result = normalize_recipients(_frame(rows))
+    assert result["recipient_name"].tolist() == ["张三", "李四", "李四", "赵六"]
+    assert result["phone"].tolist() == ["13800138000", "13912345678", "13700001111-12",
+                                        "13912345678"]  # fmt: skip
+    assert result["district"].tolist() == ["南山区", "南山区", "南山区", "西湖区"]
+    assert result["detail"].tolist() == ["科技园南区8栋"] * 3 + ["文三路1号"]
+    assert result["problems"].tolist() == ["", "", "", ""]
+    for position, row in enumerate(rows):
+        assert result.iloc[position].to_dict() == _expected(*row)

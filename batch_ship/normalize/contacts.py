@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from batch_ship.normalize import chains
 from batch_ship.normalize.addresses import clean_text, normalize_address
+from batch_ship.normalize.names import normalize_name
+from batch_ship.normalize.phones import normalize_phone
 from batch_ship.normalize.regions import load_regions
 
 # A mobile (with +86/86, spaces or dashes inside) or a landline, then an extension if any
@@ -26,6 +28,10 @@ _LABEL = re.compile(
     "(" + "|".join(sorted(_FIELD_OF, key=len, reverse=True)) + r")\s*[:：]?\s*", re.IGNORECASE
 )
 _SPLIT = re.compile(r"[\s,;，；|]+")
+# An address cell that may hold a whole pasted block: a mobile number or a label in it.
+# (The same pattern runs in Arrow over a whole column: RE2 and Python read it alike.)
+BLOCK_HINT = "(?:^|[^0-9])1[3-9][0-9]{9}(?:[^0-9]|$)|收货人|收件人|联系人|电话|手机"
+_BLOCK_HINT = re.compile(BLOCK_HINT)
 # A name: 2-4 Chinese characters (a dot inside for 阿依·买买提), or Latin words.
 _NAME = re.compile(
     r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}[·•][\u4e00-\u9fff]{1,8}|[A-Za-z .]{2,30}"
@@ -86,8 +92,9 @@ def _from_labels(fields: dict[str, list[str]]) -> Contact:
 def _from_free(text: str) -> Contact:
     phone = PHONE.search(text)
     head, tail = (text[: phone.start()], text[phone.end() :]) if phone else (text, "")
-    before = [word for word in _SPLIT.split(head) if word]
-    after = [word for word in _SPLIT.split(tail) if word]
+    # Label words left without their value (…文三路1号 电话13800138000) are dropped.
+    before = [word for word in _SPLIT.split(head) if word and word.rstrip(":") not in _FIELD_OF]
+    after = [word for word in _SPLIT.split(tail) if word and word.rstrip(":") not in _FIELD_OF]
     words = before + after
     # The name is the first word, or a word beside the phone (地址… 张三 138…, 138… 张三 地址…).
     places = [0]
@@ -107,6 +114,7 @@ def _from_free(text: str) -> Contact:
 def _is_name(word: str) -> bool:
     return (
         _NAME.fullmatch(word) is not None
+        and word not in _FIELD_OF
         and not _ADDRESS_CHARS.intersection(word)
         and not normalize_address(word).province
     )
@@ -122,4 +130,21 @@ def _glued_name(word: str) -> tuple[str, str]:
     return "", word
 
 
-__all__ = ["PHONE", "Contact", "split_contact"]
+def unpack_block(name: str, mobile: str, telephone: str, address: str) -> tuple[str, str, str]:
+    """(name, mobile, address) of an order row whose address cell may hold a pasted block
+    (a person fixing the exceptions workbook pasted `张三 138… 广东省…` into it): the address
+    becomes the block's address part; the block's name fills an empty name, and its phone a
+    row without a usable mobile or telephone. Any other row comes back as it was."""
+    if not _BLOCK_HINT.search(address):
+        return name, mobile, address
+    contact = split_contact(address)
+    if not contact.address or not (contact.name or contact.phone):
+        return name, mobile, address
+    if contact.name and not normalize_name(name):
+        name = contact.name
+    if contact.phone and normalize_phone(mobile).problem and normalize_phone(telephone).problem:
+        mobile = contact.phone
+    return name, mobile, contact.address
+
+
+__all__ = ["BLOCK_HINT", "PHONE", "Contact", "split_contact", "unpack_block"]

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from batch_ship.model import Problem
-from batch_ship.normalize import addresses, names, phones
+from batch_ship.normalize import addresses, contacts, names, phones
 from batch_ship.normalize.regions import NO_DISTRICT_WORDS, RegionTable, load_regions
 from batch_ship.progress import Progress, no_progress
 from batch_ship.reasons import EXCEPTION_CODES, REASONS
@@ -380,6 +380,30 @@ def _index_of(values: pa.Array, codes: Sequence[str | None]) -> np.ndarray[Any, 
     return np.asarray(pc.fill_null(found, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
+def _unpacked(
+    name: pa.Array, mobile: pa.Array, telephone: pa.Array, address: pa.Array
+) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
+    """The four columns with contacts.unpack_block applied to the rows whose address cell may
+    hold a pasted block (a mobile number or a label in it: found in bulk, a few rows)."""
+    hint = pc.match_substring_regex(address, contacts.BLOCK_HINT)
+    rows = np.flatnonzero(np.asarray(hint.to_numpy(zero_copy_only=False), dtype=bool))
+    if len(rows) == 0:
+        return name, mobile, telephone, address
+    index = pa.array(rows)
+    unpacked = [
+        contacts.unpack_block(*row)
+        for row in zip(
+            *(column.take(index).to_pylist() for column in (name, mobile, telephone, address)),
+            strict=True,
+        )
+    ]
+    name, mobile, address = (
+        _scatter(column, rows, pa.array([row[field] for row in unpacked], _TEXT))
+        for field, column in enumerate((name, mobile, address))
+    )
+    return name, mobile, telephone, address
+
+
 def normalize_recipients(orders: pd.DataFrame, progress: Progress = no_progress) -> pd.DataFrame:
     """Recipient name, phone and address of every order, with their problems.
 
@@ -391,13 +415,17 @@ def normalize_recipients(orders: pd.DataFrame, progress: Progress = no_progress)
     """
     total = len(orders)
     table = load_regions()
+    raw_name, raw_mobile, telephone, raw_address = _unpacked(
+        _column(orders, NAME), _column(orders, MOBILE), _column(orders, TELEPHONE),
+        _column(orders, ADDRESS),
+    )  # fmt: skip
     # No up-front dedupe of whole values: encoding a million distinct addresses costs more than
     # it saves. Repeats are still computed once: the slow paths work on distinct values, and
     # addresses resolve once per distinct region triple.
-    name = _names(_column(orders, NAME))
+    name = _names(raw_name)
     progress(_STEP, total // 4, total)
-    m_number, m_kind, m_problem = _phones(_column(orders, MOBILE))
-    t_number, t_kind, t_problem = _phones(_column(orders, TELEPHONE))
+    m_number, m_kind, m_problem = _phones(raw_mobile)
+    t_number, t_kind, t_problem = _phones(telephone)
     m_ok = pc.equal(m_problem, _EMPTY)
     t_ok = pc.equal(t_problem, _EMPTY)
     number = pc.if_else(m_ok, m_number, pc.if_else(t_ok, t_number, _EMPTY))
@@ -408,9 +436,7 @@ def normalize_recipients(orders: pd.DataFrame, progress: Progress = no_progress)
         pc.if_else(pc.equal(m_problem, phones.MISSING), t_problem, m_problem),
     )
     progress(_STEP, total // 2, total)
-    province, city, district, detail, postcode, address_problem = _addresses(
-        _column(orders, ADDRESS), table
-    )
+    province, city, district, detail, postcode, address_problem = _addresses(raw_address, table)
     progress(_STEP, total * 3 // 4, total)
     combo = (
         _index_of(pc.if_else(pc.equal(name, _EMPTY), _MISSING_NAME, _EMPTY), _NAME_CODES)
