@@ -63,9 +63,9 @@ _ESTATE_WORDS = frozenset(
     ]
 )
 _LANDMARK_WORDS = frozenset(["工业", "开发", "世纪", "国际"])
-# Zones named after a county (北戴河新区, 达孜工业园区, 洪江管理区, 五台山风景名胜区) are no
-# county: the detail keeps them and the district stays empty.
-_ZONE = re.compile("新区|工业园|工业区|开发区|经济开发|高新区|管理区|风景|景区|园区|山")
+# Zones named after a county (北戴河新区, 达孜工业园区, 洪江管理区, 五台山风景名胜区, 西沙群岛)
+# are no county: the detail keeps them and the district stays empty.
+_ZONE = re.compile("新区|工业园|工业区|开发区|经济开发|高新区|管理区|风景|景区|园区|群岛|山")
 # A prefecture's short name starting the text counts when a town or street named by its own
 # words follows (东莞大朗镇, 杭州文三路), not when it is the first part of one (九江镇).
 _SUBUNIT = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:镇|乡|街道|大街|大道|路|街|村)")
