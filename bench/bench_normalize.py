@@ -121,7 +121,11 @@ def _sample_export(size: int) -> pd.DataFrame | None:
 
 
 def _scalar(func: Callable[[str], Any], values: list[str]) -> Callable[[], Any]:
-    return lambda: (_forget(), [func(value) for value in values])
+    def run() -> list[Any]:
+        _forget()
+        return [func(value) for value in values]
+
+    return run
 
 
 def _forget() -> None:
@@ -134,7 +138,11 @@ def _forget() -> None:
 
 
 def _bulk(frame: pd.DataFrame) -> Callable[[], Any]:
-    return lambda: (_forget(), normalize_recipients(frame))
+    def run() -> Any:
+        _forget()
+        return normalize_recipients(frame)
+
+    return run
 
 
 def main(size: int = 1_000_000, free_size: int = 100_000, scalar_size: int = 50_000,
