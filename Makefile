@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 HOME_DIR ?= .
 
-.PHONY: install test demo lint bench browser-check daily regions clean
+.PHONY: install test demo lint bench browser-check daily regions messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ daily: $(STAMP)
 
 regions: $(STAMP)
 	$(BIN)/python scripts/refresh_regions.py
+
+# The message catalogs: extract the messages, update batch_ship/locale/zh/.../batch_ship.po
+# (then translate what is new) and compile the .mo shipped in the package.
+messages: $(STAMP)
+	$(BIN)/python scripts/messages.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache $(DEMO_DIR)

@@ -8,8 +8,17 @@ from typing import Any
 
 import click
 
-from batch_ship.cli.shared import DEBUG_HELP, HOME_HELP, QUIET_HELP, App, global_params
+from batch_ship.cli.shared import (
+    DEBUG_HELP,
+    HOME_HELP,
+    LANG_CHOICE,
+    LANG_HELP,
+    QUIET_HELP,
+    App,
+    global_params,
+)
 from batch_ship.errors import BatchShipError
+from batch_ship.i18n import set_language
 
 # Commands load lazily (name -> "module:function") so `batch-ship --help` stays quick and each
 # command lives in its own module.
@@ -82,14 +91,16 @@ def _debug(ctx: click.Context) -> bool:
 )
 @click.option("--debug", is_flag=True, help=DEBUG_HELP)
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
+@click.option("--lang", type=LANG_CHOICE, help=LANG_HELP)
 @click.version_option(package_name="batch-ship", prog_name="batch-ship")
 @click.pass_context
-def main(ctx: click.Context, home: Path, debug: bool, quiet: bool) -> None:
+def main(ctx: click.Context, home: Path, debug: bool, quiet: bool, lang: str | None) -> None:
     """Ship a day's Taobao/Tmall orders: exports in, courier workbooks out, tracking back.
 
-    --home, --quiet and --debug may also follow the command.
+    --home, --quiet, --debug and --lang may also follow the command.
 
     Example: batch-ship --home shop export ExportOrderList20261126.csv --courier zto
     """
-    ctx.obj = App(home=home, debug=debug, quiet=quiet)
+    set_language(lang.lower() if lang else None)
+    ctx.obj = App(home=home, debug=debug, quiet=quiet, lang=lang)
     ctx.obj.apply_logging()

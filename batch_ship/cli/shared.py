@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from batch_ship.i18n import LANGUAGES, set_language
 from batch_ship.progress import Progress, no_progress
 from batch_ship.workspace import Workspace, open_workspace
 
@@ -26,6 +27,7 @@ class App:
     home: Path
     debug: bool = False
     quiet: bool = False
+    lang: str | None = None  # --lang; None: the locale's (LC_ALL, LC_MESSAGES, LANG)
     json: bool = False  # --json: stdout is one JSON object, stderr only warnings and errors
     _workspace: Workspace | None = field(default=None, repr=False)
 
@@ -75,6 +77,8 @@ def _set_on_app(name: str) -> Callable[[click.Context, click.Parameter, Any], An
             setattr(app, name, value)
             if name == "home":
                 app._workspace = None
+            if name == "lang":
+                set_language(str(value).lower())
             app.apply_logging()
         return value
 
@@ -84,10 +88,15 @@ def _set_on_app(name: str) -> Callable[[click.Context, click.Parameter, Any], An
 HOME_HELP = "Workspace: batch_ship.toml, ledger.sqlite3 and batches/ live here."
 QUIET_HELP = "No progress or log lines on stderr (warnings and errors still show)."
 DEBUG_HELP = "Show tracebacks for errors, and debug log lines."
+LANG_HELP = (
+    "Language of the messages: zh (中文) or en. Default: the locale (LC_ALL, LC_MESSAGES, "
+    "LANG, e.g. zh_CN.UTF-8), else English."
+)
+LANG_CHOICE = click.Choice(LANGUAGES, case_sensitive=False)
 
 
 def global_params() -> list[click.Parameter]:
-    """--home, --quiet and --debug for after the command too (`batch-ship daily --quiet`):
+    """--home, --quiet, --debug and --lang for after the command too (`batch-ship daily --quiet`):
     people type them there, and cron lines are written that way."""
     return [
         click.Option(
@@ -110,6 +119,13 @@ def global_params() -> list[click.Parameter]:
             expose_value=False,
             callback=_set_on_app("debug"),
             help=DEBUG_HELP,
+        ),
+        click.Option(
+            ["--lang"],
+            type=LANG_CHOICE,
+            expose_value=False,
+            callback=_set_on_app("lang"),
+            help=LANG_HELP,
         ),
     ]
 
