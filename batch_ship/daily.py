@@ -17,6 +17,7 @@ from typing import IO, Any, Protocol
 from batch_ship.couriers import get_courier
 from batch_ship.errors import BatchShipError, InputError, LedgerError
 from batch_ship.file_kinds import FileKind, WrongFileError
+from batch_ship.i18n import _
 from batch_ship.progress import Progress, no_progress
 from batch_ship.sources.registry import pair_key
 from batch_ship.spreadsheets.write import atomic_path
@@ -92,7 +93,9 @@ def init_workspace(home: Path, *, courier: str = "zto", marketplace: str = "taob
     still created, so running init twice is harmless.
     """
     if home.exists() and not home.is_dir():
-        raise BatchShipError(f"{home} is a file, not a folder", hint="choose another folder")
+        raise BatchShipError(
+            _("{home} is a file, not a folder").format(home=home), hint=_("choose another folder")
+        )
     config_path = home / CONFIG_NAME
     written = False
     if not config_path.exists():
@@ -245,8 +248,8 @@ def run_daily(
     started = time.monotonic()
     if not workspace.home.is_dir():
         raise BatchShipError(
-            f"no workspace at {workspace.home}",
-            hint=f"run `batch-ship init {workspace.home}` first, or fix --home",
+            _("no workspace at {home}").format(home=workspace.home),
+            hint=_("run `batch-ship init {home}` first, or fix --home").format(home=workspace.home),
         )
     if not any(
         path.exists()
@@ -258,14 +261,19 @@ def run_daily(
     ):
         # Checked before the lock: a cron line in the wrong folder leaves nothing behind.
         raise BatchShipError(
-            f"{workspace.home} is not a workspace (no {CONFIG_NAME}, no inbox/ or returns/ folder)",
-            hint=f"run `batch-ship init {workspace.home}` first, or point --home at your workspace",
+            _("{home} is not a workspace (no {CONFIG_NAME}, no inbox/ or returns/ folder)").format(
+                home=workspace.home, CONFIG_NAME=CONFIG_NAME
+            ),
+            hint=_("run `batch-ship init {home}` first, or point --home at your workspace").format(
+                home=workspace.home
+            ),
         )
     for name in (*FOLDERS, "failed"):
         folder = workspace.folder(name)
         if folder.exists() and not folder.is_dir():
             raise BatchShipError(
-                f"{folder} is a file, not a folder", hint=f"rename it; {name}/ must be a folder"
+                _("{folder} is a file, not a folder").format(folder=folder),
+                hint=_("rename it; {name}/ must be a folder").format(name=name),
             )
     with workspace_lock(workspace.home, wait_seconds=wait_seconds):
         if exporter is None:
@@ -410,7 +418,7 @@ def _run_step(
         other = _STEP_OF_KIND.get(error.kind)
         if other is None or other == kind:
             raise
-        log.info("daily: %s is a %s; %s", error.path, error.kind.value, f"running {other}")
+        log.info(_("daily: %s is a %s; %s"), error.path, error.kind.value, f"running {other}")
         return other, steps[other]().summary()
 
 
@@ -430,7 +438,7 @@ def _set_aside(inputs: list[Path], folder: Path, error: str) -> tuple[Path, ...]
             f"Once fixed, move {back} to try again.\n",
         )
     except OSError as problem:  # it stays where it is; the error is still reported
-        log.warning("daily: could not move %s to %s (%s)", inputs[0].name, folder, problem)
+        log.warning(_("daily: could not move %s to %s (%s)"), inputs[0].name, folder, problem)
         return tuple(moved)
     return (*moved, note)
 
@@ -460,7 +468,7 @@ def _settled_files(
             continue
         ready.append((modified, path.name, path))
     ready.sort()
-    return [path for _, _, path in ready], waiting, sorted(ignored)
+    return [item[2] for item in ready], waiting, sorted(ignored)
 
 
 def _inbox_units(
@@ -553,8 +561,12 @@ def workspace_lock(home: Path, *, wait_seconds: float = 0.0) -> Iterator[None]:
                 handle.seek(0)
                 holder = handle.read().strip() or "another process"
                 raise DailyBusyError(
-                    f"another daily run ({holder}) is still working in {home}; nothing done",
-                    hint="nothing to fix: the next run picks up new files (or pass --wait SECONDS)",
+                    _(
+                        "another daily run ({holder}) is still working in {home}; nothing done"
+                    ).format(holder=holder, home=home),
+                    hint=_(
+                        "nothing to fix: the next run picks up new files (or pass --wait SECONDS)"
+                    ),
                 )
             time.sleep(0.2)
         handle.seek(0)

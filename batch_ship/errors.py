@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from batch_ship.i18n import _
+
 
 class BatchShipError(Exception):
     """A problem the user can fix; never a bug. Carries the file, the row and a fix hint."""
@@ -49,4 +51,4 @@ class LedgerError(BatchShipError):
 
 def missing_file(path: Path | str) -> InputError:
     """The one message for an input file that is not there: exit 1, for every command."""
-    return InputError("file not found", path=path, hint="check the path and the file name")
+    return InputError(_("file not found"), path=path, hint=_("check the path and the file name"))

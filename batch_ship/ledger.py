@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 
 from batch_ship.columns import arrow_text
 from batch_ship.errors import LedgerError
+from batch_ship.i18n import _
 from batch_ship.model import OrderState
 
 BUSY_TIMEOUT = 30.0  # seconds a second run waits for the write lock before giving up
@@ -258,16 +259,16 @@ class Ledger:
         self._depth = 0  # write() nesting: 0 outside, 1 in the transaction, >1 in savepoints
         if self.path.is_dir():
             raise LedgerError(
-                "is a folder, not a ledger file", path=self.path, hint="remove or rename it"
+                _("is a folder, not a ledger file"), path=self.path, hint=_("remove or rename it")
             )
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves (IMMEDIATE, not deferred).
             self._conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         except sqlite3.Error as error:
             raise LedgerError(
-                f"cannot open the ledger: {error}",
+                _("cannot open the ledger: {error}").format(error=error),
                 path=self.path,
-                hint="check that the folder exists and is writable",
+                hint=_("check that the folder exists and is writable"),
             ) from error
         try:
             self._setup()
@@ -289,9 +290,9 @@ class Ledger:
             self._conn.execute("PRAGMA temp_store = MEMORY")
             if version == 0 and has_tables:
                 raise LedgerError(
-                    "not a batch-ship ledger: an SQLite database of another program",
+                    _("not a batch-ship ledger: an SQLite database of another program"),
                     path=self.path,
-                    hint="point --home at the right workspace, or move this file away",
+                    hint=_("point --home at the right workspace, or move this file away"),
                 )
             if version < SCHEMA_VERSION:
                 self._migrate()
@@ -330,10 +331,12 @@ class Ledger:
     def _refuse_newer(self, version: int) -> None:
         if version > SCHEMA_VERSION:
             raise LedgerError(
-                f"the ledger has schema version {version}, newer than this batch-ship "
-                f"understands ({SCHEMA_VERSION})",
+                _(
+                    "the ledger has schema version {version}, newer than this batch-ship "
+                    "understands ({SCHEMA_VERSION})"
+                ).format(version=version, SCHEMA_VERSION=SCHEMA_VERSION),
                 path=self.path,
-                hint="upgrade batch-ship; do not edit the ledger with an older version",
+                hint=_("upgrade batch-ship; do not edit the ledger with an older version"),
             )
 
     def _migrate(self) -> None:
@@ -423,23 +426,29 @@ class Ledger:
 
     def _require_write(self, what: str) -> None:
         if not self._depth:
-            raise LedgerUsageError(f"Ledger.{what}() changes the ledger: call it inside write()")
+            raise LedgerUsageError(
+                _("Ledger.{what}() changes the ledger: call it inside write()").format(what=what)
+            )
 
     def _translate(self, error: sqlite3.DatabaseError, doing: str) -> LedgerError:
         text = str(error)
         if _is_busy(error):
             return LedgerError(
-                f"another batch-ship run is using the ledger (waited {self.timeout:g} s)",
+                _("another batch-ship run is using the ledger (waited {timeout:g} s)").format(
+                    timeout=self.timeout
+                ),
                 path=self.path,
-                hint="wait for it to finish, then run this command again",
+                hint=_("wait for it to finish, then run this command again"),
             )
         if "not a database" in text or "malformed" in text or "encrypted" in text:
             return LedgerError(
-                f"not a batch-ship ledger (SQLite says: {text})",
+                _("not a batch-ship ledger (SQLite says: {text})").format(text=text),
                 path=self.path,
-                hint="point --home at the right workspace, or move this file away",
+                hint=_("point --home at the right workspace, or move this file away"),
             )
-        return LedgerError(f"the ledger failed to {doing}: {text}", path=self.path)
+        return LedgerError(
+            _("the ledger failed to {doing}: {text}").format(doing=doing, text=text), path=self.path
+        )
 
     @contextmanager
     def _read(self) -> Iterator[None]:
@@ -510,15 +519,17 @@ class Ledger:
         exception_ids = _texts(exceptions["order_id"], "exceptions.order_id")
         n_orders = _check_parcels(seqs, order_seqs, order_ids, references, listed)
         if not BATCH_ID.fullmatch(batch.batch_id):
-            raise LedgerUsageError(f"batch id {batch.batch_id!r} is not YYYYMMDD-NN")
+            raise LedgerUsageError(
+                _("batch id {batch_id!r} is not YYYYMMDD-NN").format(batch_id=batch.batch_id)
+            )
 
         if self._conn.execute(
             "SELECT 1 FROM batches WHERE batch_id = ?", (batch.batch_id,)
         ).fetchone():
             raise LedgerError(
-                f"batch {batch.batch_id} is already recorded",
+                _("batch {batch_id} is already recorded").format(batch_id=batch.batch_id),
                 path=self.path,
-                hint="take the id from new_batch_id() inside the same write()",
+                hint=_("take the id from new_batch_id() inside the same write()"),
             )
         # Parcel ids are assigned here, under the write lock, so orders can name them
         # without reading anything back.
@@ -598,7 +609,9 @@ class Ledger:
         repeated = everything[everything.duplicated()].tolist()
         if repeated:
             raise LedgerUsageError(
-                f"NewBatch lists order {repeated[0]} more than once ({len(repeated)} repeats)"
+                _("NewBatch lists order {value} more than once ({value2} repeats)").format(
+                    value=repeated[0], value2=len(repeated)
+                )
             )
         rows = self._conn.execute(
             "SELECT s.order_id, s.batch_id, s.state FROM json_each(?) AS j "
@@ -608,10 +621,18 @@ class Ledger:
         ).fetchall()
         first = rows[0] if rows else ("?", "?", "?")
         raise LedgerError(
-            f"{len(rows)} order(s) of batch {batch_id} are already in the ledger, e.g. order "
-            f"{first[0]} is {first[2]} in batch {first[1]}; nothing was recorded",
+            _(
+                "{value} order(s) of batch {batch_id} are already in the ledger, e.g. "
+                "order {value2} is {value3} in batch {value4}; nothing was recorded"
+            ).format(
+                value=len(rows),
+                batch_id=batch_id,
+                value2=first[0],
+                value3=first[2],
+                value4=first[1],
+            ),
             path=self.path,
-            hint="leave out orders that order_states() reports as submitted or shipped",
+            hint=_("leave out orders that order_states() reports as submitted or shipped"),
         )
 
     # --- tracking side -----------------------------------------------------------------
@@ -682,7 +703,7 @@ class Ledger:
             )
             times = dict(self._conn.execute("SELECT import_id, recorded_at FROM imports"))
         parcel_ids, columns = _in_order(columns, tiebreak=False)
-        track_ids, (_, numbers, imports) = _in_order(tracked, tiebreak=True)
+        track_ids, (_unused, numbers, imports) = _in_order(tracked, tiebreak=True)
         picks = np.full(len(parcel_ids), -1, dtype=np.int64)
         shipped_at = pa.chunked_array([], pa.large_string())
         if len(track_ids):
@@ -763,7 +784,7 @@ class Ledger:
         sql = f"SELECT count(*), {', '.join(expressions)} {source}"
         json_sql = "SELECT count(*), " + ", ".join(f"json_group_array({c})" for c in texts)
         json_sql += f" {source}"
-        chunks: list[list[pa.Array]] = [[] for _ in expressions]
+        chunks: list[list[pa.Array]] = [[] for _unused in expressions]
         first, last = span
         for low in range(first, last + 1, GATHER_CHUNK):
             bounds = (low, min(low + GATHER_CHUNK - 1, last))
@@ -848,7 +869,7 @@ class Ledger:
         of pandas strings are checked without a Python string per value. Inside write()."""
         self._require_write("record_tracking_columns")
         if not len(parcel_ids) == len(numbers) == len(sources):
-            raise LedgerUsageError("record_tracking_columns: the columns differ in length")
+            raise LedgerUsageError(_("record_tracking_columns: the columns differ in length"))
         if not len(numbers):
             return
         rows = _fast_rows(parcel_ids, numbers, sources)
@@ -872,7 +893,11 @@ class Ledger:
             (parcels_json,),
         ).fetchone()
         if unknown[0]:
-            raise LedgerUsageError(f"{unknown[0]} unknown parcel id(s), e.g. {unknown[1]}")
+            raise LedgerUsageError(
+                _("{value} unknown parcel id(s), e.g. {value2}").format(
+                    value=unknown[0], value2=unknown[1]
+                )
+            )
         if replace:
             self._conn.execute(
                 "DELETE FROM tracking WHERE parcel_id IN (SELECT value FROM json_each(?))",
@@ -902,11 +927,14 @@ class Ledger:
                     (held[clashes[0]],),
                 ).fetchone()
                 raise LedgerError(
-                    f"{len(clashes)} tracking number(s) already belong to other parcels, e.g. "
-                    f"{clashes[0]} (batch {where[0]}, reference {where[1]}); "
-                    "nothing was recorded",
+                    _(
+                        "{value} tracking number(s) already belong to other parcels, e.g. "
+                        "{value2} (batch {value3}, reference {value4}); nothing was recorded"
+                    ).format(
+                        value=len(clashes), value2=clashes[0], value3=where[0], value4=where[1]
+                    ),
                     path=self.path,
-                    hint="a tracking number belongs to one parcel: check the courier return",
+                    hint=_("a tracking number belongs to one parcel: check the courier return"),
                 )
 
     def _tracking_rows(self, assignments: Sequence[TrackingAssignment]) -> pd.DataFrame:
@@ -920,7 +948,9 @@ class Ledger:
         for item in assignments:
             number = item.number
             if not isinstance(number, str) or not number or number != number.strip():
-                raise LedgerUsageError(f"tracking number {number!r} must be a trimmed string")
+                raise LedgerUsageError(
+                    _("tracking number {number!r} must be a trimmed string").format(number=number)
+                )
             owner = owners.get(number)
             if owner is None:
                 owners[number] = item.parcel_id
@@ -929,10 +959,12 @@ class Ledger:
                 sources.append(item.source)
             elif owner != item.parcel_id:
                 raise LedgerError(
-                    f"tracking number {number} is given to two parcels ({owner} and "
-                    f"{item.parcel_id}); nothing was recorded",
+                    _(
+                        "tracking number {number} is given to two parcels ({owner} and "
+                        "{parcel_id}); nothing was recorded"
+                    ).format(number=number, owner=owner, parcel_id=item.parcel_id),
                     path=self.path,
-                    hint="a tracking number belongs to one parcel: fix the courier return",
+                    hint=_("a tracking number belongs to one parcel: fix the courier return"),
                 )
         return _tracking_frame(parcel_ids, pd.Series(numbers, dtype="str"), sources)
 
@@ -947,7 +979,7 @@ class Ledger:
         order count disagrees with the orders that name them."""
         problems = [
             f"{table} row {rowid} points to a missing {parent}"
-            for table, rowid, parent, _ in self._conn.execute("PRAGMA foreign_key_check")
+            for table, rowid, parent, _unused in self._conn.execute("PRAGMA foreign_key_check")
         ]
         problems += [
             f"tracking row {rowid} points to a missing parcels"
@@ -1135,7 +1167,7 @@ def _in_order(
 
 
 def _repeat(value: str, count: int) -> Iterator[str]:
-    return (value for _ in range(count))
+    return (value for _unused in range(count))
 
 
 def _fast_rows(
@@ -1221,27 +1253,29 @@ def _check_parcels(
 ) -> pd.Series:
     """The number of orders per parcel, after checking that parcels and orders agree."""
     if seqs.duplicated().any() or (seqs < 1).any():
-        raise LedgerUsageError("NewBatch.parcels: seq values must be unique and from 1 on")
+        raise LedgerUsageError(_("NewBatch.parcels: seq values must be unique and from 1 on"))
     if not order_seqs.isin(seqs).all():
-        raise LedgerUsageError("NewBatch.orders: every seq must name a parcel of the batch")
+        raise LedgerUsageError(_("NewBatch.orders: every seq must name a parcel of the batch"))
     n_orders = order_seqs.value_counts().reindex(seqs, fill_value=0).reset_index(drop=True)
     if len(seqs) and (n_orders == 0).any():
-        raise LedgerUsageError("NewBatch.parcels: every parcel needs at least one order")
+        raise LedgerUsageError(_("NewBatch.parcels: every parcel needs at least one order"))
     # shipped_orders() reads order_ids back, so it must list exactly the parcel's orders.
     commas = listed.str.count(",") + 1
     if len(seqs) and not (commas == n_orders).all():
-        raise LedgerUsageError("NewBatch.parcels: order_ids disagrees with NewBatch.orders")
+        raise LedgerUsageError(_("NewBatch.parcels: order_ids disagrees with NewBatch.orders"))
     firsts = pd.Series(order_ids.to_numpy(), index=order_seqs.to_numpy())
     firsts = firsts[~firsts.index.duplicated()].reindex(seqs.to_numpy())
     if len(seqs) and not (firsts.to_numpy() == references.to_numpy()).all():
-        raise LedgerUsageError("NewBatch.parcels: reference must be the parcel's first order id")
+        raise LedgerUsageError(_("NewBatch.parcels: reference must be the parcel's first order id"))
     return n_orders
 
 
 def _columns(frame: pd.DataFrame, needed: tuple[str, ...], what: str) -> pd.DataFrame:
     missing = [column for column in needed if column not in frame.columns]
     if missing:
-        raise LedgerUsageError(f"NewBatch.{what} lacks column(s) {', '.join(missing)}")
+        raise LedgerUsageError(
+            _("NewBatch.{what} lacks column(s) {value}").format(what=what, value=", ".join(missing))
+        )
     return frame
 
 
@@ -1249,7 +1283,9 @@ def _ints(column: pd.Series, what: str) -> pd.Series:
     if not pd.api.types.is_integer_dtype(column.dtype):
         if len(column) == 0:
             return column.astype("int64").reset_index(drop=True)
-        raise LedgerUsageError(f"NewBatch {what} must be integers, not {column.dtype}")
+        raise LedgerUsageError(
+            _("NewBatch {what} must be integers, not {dtype}").format(what=what, dtype=column.dtype)
+        )
     return column.astype("int64").reset_index(drop=True)
 
 
@@ -1257,7 +1293,11 @@ def _texts(column: pd.Series, what: str) -> pd.Series:
     """The column with a fresh 0..n index and '' for missing values, once it holds text."""
     # Ids and phones must arrive as text: a float here has already lost digits.
     if len(column) and not pd.api.types.is_string_dtype(column.dtype):
-        raise LedgerUsageError(f"NewBatch {what} must hold strings, not {column.dtype}")
+        raise LedgerUsageError(
+            _("NewBatch {what} must hold strings, not {dtype}").format(
+                what=what, dtype=column.dtype
+            )
+        )
     if column.hasnans:
         column = column.fillna("")
     return column.reset_index(drop=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from batch_ship.couriers import Courier
 from batch_ship.errors import ConfigError
+from batch_ship.i18n import _
 from batch_ship.normalize.addresses import normalize_address
 from batch_ship.normalize.names import normalize_name
 from batch_ship.normalize.phones import normalize_phone
@@ -28,10 +29,13 @@ def normalize_sender(sender: Sender, config: Path) -> Sender:
         found = normalize_phone(phone)
         if found.number is None:
             raise ConfigError(
-                f"[sender] phone is not a usable phone number ({found.problem})",
+                _("[sender] phone is not a usable phone number ({problem})").format(
+                    problem=found.problem
+                ),
                 path=config,
-                hint="write a mobile (13800000000) or a landline with its area code "
-                "(0571-87654321)",
+                hint=_(
+                    "write a mobile (13800000000) or a landline with its area code (0571-87654321)"
+                ),
             )
         phone = found.number
     province, city, district = sender.province, sender.city, sender.district
@@ -41,9 +45,9 @@ def normalize_sender(sender: Sender, config: Path) -> Sender:
         found_address = normalize_address(text)
         if found_address.problem is not None:
             raise ConfigError(
-                "[sender] province, city and address do not name a known province and city",
+                _("[sender] province, city and address do not name a known province and city"),
                 path=config,
-                hint='write the official names, e.g. province = "浙江省", city = "杭州市"',
+                hint=_('write the official names, e.g. province = "浙江省", city = "杭州市"'),
             )
         province, city = found_address.province, found_address.city
         district = found_address.district or district.strip()
@@ -71,10 +75,13 @@ def sender_for(courier: Courier, workspace: Workspace) -> Workspace:
     if missing:
         keys = ", ".join(missing)
         raise ConfigError(
-            f"{courier.code} courier workbooks carry the sender (寄件人), "
-            f"and [sender] {keys} {'is' if len(missing) == 1 else 'are'} empty",
+            _(
+                "{code} courier workbooks carry the sender (寄件人); empty in [sender]: {keys}"
+            ).format(code=courier.code, keys=keys),
             path=config,
-            hint=f"fill in {keys} under [sender] in {config} "
-            "(`batch-ship init` writes a commented one)",
+            hint=_(
+                "fill in {keys} under [sender] in {config} (`batch-ship init` writes a "
+                "commented one)"
+            ).format(keys=keys, config=config),
         )
     return replace(workspace, config=replace(workspace.config, sender=sender))

@@ -190,7 +190,7 @@ def _order_items(
     fallback_quantity = fallback_quantity.where(fallback_quantity.str.fullmatch(r"\d+"), "1")
     texts = np.full(n, None, dtype=object)
     quantities = fallback_quantity.to_numpy(dtype=object, copy=True)
-    lists: list[list[str]] | None = [[] for _ in range(n)] if keep_lists else None
+    lists: list[list[str]] | None = [[] for _unused in range(n)] if keep_lists else None
     if items is not None and len(items) and n:
         item_ids = _text(items, c.ORDER_ID)
         # Each item line's order position: Arrow's hash lookup gives the first order with that
@@ -470,7 +470,7 @@ def _contexts(
 ) -> list[dict[str, Any]]:
     parcels = table[list(PARCEL_FIELDS)].to_dict("records")
     recipients = table[list(RECIPIENT_FIELDS)].to_dict("records")
-    lists = item_lists if item_lists is not None else [[] for _ in range(len(table))]
+    lists = item_lists if item_lists is not None else [[] for _unused in range(len(table))]
     return [
         {"parcel": parcel, "recipient": recipient, "sender": sender, "items": items}
         for parcel, recipient, items in zip(parcels, recipients, lists, strict=True)

@@ -106,7 +106,7 @@ def number_range(
     if _S10.fullmatch(start.upper()):
         start = start.upper()
     if (count is None) == (end is None):
-        raise RangeError("give either a count or an end number")
+        raise RangeError(_("give either a count or an end number"))
     if not validate(rule, start):
         raise RangeError(_invalid_start(rule, start))
     s10 = _S10.fullmatch(start)
@@ -115,7 +115,9 @@ def number_range(
     else:
         plain = _TRAILING_DIGITS.fullmatch(start)
         if plain is None:
-            raise RangeError(f"{start!r} does not end in digits, so it cannot count up")
+            raise RangeError(
+                _("{start!r} does not end in digits, so it cannot count up").format(start=start)
+            )
         prefix, digits, suffix = plain.group(1), plain.group(2), ""
     first = int(digits)
     if end is not None:
@@ -131,13 +133,19 @@ def number_range(
             )
     assert count is not None
     if count < 1:
-        raise RangeError(f"the count must be at least 1, not {count}")
+        raise RangeError(_("the count must be at least 1, not {count}").format(count=count))
     if count > MAX_RANGE:
-        raise RangeError(f"a range holds at most {MAX_RANGE:,} numbers, not {count:,}")
+        raise RangeError(
+            _("a range holds at most {MAX_RANGE:,} numbers, not {count:,}").format(
+                MAX_RANGE=MAX_RANGE, count=count
+            )
+        )
     width = len(digits)
     if len(str(first + count - 1)) > width:
         raise RangeError(
-            f"{count:,} numbers from {start!r} run past {'9' * width} (the number would grow)"
+            _("{count:,} numbers from {start!r} run past {value} (the number would grow)").format(
+                count=count, start=start, value="9" * width
+            )
         )
     if s10 is not None:
         return [
@@ -154,15 +162,23 @@ def _range_end(
     if s10:
         match = _S10.fullmatch(end)
         if match is None or not is_s10(end):
-            raise RangeError(f"the end {end!r} is not a valid S10 number (check digit)")
+            raise RangeError(
+                _("the end {end!r} is not a valid S10 number (check digit)").format(end=end)
+            )
         if (match.group(1), match.group(4)) != (prefix, suffix):
-            raise RangeError(f"the end {end!r} does not share the start {start!r}'s letters")
+            raise RangeError(
+                _("the end {end!r} does not share the start {start!r}'s letters").format(
+                    end=end, start=start
+                )
+            )
         return int(match.group(2))
     plain = _TRAILING_DIGITS.fullmatch(end)
     if plain is None or plain.group(1) != prefix or len(plain.group(2)) != width:
         raise RangeError(
-            f"the end {end!r} does not have the start {start!r}'s shape "
-            f"(same prefix and {width} digits)"
+            _(
+                "the end {end!r} does not have the start {start!r}'s shape (same "
+                "prefix and {width} digits)"
+            ).format(end=end, start=start, width=width)
         )
     if not validate(rule, end):
         raise RangeError(
@@ -197,12 +213,14 @@ def parse_range(spec: str) -> tuple[str, str | None]:
     """
     spec = spec.strip()
     if "-" in spec:
-        start, _, end = spec.rpartition("-")
+        start, _unused, end = spec.rpartition("-")
         if start.strip() and end.strip():
             return start.strip(), end.strip()
-        raise RangeError(f"--range {spec!r}: write START-END or START with --count N")
+        raise RangeError(
+            _("--range {spec!r}: write START-END or START with --count N").format(spec=spec)
+        )
     if not spec:
-        raise RangeError("--range is empty: write START-END or START with --count N")
+        raise RangeError(_("--range is empty: write START-END or START with --count N"))
     return spec, None
 
 
@@ -348,7 +366,11 @@ def _alternative_words(atoms: list[_Atom], check: str | None) -> str:
         ("letters", 2), ("digits", 9), ("letters", 2)
     ]:  # fmt: skip
         return _("2 letters, 9 digits (the last a check digit) and 2 letters")
-    if prefixes and all(p.isdigit() for p in prefixes) and all(k == "digits" for k, *_ in runs):
+    if (
+        prefixes
+        and all(p.isdigit() for p in prefixes)
+        and all(k == "digits" for k, *_unused in runs)
+    ):
         width = len(prefixes[0])
         low = width + sum(lo for _k, lo, _hi in runs)
         high = width + sum(hi for _k, _lo, hi in runs)

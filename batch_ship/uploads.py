@@ -19,6 +19,7 @@ import pyarrow.csv as pcsv
 
 from batch_ship.columns import arrow_text
 from batch_ship.errors import ConfigError, InputError
+from batch_ship.i18n import _
 
 # The closed set of values a marketplace column can take; templates are user-editable data, so
 # they pick from this list rather than run code.
@@ -106,17 +107,20 @@ def load_marketplace(code: str, templates_dir: Path | None = None) -> Marketplac
     """The marketplace template `code` (workspace override first); ConfigError when unknown."""
     if not re.fullmatch(r"[a-z0-9_\-]+", code):
         raise ConfigError(
-            f"unknown marketplace {code!r}",
-            hint=f"use one of {', '.join(available_marketplaces(templates_dir))}",
+            _("unknown marketplace {code!r}").format(code=code),
+            hint=_("use one of {value}").format(
+                value=", ".join(available_marketplaces(templates_dir))
+            ),
         )
     for folder in _template_dirs(templates_dir):
         path = folder / f"{code}.toml"
         if path.is_file():
             return _parse_marketplace(code, path)
     raise ConfigError(
-        f"unknown marketplace {code!r}",
-        hint=f"use one of {', '.join(available_marketplaces(templates_dir))}, "
-        f"or add marketplaces/{code}.toml to your templates folder",
+        _("unknown marketplace {code!r}").format(code=code),
+        hint=_(
+            "use one of {value}, or add marketplaces/{code}.toml to your templates folder"
+        ).format(value=", ".join(available_marketplaces(templates_dir)), code=code),
     )
 
 
@@ -124,21 +128,25 @@ def _parse_marketplace(code: str, path: Path) -> Marketplace:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"not valid TOML: {error}", path=path, hint="fix the syntax") from error
+        raise ConfigError(
+            _("not valid TOML: {error}").format(error=error), path=path, hint=_("fix the syntax")
+        ) from error
     columns = tuple(_parse_column(entry, path) for entry in _list(data.get("columns"), path))
     if not columns:
-        raise ConfigError("no columns", path=path, hint="add a `columns = [...]` list")
+        raise ConfigError(_("no columns"), path=path, hint=_("add a `columns = [...]` list"))
     encoding = str(data.get("encoding", "gb18030"))
     try:
         "".encode(encoding)
     except LookupError as error:
-        raise ConfigError(f"unknown encoding {encoding!r}", path=path) from error
+        raise ConfigError(
+            _("unknown encoding {encoding!r}").format(encoding=encoding), path=path
+        ) from error
     delimiter = str(data.get("delimiter", ","))
     if len(delimiter) != 1:
-        raise ConfigError("delimiter must be one character", path=path)
+        raise ConfigError(_("delimiter must be one character"), path=path)
     carriers_data = data.get("carriers", {})
     if not isinstance(carriers_data, dict):
-        raise ConfigError("[carriers] must be a table", path=path)
+        raise ConfigError(_("[carriers] must be a table"), path=path)
     carriers = {
         str(key): Carrier(code=str(value.get("code", "")), name=str(value.get("name", "")))
         for key, value in carriers_data.items()
@@ -161,19 +169,21 @@ def _list(value: Any, path: Path) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ConfigError("`columns` must be a list of tables", path=path)
+        raise ConfigError(_("`columns` must be a list of tables"), path=path)
     return value
 
 
 def _parse_column(entry: Any, path: Path) -> UploadColumn:
     if not isinstance(entry, dict) or "header" not in entry or "field" not in entry:
-        raise ConfigError("each column needs `header` and `field`", path=path)
+        raise ConfigError(_("each column needs `header` and `field`"), path=path)
     field_name = str(entry["field"])
     if field_name not in FIELDS:
         raise ConfigError(
-            f"unknown field {field_name!r} for column {entry['header']!r}",
+            _("unknown field {field_name!r} for column {value!r}").format(
+                field_name=field_name, value=entry["header"]
+            ),
             path=path,
-            hint=f"use one of {', '.join(FIELDS)}",
+            hint=_("use one of {value}").format(value=", ".join(FIELDS)),
         )
     return UploadColumn(
         header=str(entry["header"]), field=field_name, text=str(entry.get("text", ""))
@@ -183,7 +193,9 @@ def _parse_column(entry: Any, path: Path) -> UploadColumn:
 def _file_name(name: str, path: Path) -> str:
     # The name lands inside batches/<id>/: no folders, no hidden files.
     if not re.fullmatch(r"[\w\-][\w.\-]*", name):
-        raise ConfigError(f"`file = {name!r}` must be a plain file name", path=path)
+        raise ConfigError(
+            _("`file = {name!r}` must be a plain file name").format(name=name), path=path
+        )
     return name
 
 
@@ -195,8 +207,10 @@ def upload_frame(marketplace: Marketplace, shipped: pd.DataFrame, carrier: Carri
         bad = ~texts.str.fullmatch(_SAFE_TOKEN.pattern)
         if bad.any():
             raise InputError(
-                f"refusing to write {label} {texts[bad].iloc[0]!r} into {marketplace.file_name}",
-                hint="only digits, letters and hyphens belong in an upload file",
+                _("refusing to write {label} {value!r} into {file_name}").format(
+                    label=label, value=texts[bad].iloc[0], file_name=marketplace.file_name
+                ),
+                hint=_("only digits, letters and hyphens belong in an upload file"),
             )
     count = len(shipped)
     ship_dates = shipped["shipped_at"].astype("str").str.slice(0, 10)
@@ -246,9 +260,10 @@ def render_upload(marketplace: Marketplace, frame: pd.DataFrame) -> bytes:
         return text.encode(marketplace.encoding)
     except UnicodeEncodeError as error:
         raise ConfigError(
-            f"{error.object[error.start : error.end]!r} cannot be written in "
-            f"{marketplace.encoding}",
-            hint=f"change `encoding` in marketplaces/{marketplace.code}.toml",
+            _("{value!r} cannot be written in {encoding}").format(
+                value=error.object[error.start : error.end], encoding=marketplace.encoding
+            ),
+            hint=_("change `encoding` in marketplaces/{code}.toml").format(code=marketplace.code),
         ) from error
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from batch_ship.errors import ConfigError
+from batch_ship.i18n import _
 
 CONFIG_NAME = "batch_ship.toml"
 LEDGER_NAME = "ledger.sqlite3"
@@ -67,7 +68,10 @@ def open_workspace(home: Path | str | None = None) -> Workspace:
     """The workspace at `home` (default: $BATCH_SHIP_HOME, else the current directory)."""
     root = Path(home or os.environ.get(HOME_ENV) or ".").expanduser()
     if root.exists() and not root.is_dir():
-        raise ConfigError(f"--home {root} is a file, not a folder", hint="point --home at a folder")
+        raise ConfigError(
+            _("--home {root} is a file, not a folder").format(root=root),
+            hint=_("point --home at a folder"),
+        )
     return Workspace(home=root, config=load_config(root / CONFIG_NAME))
 
 
@@ -78,7 +82,9 @@ def load_config(path: Path) -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"not valid TOML: {error}", path=path, hint="fix the syntax") from error
+        raise ConfigError(
+            _("not valid TOML: {error}").format(error=error), path=path, hint=_("fix the syntax")
+        ) from error
     return _config_from(data, path)
 
 
@@ -88,20 +94,20 @@ def _config_from(data: dict[str, Any], path: Path) -> Config:
     folders = data.get("folders", {})
     for section, value in (("sender", sender_data), ("defaults", defaults), ("folders", folders)):
         if not isinstance(value, dict):
-            raise ConfigError(f"[{section}] must be a table", path=path)
+            raise ConfigError(_("[{section}] must be a table").format(section=section), path=path)
     known = set(Sender.__dataclass_fields__)
     unknown = set(sender_data) - known
     if unknown:
         raise ConfigError(
-            f"unknown [sender] keys: {', '.join(sorted(unknown))}",
+            _("unknown [sender] keys: {value}").format(value=", ".join(sorted(unknown))),
             path=path,
-            hint=f"use {', '.join(sorted(known))}",
+            hint=_("use {value}").format(value=", ".join(sorted(known))),
         )
     sender = Sender(**{key: str(value) for key, value in sender_data.items()})
     templates = folders.get("templates") or None
     merge = defaults.get("merge", True)
     if not isinstance(merge, bool):
-        raise ConfigError("[defaults] merge must be true or false", path=path)
+        raise ConfigError(_("[defaults] merge must be true or false"), path=path)
     return Config(
         sender=sender,
         courier=str(defaults.get("courier", "zto")),

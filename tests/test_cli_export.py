@@ -334,8 +334,8 @@ def test_a_courier_that_prints_the_sender_refuses_without_one(
     result = runner.invoke(main, ["--home", str(home), "export", str(sample[0]), "--courier", "sf"])
     assert result.exit_code == 1
     assert (
-        "batch_ship.toml: sf courier workbooks carry the sender (寄件人), and [sender] phone, "
-        "province, city, address are empty" in result.output
+        "batch_ship.toml: sf courier workbooks carry the sender (寄件人); empty in [sender]: "
+        "phone, province, city, address" in result.output
     )
     assert "Fix: fill in phone, province, city, address under [sender]" in result.output
     assert not (home / "batches").exists()

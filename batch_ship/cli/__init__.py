@@ -18,7 +18,7 @@ from batch_ship.cli.shared import (
     global_params,
 )
 from batch_ship.errors import BatchShipError
-from batch_ship.i18n import set_language
+from batch_ship.i18n import _, set_language
 
 # Commands load lazily (name -> "module:function") so `batch-ship --help` stays quick and each
 # command lives in its own module.
@@ -62,15 +62,17 @@ class BatchShipGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("Interrupted; nothing half-written was kept.", err=True)
+            click.echo(_("Interrupted; nothing half-written was kept."), err=True)
             ctx.exit(130)
         except Exception as error:  # a bug: say so briefly, the traceback is behind --debug
             if _debug(ctx):
                 raise
             name = type(error).__name__
             raise click.ClickException(
-                f"internal error ({name}: {error}). Run again with --debug for the traceback "
-                "and report it."
+                _(
+                    "internal error ({name}: {error}). Run again with --debug for the "
+                    "traceback and report it."
+                ).format(name=name, error=error)
             ) from error
 
 

@@ -8,6 +8,7 @@ import click
 
 from batch_ship.cli.shared import App, emit_json, json_option, pass_app, source_option
 from batch_ship.daily import DailyBusyError, DailyResult, init_workspace, run_daily, summary_lines
+from batch_ship.i18n import _
 from batch_ship.workspace import open_workspace
 
 
@@ -37,13 +38,19 @@ def init(app: App, directory: Path | None, courier: str, marketplace: str) -> No
     home = directory if directory is not None else app.home
     result = init_workspace(home, courier=courier, marketplace=marketplace)
     if result.config_written:
-        click.echo(f"wrote {result.config} (fill in [sender] before the first export)")
+        click.echo(
+            _("wrote {config} (fill in [sender] before the first export)").format(
+                config=result.config
+            )
+        )
     else:
-        click.echo(f"{result.config} already exists; left unchanged", err=True)
+        click.echo(
+            _("{config} already exists; left unchanged").format(config=result.config), err=True
+        )
     for folder in result.created_folders:
-        click.echo(f"created {folder}/")
+        click.echo(_("created {folder}/").format(folder=folder))
     if not result.config_written and not result.created_folders:
-        click.echo(f"{home} is already a workspace; nothing to do", err=True)
+        click.echo(_("{home} is already a workspace; nothing to do").format(home=home), err=True)
 
 
 @click.command("daily")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from batch_ship.cli.shared import emit_json, json_option
+from batch_ship.i18n import _
 from batch_ship.samples.orders import write_sample_export
 
 
@@ -38,10 +39,14 @@ def sample_data(folder: Path, orders: int, seed: int, stamp: str | None, as_json
     Example: batch-ship sample-data demo --orders 500 --seed 7
     """
     if stamp is not None and not stamp.isalnum():
-        raise click.BadParameter("letters and digits only, e.g. 202611260900", param_hint="--stamp")
+        raise click.BadParameter(
+            _("letters and digits only, e.g. 202611260900"), param_hint="--stamp"
+        )
     order_path, item_path = write_sample_export(folder, orders=orders, seed=seed, stamp=stamp)
     if as_json:
         emit_json({"orders": orders, "files": [str(order_path), str(item_path)]})
         return
-    click.echo(f"wrote {orders:,} orders: {order_path}")
-    click.echo(f"item report: {item_path}")
+    click.echo(
+        _("wrote {orders:,} orders: {order_path}").format(orders=orders, order_path=order_path)
+    )
+    click.echo(_("item report: {item_path}").format(item_path=item_path))

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from batch_ship.cli.shared import App, emit_json, json_option, pass_app
+from batch_ship.i18n import _
 
 
 @click.command("import-tracking")
@@ -66,13 +67,13 @@ def import_tracking(
     Example: batch-ship import-tracking returns/zto-20261126.xlsx
     """
     if files and range_spec:
-        raise click.UsageError("give return FILEs or --range, not both")
+        raise click.UsageError(_("give return FILEs or --range, not both"))
     if not files and not range_spec:
-        raise click.UsageError("give the courier's return FILE, or --range START --count N")
+        raise click.UsageError(_("give the courier's return FILE, or --range START --count N"))
     if count is not None and not range_spec:
-        raise click.UsageError("--count goes with --range START")
+        raise click.UsageError(_("--count goes with --range START"))
     if range_spec and count is None and "-" not in range_spec.strip().strip("-"):
-        raise click.UsageError("--range START needs --count N (or write --range START-END)")
+        raise click.UsageError(_("--range START needs --count N (or write --range START-END)"))
     from batch_ship.tracking import import_tracking as run
 
     result = run(
@@ -89,9 +90,17 @@ def import_tracking(
         emit_json(result.summary())
         return
     click.echo(
-        f"batch {result.batch}: {result.parcels_matched:,} parcels matched, "
-        f"{result.orders_shipped:,} orders shipped, {result.already_recorded:,} already recorded, "
-        f"{result.unmatched_parcels:,} still awaiting tracking"
+        _(
+            "batch {batch}: {parcels_matched:,} parcels matched, "
+            "{orders_shipped:,} orders shipped, {already_recorded:,} already "
+            "recorded, {unmatched_parcels:,} still awaiting tracking"
+        ).format(
+            batch=result.batch,
+            parcels_matched=result.parcels_matched,
+            orders_shipped=result.orders_shipped,
+            already_recorded=result.already_recorded,
+            unmatched_parcels=result.unmatched_parcels,
+        )
     )
     problems = {
         "unknown rows": result.unknown_rows,

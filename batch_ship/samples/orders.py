@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from batch_ship.errors import InputError
+from batch_ship.i18n import _
 from batch_ship.spreadsheets.write import atomic_path
 
 # The classic 46-column order report, headers spelled exactly as the seller centre writes them
@@ -154,10 +155,15 @@ def write_sample_export(
     Deterministic per (orders, seed). Returns (order report path, item report path).
     """
     if orders < 1:
-        raise InputError("the number of orders must be at least 1", hint="pass --orders 1 or more")
+        raise InputError(
+            _("the number of orders must be at least 1"), hint=_("pass --orders 1 or more")
+        )
     stamp = stamp or "202611260900"
     if not stamp.isalnum():
-        raise InputError(f"stamp {stamp!r} must be letters and digits", hint="e.g. 202611260900")
+        raise InputError(
+            _("stamp {stamp!r} must be letters and digits").format(stamp=stamp),
+            hint=_("e.g. 202611260900"),
+        )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     order_lines, item_lines = _build(orders, np.random.default_rng(seed))
@@ -266,8 +272,8 @@ def _build(n: int, rng: np.random.Generator) -> tuple[str, str]:
     )
 
     # Status (repeat orders are paid, so they really merge).
-    labels = [label for label, _ in STATUSES]
-    shares = np.asarray([p for _, p in STATUSES])
+    labels = [label for label, _unused in STATUSES]
+    shares = np.asarray([p for _unused, p in STATUSES])
     status_index = rng.choice(len(labels), n, p=shares / shares.sum())
     status_index[repeat] = 0
     status_index[take[repeat]] = 0

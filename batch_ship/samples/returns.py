@@ -15,6 +15,7 @@ import pandas as pd
 
 from batch_ship.couriers import Courier, get_courier
 from batch_ship.errors import InputError
+from batch_ship.i18n import _
 from batch_ship.ledger import Ledger
 from batch_ship.tracking_numbers import (
     MAX_RANGE,
@@ -65,8 +66,10 @@ def sample_numbers(courier: Courier, count: int, rng: random.Random) -> list[str
         if validate_all(rule, numbers).all():
             return numbers
     raise InputError(
-        f"cannot make up tracking numbers for {courier.name}: numbers have {describe_rule(rule)}",
-        hint="give the courier template a pattern of digits and capital letters",
+        _("cannot make up tracking numbers for {name}: numbers have {value}").format(
+            name=courier.name, value=describe_rule(rule)
+        ),
+        hint=_("give the courier template a pattern of digits and capital letters"),
     )
 
 
@@ -121,16 +124,21 @@ def write_sample_return(workspace: Workspace, batch_id: str, path: Path, seed: i
     """Write a simulated courier return for a batch (xlsx; csv when `path` ends in .csv)."""
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".csv"):
-        raise InputError("a sample return is .xlsx or .csv", path=path, hint="rename the file")
+        raise InputError(
+            _("a sample return is .xlsx or .csv"), path=path, hint=_("rename the file")
+        )
     if not workspace.ledger_path.is_file():
         raise InputError(
-            "no ledger in this workspace", path=workspace.ledger_path, hint="run export first"
+            _("no ledger in this workspace"), path=workspace.ledger_path, hint=_("run export first")
         )
     with Ledger.open(workspace.ledger_path) as ledger:
         info = ledger.batch(batch_id)
         if info is None:
             known = ", ".join(batch.batch_id for batch in ledger.batches()[-10:]) or "none"
-            raise InputError(f"unknown batch {batch_id!r}", hint=f"known batches: {known}")
+            raise InputError(
+                _("unknown batch {batch_id!r}").format(batch_id=batch_id),
+                hint=_("known batches: {known}").format(known=known),
+            )
         parcels = ledger.parcels(batch_id)
     courier = get_courier(info.courier, workspace.config.templates)
     # the batch id in the seed: two batches' returns never share tracking numbers

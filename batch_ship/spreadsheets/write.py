@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import rustpy_xlsxwriter as xlsx
 
-from batch_ship.i18n import N_
+from batch_ship.i18n import N_, _
 from batch_ship.progress import Progress, no_progress
 
 log = logging.getLogger(__name__)
@@ -209,7 +209,7 @@ def _as_text(frame: pd.DataFrame, path: Path, sheet: str | None) -> pd.DataFrame
             if int(lengths.max()) > EXCEL_CELL_LIMIT:
                 long = int((lengths > EXCEL_CELL_LIMIT).sum())
                 log.warning(
-                    "%s: %d value(s) in column %s cut to Excel's %d-character cell limit",
+                    _("%s: %d value(s) in column %s cut to Excel's %d-character cell limit"),
                     path.name,
                     long,
                     column,
