@@ -618,27 +618,41 @@ def describe_result(result: FileResult, home: Path) -> str:
     that failed, why and where it went)."""
     name = _relative(result.path, home)
     if not result.ok:
-        line = f"FAILED {name}: {result.error}"
+        line = _("FAILED {name}: {error}").format(name=name, error=result.error)
         if result.set_aside:
-            line += f"\n  moved to {_relative(result.set_aside[0], home)} with its error beside it"
-            line += " (move it back to try again)"
+            line += _("\n  moved to {value} with its error beside it").format(
+                value=_relative(result.set_aside[0], home)
+            )
+            line += _(" (move it back to try again)")
         return line
     summary = result.summary or {}
     written = ", ".join(_relative(Path(path), home) for path in summary.get("files") or [])
-    wrote = f"; wrote {written}" if written else ""
+    wrote = _("; wrote {written}").format(written=written) if written else ""
     if result.kind == "orders":
-        batch = summary.get("batch") or "no new batch"
-        return (
-            f"exported {name} -> {batch}: {summary.get('orders_read', 0)} orders read, "
-            f"{summary.get('orders_submitted', 0)} submitted in {summary.get('parcels', 0)} "
-            f"parcels; exceptions: {_counts(summary.get('exceptions'))}; "
-            f"skipped: {_counts(summary.get('skipped'))}{wrote}"
+        batch = summary.get("batch") or _("no new batch")
+        return _(
+            "exported {name} -> {batch}: {value} orders read, {value2} submitted "
+            "in {value3} parcels; exceptions: {value4}; skipped: {value5}{wrote}"
+        ).format(
+            name=name,
+            batch=batch,
+            value=summary.get("orders_read", 0),
+            value2=summary.get("orders_submitted", 0),
+            value3=summary.get("parcels", 0),
+            value4=_counts(summary.get("exceptions")),
+            value5=_counts(summary.get("skipped")),
+            wrote=wrote,
         )
-    return (
-        f"imported {name} -> {summary.get('batch') or 'no batch'}: "
-        f"{summary.get('parcels_matched', 0)} parcels matched, "
-        f"{summary.get('orders_shipped', 0)} orders shipped, "
-        f"{summary.get('unknown_rows', 0)} unknown rows{wrote}"
+    return _(
+        "imported {name} -> {value}: {value2} parcels matched, {value3} orders "
+        "shipped, {value4} unknown rows{wrote}"
+    ).format(
+        name=name,
+        value=summary.get("batch") or "no batch",
+        value2=summary.get("parcels_matched", 0),
+        value3=summary.get("orders_shipped", 0),
+        value4=summary.get("unknown_rows", 0),
+        wrote=wrote,
     )
 
 
@@ -652,7 +666,7 @@ def _relative(path: Path, home: Path) -> str:
 def _counts(counts: Any) -> str:
     """{code: n} as 'phone-masked 3, address-missing 1', or 'none'."""
     if not isinstance(counts, dict) or not counts:
-        return "none"
+        return _("none")
     return ", ".join(f"{code} {count}" for code, count in counts.items())
 
 
@@ -662,16 +676,29 @@ def summary_lines(result: DailyResult, *, quiet: bool = False) -> Sequence[str]:
     lines = [describe_result(r, result.home) for r in result.files]
     if quiet:
         return lines
-    lines += [f"note: {note}" for note in result.notes]
+    lines += [_("note: {note}").format(note=note) for note in result.notes]
     for waiting in result.waiting:
-        lines.append(f"waiting {result._relative(waiting.path)}: {waiting.reason}")
+        lines.append(
+            _("waiting {value}: {reason}").format(
+                value=result._relative(waiting.path), reason=waiting.reason
+            )
+        )
     for path in result.ignored:
-        lines.append(f"ignored {result._relative(path)}: not a .csv/.xlsx/.xls file")
+        lines.append(
+            _("ignored {value}: not a .csv/.xlsx/.xls file").format(value=result._relative(path))
+        )
     if not result.files:
-        lines.append("daily: nothing new")
+        lines.append(_("daily: nothing new"))
     else:
         lines.append(
-            f"daily: {result.exported} order report(s) exported, {result.imported} return(s) "
-            f"imported, {result.failed} failed ({result.seconds:.1f} s)"
+            _(
+                "daily: {exported} order report(s) exported, {imported} return(s) "
+                "imported, {failed} failed ({seconds:.1f} s)"
+            ).format(
+                exported=result.exported,
+                imported=result.imported,
+                failed=result.failed,
+                seconds=result.seconds,
+            )
         )
     return lines

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from batch_ship.errors import BatchShipError, InputError
+from batch_ship.i18n import N_, _
 from batch_ship.sources import canonical as c
 from batch_ship.sources.taobao.headers import (
     EXCEPTION_COLUMNS,
@@ -80,8 +81,8 @@ SHOWN_ORDER_COLUMNS = "订单状态, 买家会员名, 收货地址, 订单付款
 class FileKind(Enum):
     """The files a seller handles in the daily loop, and anything else."""
 
-    ORDER_REPORT = "order report"
-    ITEM_REPORT = "item report"
+    ORDER_REPORT = N_("order report")
+    ITEM_REPORT = N_("item report")
     EXCEPTIONS = "exceptions workbook"
     COURIER_RETURN = "courier return"
     SUBMISSION = "submission workbook"
@@ -172,41 +173,48 @@ class WrongFileError(InputError):
     def __init__(self, kind: FileKind, whose: str, path: Path | None, wanted: str) -> None:
         what, where = _DESCRIPTIONS[kind]
         name = path.name if path is not None else "FILE"
+        described = _(what).format(whose=whose or _("a courier"))
         super().__init__(
-            f"this is {what.format(whose=whose or 'a courier')}, not {wanted}",
+            _("this is {what}, not {wanted}").format(what=described, wanted=wanted),
             path=path,
-            hint=where.format(name=name),
+            hint=_(where).format(name=name),
         )
         self.kind = kind
 
 
 _DESCRIPTIONS: dict[FileKind, tuple[str, str]] = {
     FileKind.ORDER_REPORT: (
-        "an order report from the seller centre",
-        "export it: `batch-ship export {name}` (import-tracking reads the courier's answer)",
+        N_("an order report from the seller centre"),
+        N_("export it: `batch-ship export {name}` (import-tracking reads the courier's answer)"),
     ),
     FileKind.ITEM_REPORT: (
-        "an item report (宝贝明细) from the seller centre",
-        "give it to export beside its order report: `batch-ship export ExportOrderList….csv "
-        "--items {name}`",
+        N_("an item report (宝贝明细) from the seller centre"),
+        N_(
+            "give it to export beside its order report: `batch-ship export ExportOrderList….csv "
+            "--items {name}`"
+        ),
     ),
     FileKind.EXCEPTIONS: (
-        "an exceptions workbook written by export",
-        "fix its rows, then give it back to `batch-ship export {name}`",
+        N_("an exceptions workbook written by export"),
+        N_("fix its rows, then give it back to `batch-ship export {name}`"),
     ),
     FileKind.COURIER_RETURN: (
-        "a courier return (tracking numbers beside order numbers)",
-        "import its tracking numbers: `batch-ship import-tracking {name}` (or drop it in "
-        "returns/ for `batch-ship daily`)",
+        N_("a courier return (tracking numbers beside order numbers)"),
+        N_(
+            "import its tracking numbers: `batch-ship import-tracking {name}` (or drop it in "
+            "returns/ for `batch-ship daily`)"
+        ),
     ),
     FileKind.SUBMISSION: (
-        "a submission workbook batch-ship wrote for {whose}",
-        "upload it on the courier's site; export reads the seller centre's order report "
-        "(ExportOrderList….csv), import-tracking the courier's answer",
+        N_("a submission workbook batch-ship wrote for {whose}"),
+        N_(
+            "upload it on the courier's site; export reads the seller centre's order report "
+            "(ExportOrderList….csv), import-tracking the courier's answer"
+        ),
     ),
     FileKind.UPLOAD: (
-        "the upload file import-tracking wrote for {whose}",
-        "upload it in the marketplace's bulk shipping page; batch-ship has nothing to read in it",
+        N_("the upload file import-tracking wrote for {whose}"),
+        N_("upload it in the marketplace's bulk shipping page; batch-ship reads nothing in it"),
     ),
-    FileKind.OTHER: ("not a file batch-ship knows", "check that this is the right file"),
+    FileKind.OTHER: (N_("not a file batch-ship knows"), N_("check that this is the right file")),
 }

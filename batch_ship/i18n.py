@@ -23,6 +23,12 @@ def set_language(language: str | None = None) -> None:
     _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=languages, fallback=True)
 
 
+def language() -> str:
+    """The language messages are in now: "zh" or "en"."""
+    info = _translation.info()
+    return "zh" if info.get("language", "").startswith("zh") else "en"
+
+
 def _(message: str) -> str:
     """`message` in the current language (the English text when it has no translation)."""
     return _translation.gettext(message)

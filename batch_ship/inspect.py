@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from batch_ship.i18n import _, language
 from batch_ship.model import OrderStatus
 from batch_ship.progress import Progress, no_progress
 from batch_ship.reasons import EXCEPTION_CODES, REASONS
@@ -78,30 +79,41 @@ class Inspection:
 
     def to_text(self) -> str:
         """The human report."""
-        lines = [f"Files: {', '.join(self.files)}"]
+        lines = [_("Files: {value}").format(value=", ".join(self.files))]
         lines.append(
-            f"Orders: {self.orders:,} ({self.rows:,} rows, {self.duplicates:,} repeated), "
-            f"item lines: {self.items:,}"
+            _(
+                "Orders: {orders:,} ({rows:,} rows, {duplicates:,} repeated), item lines: {items:,}"
+            ).format(
+                orders=self.orders, rows=self.rows, duplicates=self.duplicates, items=self.items
+            )
         )
-        lines.append("By status:")
+        lines.append(_("By status:"))
         lines.extend(_table(self.statuses))
         if self.unknown_statuses:
-            lines.append("Unknown statuses (kept, not shipped):")
+            lines.append(_("Unknown statuses (kept, not shipped):"))
             for text, count in self.unknown_statuses.items():
                 lines.append(f"  {text}  {count:,}")
-        lines.append("By province:")
+        lines.append(_("By province:"))
         lines.extend(_table(self.provinces))
-        lines.append(f"Problems among the {self.awaiting_shipment:,} orders awaiting shipment:")
+        lines.append(
+            _("Problems among the {awaiting_shipment:,} orders awaiting shipment:").format(
+                awaiting_shipment=self.awaiting_shipment
+            )
+        )
         if not self.problems:
-            lines.append("  none")
+            lines.append("  " + _("none"))
         width = max((len(code) for code in self.problems), default=0)
         for code, count in self.problems.items():
             rows = ", ".join(str(row) for row in self.problem_rows.get(code, ()))
             more = " …" if count > len(self.problem_rows.get(code, ())) else ""
-            reason = REASONS[code].en if code in REASONS else code
+            reason = REASONS[code].in_language(language()) if code in REASONS else code
             lines.append(f"  {code:<{width}}  {count:>9,}  {reason} (rows {rows}{more})")
         for note in self.notes:
-            lines.append(f"Note ({note.code}, {note.file}): {note.message}")
+            lines.append(
+                _("Note ({code}, {file}): {message}").format(
+                    code=note.code, file=note.file, message=note.message
+                )
+            )
         return "\n".join(lines)
 
 

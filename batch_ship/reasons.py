@@ -15,6 +15,10 @@ class Reason:
     def message(self) -> str:
         return f"{self.zh} / {self.en}"
 
+    def in_language(self, language: str) -> str:
+        """The message in one language ("zh" or "en"), for the CLI's own lines."""
+        return self.zh if language == "zh" else self.en
+
 
 _ALL = [
     # skipped: counted, not exceptions

@@ -41,7 +41,7 @@ from batch_ship.file_kinds import (
     our_layouts,
 )
 from batch_ship.headings import RECONCILE_HEADERS, RECONCILE_SHEETS
-from batch_ship.i18n import _
+from batch_ship.i18n import N_, _
 from batch_ship.imports import next_import
 from batch_ship.ledger import BatchRef, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
@@ -67,7 +67,7 @@ from batch_ship.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-_RETURN_HINT = "download the return again from the courier's site (or save it as .xlsx)"
+_RETURN_HINT = N_("download the return again from the courier's site (or save it as .xlsx)")
 
 # Spreadsheet debris around a value: apostrophes (forced text), ="..." wrappers, quotes,
 # zero-width and non-breaking spaces.
@@ -331,13 +331,13 @@ def _read_grid(path: Path) -> pd.DataFrame:
     try:
         grid = read_table(path)
     except BatchShipError as error:
-        error.hint = _RETURN_HINT  # the reader's hint speaks of the seller centre's reports
+        error.hint = _(_RETURN_HINT)  # the reader's hint speaks of the seller centre's reports
         raise
     except Exception as error:  # any other reader failure on a hostile or corrupt file
         raise InputError(
             f"cannot read the file ({type(error).__name__}: {error})",
             path=path,
-            hint=_RETURN_HINT,
+            hint=_(_RETURN_HINT),
         ) from error
     grid.columns = pd.RangeIndex(grid.shape[1])
     return grid
@@ -353,11 +353,11 @@ def read_return(
     (the tracking cell, maybe several numbers), name, phone. Blank rows are dropped. A file
     of another kind (an order report, one of our own files) is refused, saying what it is."""
     grid = _read_grid(path)
-    kind, whose, _ = find_kind(grid, layouts)
+    kind, whose, _unused = find_kind(grid, layouts)
     # The marketplace's upload layout (订单编号, 物流公司, 运单号) is also how some couriers and
     # tools hand numbers back: read like any return (our own upload again records nothing).
     if kind not in (FileKind.COURIER_RETURN, FileKind.UPLOAD, FileKind.OTHER):
-        raise WrongFileError(kind, whose, path, "a courier return")
+        raise WrongFileError(kind, whose, path, _("a courier return"))
     columns = find_return_columns(grid, path, reference_headers, fallback_headers)
     body = grid.iloc[columns.header_row + 1 :]
     count = len(body)
@@ -922,10 +922,10 @@ def import_tracking(
         with _parcels_ahead(ledger, likely if files else None) as parcels_of:
             if files:
                 preferred, fallback = _reference_headers(info, templates)
-                progress("reading returns", 0, len(files))
+                progress(N_("reading returns"), 0, len(files))
                 with steps("read"):
                     rows = read_returns(files, preferred, fallback, our_layouts(templates))
-                progress("reading returns", len(files), len(files))
+                progress(N_("reading returns"), len(files), len(files))
                 if info is None:
                     info = _batch_from_references(ledger, rows, files)
                     inferred = True
@@ -956,7 +956,7 @@ def import_tracking(
             else:
                 label = f"range {range_spec}" + (f" count {count}" if count else "")
                 plan = plan_range(numbers, parcels, owners, rule, label)
-        progress("matching", len(parcels), len(parcels))
+        progress(N_("matching"), len(parcels), len(parcels))
         del rows, split, owners  # the plan holds what is needed of them: less memory at peak
         folder = workspace.batch_dir(info.batch_id)
         number, reconcile_name = next_import(ledger, info.batch_id, folder)

@@ -6,6 +6,8 @@ import click
 
 from batch_ship.cli.shared import App, emit_json, json_option, pass_app
 from batch_ship.couriers import load_couriers
+from batch_ship.i18n import _
+from batch_ship.tracking_numbers import describe_rule
 
 
 @click.command("couriers")
@@ -26,9 +28,12 @@ def couriers(app: App, as_json: bool) -> None:
     width = max(len(code) for code in found)
     for code, courier in found.items():
         taobao = courier.marketplace_names.get("taobao", "-")
+        details = _("(taobao: {taobao}; {rows:,} rows/file; {columns} columns)").format(
+            taobao=taobao, rows=courier.rows_per_file, columns=len(courier.columns)
+        )
+        click.echo(f"{code:<{width}}  {courier.name}  {details}")
         click.echo(
-            f"{code:<{width}}  {courier.name}  (taobao: {taobao}; "
-            f"{courier.rows_per_file:,} rows/file; {len(courier.columns)} columns)"
+            f"{'':<{width}}  " + _("numbers: {words}").format(words=describe_rule(courier.tracking))
         )
         if courier.layout_note:
             click.echo(f"{'':<{width}}  {courier.layout_note}")

@@ -8,6 +8,7 @@ import click
 
 from batch_ship.cli.shared import App, emit_json, json_option, order_report_arguments, pass_app
 from batch_ship.export import ExportResult, run_export
+from batch_ship.i18n import _
 
 
 @click.command("export")
@@ -64,20 +65,35 @@ def summary_lines(result: ExportResult) -> list[str]:
     """The human summary printed without --json."""
     lines = []
     if result.batch is None:
-        lines.append(f"nothing new to submit ({result.orders_read:,} orders read)")
+        lines.append(
+            _("nothing new to submit ({orders_read:,} orders read)").format(
+                orders_read=result.orders_read
+            )
+        )
     else:
         lines.append(
-            f"batch {result.batch} ({result.courier}): {result.orders_submitted:,} orders "
-            f"in {result.parcels:,} parcels, from {result.orders_read:,} orders read"
+            _(
+                "batch {batch} ({courier}): {orders_submitted:,} orders in {parcels:,} "
+                "parcels, from {orders_read:,} orders read"
+            ).format(
+                batch=result.batch,
+                courier=result.courier,
+                orders_submitted=result.orders_submitted,
+                parcels=result.parcels,
+                orders_read=result.orders_read,
+            )
         )
     if result.skipped:
         lines.append(
-            "skipped: " + ", ".join(f"{code} {count:,}" for code, count in result.skipped.items())
+            _("skipped: {counts}").format(
+                counts=", ".join(f"{code} {count:,}" for code, count in result.skipped.items())
+            )
         )
     if result.exceptions:
         lines.append(
-            "exceptions: "
-            + ", ".join(f"{code} {count:,}" for code, count in result.exceptions.items())
+            _("exceptions: {counts}").format(
+                counts=", ".join(f"{code} {count:,}" for code, count in result.exceptions.items())
+            )
         )
     lines.extend(str(path) for path in result.files)
     return lines

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from batch_ship.i18n import LANGUAGES, set_language
+from batch_ship.i18n import LANGUAGES, _, set_language
 from batch_ship.progress import Progress, no_progress
 from batch_ship.workspace import Workspace, open_workspace
 
@@ -192,7 +192,7 @@ class StderrProgress:
         if not finished and now - self._last < self._interval:
             return
         self._last = now
-        text = f"{label}: {done:,}" + (f"/{total:,}" if total else "")
+        text = f"{_(label)}: {done:,}" + (f"/{total:,}" if total else "")
         if self._tty:
             click.echo("\r" + text + ("\n" if finished else ""), err=True, nl=False)
         elif finished:

@@ -9,9 +9,13 @@ import click
 from batch_ship.cli.shared import App, emit_json, json_option, pass_app
 from batch_ship.errors import InputError
 from batch_ship.imports import batch_status
+from batch_ship.i18n import N_, _
 from batch_ship.ledger import ledger_status
 
-HEADERS = ("batch", "courier", "created", "parcels", "orders", "shipped", "awaiting tracking")
+HEADERS = (
+    N_("batch"), N_("courier"), N_("created"), N_("parcels"), N_("orders"), N_("shipped"),
+    N_("awaiting tracking"),
+)  # fmt: skip
 
 
 @click.command()
@@ -88,7 +92,7 @@ def render(summary: dict[str, Any]) -> str:
     batches = summary["batches"]
     orders = summary["orders"]
     if not batches:
-        lines = ["No batches yet: run `batch-ship export` to make the first one."]
+        lines = [_("No batches yet: run `batch-ship export` to make the first one.")]
     else:
         rows = [
             (
@@ -102,13 +106,16 @@ def render(summary: dict[str, Any]) -> str:
             )
             for item in batches
         ]
-        widths = [max(len(row[i]) for row in [HEADERS, *rows]) for i in range(len(HEADERS))]
-        lines = [_line(HEADERS, widths), _line(tuple("-" * width for width in widths), widths)]
+        headers = tuple(_(header) for header in HEADERS)
+        widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+        lines = [_line(headers, widths), _line(tuple("-" * width for width in widths), widths)]
         lines += [_line(row, widths) for row in rows]
     lines.append("")
     lines.append(
-        f"Orders: {orders['submitted']:,} awaiting tracking, {orders['shipped']:,} shipped, "
-        f"{orders['exception']:,} in exceptions"
+        _(
+            "Orders: {submitted:,} awaiting tracking, {shipped:,} shipped, "
+            "{exception:,} in exceptions"
+        ).format(**orders)
     )
     return "\n".join(lines)
 

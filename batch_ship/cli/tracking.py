@@ -102,18 +102,20 @@ def import_tracking(
             unmatched_parcels=result.unmatched_parcels,
         )
     )
+    conflicts = (
+        _("{count:,} conflicts") if replace
+        else _("{count:,} conflicts (not applied; --replace applies them)")
+    )  # fmt: skip
     problems = {
-        "unknown rows": result.unknown_rows,
-        "invalid numbers": result.invalid_numbers,
-        "duplicate numbers": result.duplicate_numbers,
-        "conflicts" + ("" if replace else " (not applied; --replace applies them)"): (
-            result.conflicts
-        ),
-        "unused range numbers": result.unused_numbers,
+        _("{count:,} unknown rows"): result.unknown_rows,
+        _("{count:,} invalid numbers"): result.invalid_numbers,
+        _("{count:,} duplicate numbers"): result.duplicate_numbers,
+        conflicts: result.conflicts,
+        _("{count:,} unused range numbers"): result.unused_numbers,
     }
-    found = [f"{value:,} {label}" for label, value in problems.items() if value]
+    found = [label.format(count=value) for label, value in problems.items() if value]
     if found:
-        click.echo(f"see {result.files[-1].name}: " + ", ".join(found))
+        click.echo(_("see {file}: {problems}").format(file=result.files[-1].name, problems=", ".join(found)))
     for path in result.files:
         click.echo(str(path))
 

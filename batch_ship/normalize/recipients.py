@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from batch_ship.i18n import N_
 from batch_ship.model import Problem
 from batch_ship.normalize import addresses, contacts, names, phones
 from batch_ship.normalize.regions import NO_DISTRICT_WORDS, RegionTable, load_regions
@@ -25,7 +26,7 @@ OUTPUT_COLUMNS = (
 _TEXT = pa.large_string()
 _EMPTY = pa.scalar("", _TEXT)
 _MISSING_NAME = pa.scalar(names.MISSING, _TEXT)
-_STEP = "normalize recipients"
+_STEP = N_("normalize recipients")
 
 # Rows the vectorized paths leave to the scalar normalizers (which define the answers): anything
 # clean_text / normalize_name would change. Matched on UTF-8 bytes, much faster than Unicode
