@@ -5,8 +5,6 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from batch_ship.i18n import _
-
 # Public API, loaded on first use so `import batch_ship` (and the CLI) start quickly.
 _EXPORTS = {
     "normalize_phone": "batch_ship.normalize.phones",
@@ -38,5 +36,5 @@ __all__ = sorted(_EXPORTS)
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(_("module 'batch_ship' has no attribute {name!r}").format(name=name))
+        raise AttributeError(f"module 'batch_ship' has no attribute {name!r}")
     return getattr(importlib.import_module(module), name)

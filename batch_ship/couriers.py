@@ -414,7 +414,8 @@ def _tracking(raw: Any, path: Path) -> TrackingRule:
         re.compile(pattern)
     except re.error as error:
         raise ConfigError(
-            f"[tracking] pattern is not a regular expression: {error}", path=path
+            _("[tracking] pattern cannot be read: {error}").format(error=error),
+            path=path,
         ) from error
     if not source:
         raise ConfigError(

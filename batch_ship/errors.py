@@ -25,15 +25,14 @@ class BatchShipError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        where = ""
+        text = self.message
         if self.path is not None:
-            where = f"{self.path.name}"
+            where = self.path.name
             if self.row is not None:
-                where += f", row {self.row}"
-            where += ": "
-        text = where + self.message
+                where = _("{name}, row {row}").format(name=where, row=self.row)
+            text = _("{where}: {message}").format(where=where, message=text)
         if self.hint:
-            text += f"\n  Fix: {self.hint}"
+            text += "\n  " + _("Fix: {hint}").format(hint=self.hint)
         return text
 
 

@@ -117,15 +117,16 @@ class Inspection:
         return "\n".join(lines)
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     """Terminal columns: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _table(counts: dict[str, int]) -> list[str]:
-    width = max((_width(name) for name in counts), default=0)
+    width = max((display_width(name) for name in counts), default=0)
     return [
-        f"  {name}{' ' * (width - _width(name))}  {count:>9,}" for name, count in counts.items()
+        f"  {name}{' ' * (width - display_width(name))}  {count:>9,}"
+        for name, count in counts.items()
     ]
 
 

@@ -22,6 +22,7 @@ def pybabel(*arguments: str) -> None:
 
 
 def main() -> int:
+    LOCALE.mkdir(exist_ok=True)
     pybabel(
         "extract",
         "--keyword", "N_",
@@ -43,7 +44,6 @@ def main() -> int:
             "--domain", DOMAIN,
             "--locale", language,
             "--width", "100",
-            *(["--no-location"] if command == "update" else []),
             *extra,
         )  # fmt: skip
     pybabel("compile", "--directory", str(LOCALE), "--domain", DOMAIN, "--statistics")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 from hypothesis import settings
 
 from batch_ship import export as export_module
+from batch_ship.i18n import set_language
 from batch_ship.spreadsheets import background
 
 # Shared, loaded machines make per-example timing meaningless: no deadlines, ever.
@@ -23,6 +25,18 @@ ORACLE_DIR = next(
     (p / "shared" / "oracle" for p in PROJECT_ROOT.parents if (p / "shared" / "oracle").is_dir()),
     PROJECT_ROOT.parent / "shared" / "oracle",
 )
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Messages in English whatever this machine's locale, and back to English after a test
+    that chose Chinese (the language is process state, as in a real run)."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    set_language("en")
+    yield
+    set_language("en")
 
 
 @pytest.fixture

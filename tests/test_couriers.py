@@ -154,7 +154,7 @@ value = "{{ parcel.__class__.__mro__ }}"
             "nope",
         ),
         (MINIMAL.replace("source", "sauce"), r"unknown keys in \[tracking\]: sauce"),
-        (MINIMAL.replace("\\d{10}", "(["), "not a regular expression"),
+        (MINIMAL.replace("\\d{10}", "(["), "pattern cannot be read"),
         ("rows_per_file = 0\n" + MINIMAL, "rows_per_file"),
         (MINIMAL + '[[columns]]\nheader = "订单编号"\nvalue = ""\n', "duplicate column"),
         (MINIMAL + '[items]\nformat = "{{ item.colour }}"\n', "unknown field item.colour"),

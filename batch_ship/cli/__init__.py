@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -36,6 +36,13 @@ COMMANDS = {
 }
 
 
+class Failure(click.ClickException):
+    """A domain error or a bug, shown as one message (exit 1) in the messages' language."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(_("Error: {message}").format(message=self.format_message()), err=True)
+
+
 class BatchShipGroup(click.Group):
     """Lazy commands, and one clear message (exit 1) for every domain error."""
 
@@ -58,7 +65,7 @@ class BatchShipGroup(click.Group):
         except BatchShipError as error:
             if _debug(ctx):
                 raise
-            raise click.ClickException(str(error)) from error
+            raise Failure(str(error)) from error
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
@@ -68,7 +75,7 @@ class BatchShipGroup(click.Group):
             if _debug(ctx):
                 raise
             name = type(error).__name__
-            raise click.ClickException(
+            raise Failure(
                 _(
                     "internal error ({name}: {error}). Run again with --debug for the "
                     "traceback and report it."

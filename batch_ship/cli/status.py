@@ -10,6 +10,7 @@ from batch_ship.cli.shared import App, emit_json, json_option, pass_app
 from batch_ship.errors import InputError
 from batch_ship.imports import batch_status
 from batch_ship.i18n import N_, _
+from batch_ship.inspect import display_width
 from batch_ship.ledger import ledger_status
 
 HEADERS = (
@@ -107,7 +108,9 @@ def render(summary: dict[str, Any]) -> str:
             for item in batches
         ]
         headers = tuple(_(header) for header in HEADERS)
-        widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
+        widths = [
+            max(display_width(row[i]) for row in [headers, *rows]) for i in range(len(headers))
+        ]
         lines = [_line(headers, widths), _line(tuple("-" * width for width in widths), widths)]
         lines += [_line(row, widths) for row in rows]
     lines.append("")
@@ -123,7 +126,9 @@ def render(summary: dict[str, Any]) -> str:
 def _line(cells: tuple[str, ...], widths: list[int]) -> str:
     # Text columns left-aligned, counts right-aligned.
     parts = [
-        cell.ljust(width) if index < 3 else cell.rjust(width)
+        cell + " " * (width - display_width(cell))
+        if index < 3
+        else " " * (width - display_width(cell)) + cell
         for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
     ]
     return "  ".join(parts).rstrip()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from batch_ship.i18n import _
 from batch_ship.normalize.addresses import format_address, normalize_address
 from batch_ship.normalize.contacts import Contact, split_contact
 from batch_ship.normalize.names import normalize_name
@@ -19,9 +18,7 @@ def __getattr__(name: str) -> Any:
         from batch_ship.normalize import recipients
 
         return getattr(recipients, name)
-    raise AttributeError(
-        _("module 'batch_ship.normalize' has no attribute {name!r}").format(name=name)
-    )
+    raise AttributeError(f"module 'batch_ship.normalize' has no attribute {name!r}")
 
 
 __all__ = [
