@@ -323,7 +323,9 @@ def run_daily(
             }
             results.append(_process("return", [path], folders, raise_bugs, steps))
         notes = tuple(
-            f"no {name}/ folder in {workspace.home}: run `batch-ship init` to create it"
+            _("no {name}/ folder in {home}: run `batch-ship init` to create it").format(
+                name=name, home=workspace.home
+            )
             for name in ("inbox", "returns")
             if not workspace.folder(name).is_dir()
         )
@@ -379,15 +381,19 @@ def _process(
             raise
         log.debug("daily: %s crashed", inputs[0].name, exc_info=True)
         return failed(
-            f"{inputs[0].name}: internal error ({type(error).__name__}: {error}); "
-            "run `batch-ship --debug daily` for the traceback and report it",
+            _(
+                "{name}: internal error ({kind}: {error}); "
+                "run `batch-ship --debug daily` for the traceback and report it"
+            ).format(name=inputs[0].name, kind=type(error).__name__, error=error),
             True,
         )
     try:
         archived = tuple(archive_file(path, folders.archive) for path in inputs)
     except OSError as error:
         # Recorded but not moved: the next run re-reads it and the ledger skips what it knows.
-        message = f"{inputs[0].name}: processed but could not be archived ({error})"
+        message = _("{name}: processed but could not be archived ({error})").format(
+            name=inputs[0].name, error=error
+        )
         return FileResult(
             kind,
             inputs[0],
@@ -464,7 +470,7 @@ def _settled_files(
         except OSError:  # vanished between listing and stat
             continue
         if now - modified < settle_seconds:
-            waiting.append(Waiting(path, "modified in the last few seconds; next run"))
+            waiting.append(Waiting(path, _("modified in the last few seconds; next run")))
             continue
         ready.append((modified, path.name, path))
     ready.sort()
@@ -491,15 +497,15 @@ def _inbox_units(
         key = pair_key(path)
         stamp = key[1] if key is not None else None
         if stamp is not None and stamp in fresh_stamps:
-            waiting.append(Waiting(path, "its item report is still being written; next run"))
+            waiting.append(Waiting(path, _("its item report is still being written; next run")))
             continue
         units.append((path, items_by_stamp.pop(stamp, None) if stamp is not None else None))
     fresh_order_stamps = _stamps(fresh, "orders")
     for stamp, path in items_by_stamp.items():
         reason = (
-            "its order report is still being written; next run"
+            _("its order report is still being written; next run")
             if stamp in fresh_order_stamps
-            else "item report without its order report (ExportOrderList with the same stamp)"
+            else _("item report without its order report (ExportOrderList with the same stamp)")
         )
         waiting.append(Waiting(path, reason))
     return units, waiting, ignored

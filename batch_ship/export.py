@@ -21,6 +21,7 @@ from pandas.arrays import ArrowStringArray
 
 from batch_ship.couriers import Courier, get_courier
 from batch_ship.errors import InputError
+from batch_ship.i18n import _
 from batch_ship.ledger import Ledger, NewBatch
 from batch_ship.model import OrderState, OrderStatus
 from batch_ship.normalize.recipients import normalize_recipients
@@ -91,14 +92,19 @@ def _check_items(items: pd.DataFrame, order_ids: pd.Series, files: list[Path]) -
     names = ", ".join(path.name for path in files)
     if not belongs.any():
         raise InputError(
-            f"none of the {len(items):,} item rows belongs to an order of the order report",
+            _("none of the {value:,} item rows belongs to an order of the order report").format(
+                value=len(items)
+            ),
             path=files[0] if len(files) == 1 else None,
-            hint=f"give the item report exported with this order report (ExportOrderDetailList "
-            f"with the same stamp), or leave --items out; given: {names}",
+            hint=_(
+                "give the item report exported with this order report "
+                "(ExportOrderDetailList with the same stamp), or leave --items out; "
+                "given: {names}"
+            ).format(names=names),
         )
     if not belongs.all():
         log.warning(
-            "%s: %d of %d item rows belong to no order of the order report; they are left out",
+            _("%s: %d of %d item rows belong to no order of the order report; they are left out"),
             names,
             int((~belongs).sum()),
             len(belongs),
@@ -145,7 +151,7 @@ def run_export(
     merge = workspace.config.merge if merge is None else merge
     paths = [Path(path) for path in orders]
     if not paths:
-        raise InputError("no order report given", hint="pass ExportOrderList*.csv files")
+        raise InputError(_("no order report given"), hint=_("pass ExportOrderList*.csv files"))
     order_source = choose_source(paths, source, workspace.config.templates)
     item_paths = list(items) if items is not None else order_source.companions(paths)
 
@@ -276,7 +282,7 @@ def run_export(
                 _abandon(target)
     # The commit happened when write() exited; only now is the batch folder final.
     log.info(
-        "export %s: %d orders in %d parcels, %d exception(s)",
+        _("export %s: %d orders in %d parcels, %d exception(s)"),
         result.batch,
         result.orders_submitted,
         result.parcels,
@@ -557,7 +563,7 @@ def _move_into_place(staging: Path, target: Path) -> None:
     aside rather than overwrite or merge it."""
     if target.exists():
         aside = target.with_name(f".abandoned-{target.name}-{secrets.token_hex(4)}")
-        log.warning("batch folder %s is not in the ledger; moved it to %s", target, aside.name)
+        log.warning(_("batch folder %s is not in the ledger; moved it to %s"), target, aside.name)
         os.replace(target, aside)
     os.replace(staging, target)
 

@@ -6,6 +6,7 @@ import importlib.resources
 from pathlib import Path
 
 from batch_ship.errors import ConfigError
+from batch_ship.i18n import _
 
 
 def builtin_templates() -> Path:
@@ -25,7 +26,7 @@ def template_files(kind: str, override: Path | None = None) -> dict[str, Path]:
     files = {path.stem: path for path in (builtin_templates() / kind).glob("*.toml")}
     if override is not None:
         if override.exists() and not override.is_dir():
-            raise ConfigError("the templates folder is a file", path=override)
+            raise ConfigError(_("the templates folder is a file"), path=override)
         folder = override / kind
         if folder.is_dir():
             files.update({path.stem: path for path in folder.glob("*.toml")})

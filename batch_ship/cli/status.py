@@ -8,8 +8,8 @@ import click
 
 from batch_ship.cli.shared import App, emit_json, json_option, pass_app
 from batch_ship.errors import InputError
-from batch_ship.imports import batch_status
 from batch_ship.i18n import N_, _
+from batch_ship.imports import batch_status
 from batch_ship.inspect import display_width
 from batch_ship.ledger import ledger_status
 
@@ -39,8 +39,8 @@ def status(app: App, batch: str | None, as_json: bool) -> None:
                 entry["batch"] for entry in ledger_status(app.workspace.ledger_path)["batches"]
             ]
             raise InputError(
-                f"unknown batch {batch!r}",
-                hint=f"known batches: {', '.join(known[-10:]) or 'none yet'}",
+                _("unknown batch {batch!r}").format(batch=batch),
+                hint=_("known batches: {value}").format(value=", ".join(known[-10:]) or "none yet"),
             )
         if as_json:
             emit_json(found)
@@ -54,21 +54,24 @@ def status(app: App, batch: str | None, as_json: bool) -> None:
     click.echo(render(summary))
 
 
-IMPORT_HEADERS = ("import", "at", "read", "matched", "shipped", "unknown", "reconcile")
+IMPORT_HEADERS = (
+    N_("import"), N_("at"), N_("read"), N_("matched"), N_("shipped"), N_("unknown"),
+    N_("reconcile"),
+)  # fmt: skip
 
 
 def render_batch(found: dict[str, Any]) -> str:
     """One batch and its imports, as people read them."""
     lines = [
-        f"batch {found['batch']} ({found['courier']}, created "
-        f"{found['created'].replace('T', ' ')[:16]}): {found['parcels']:,} parcels, "
-        f"{found['orders']:,} orders, {found['shipped_orders']:,} shipped, "
-        f"{found['awaiting_tracking']:,} awaiting tracking",
+        _(
+            "batch {batch} ({courier}, created {created}): {parcels:,} parcels, "
+            "{orders:,} orders, {shipped_orders:,} shipped, {awaiting_tracking:,} awaiting tracking"
+        ).format(**{**found, "created": found["created"].replace("T", " ")[:16]}),
         "",
     ]
     imports = found["imports"]
     if not imports:
-        lines.append("No imports yet: `batch-ship import-tracking` the courier's return.")
+        lines.append(_("No imports yet: `batch-ship import-tracking` the courier's return."))
         return "\n".join(lines)
     rows = [
         (
@@ -82,9 +85,15 @@ def render_batch(found: dict[str, Any]) -> str:
         )
         for item in imports
     ]
-    widths = [max(len(row[i]) for row in [IMPORT_HEADERS, *rows]) for i in range(len(rows[0]))]
-    lines.append("  ".join(h.ljust(w) for h, w in zip(IMPORT_HEADERS, widths, strict=True)))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    headers = tuple(_(header) for header in IMPORT_HEADERS)
+    widths = [max(display_width(row[i]) for row in [headers, *rows]) for i in range(len(rows[0]))]
+    lines += [
+        "  ".join(
+            cell + " " * (width - display_width(cell))
+            for cell, width in zip(row, widths, strict=True)
+        )
+        for row in [headers, *rows]
+    ]
     return "\n".join(line.rstrip() for line in lines)
 
 

@@ -115,7 +115,11 @@ def import_tracking(
     }
     found = [label.format(count=value) for label, value in problems.items() if value]
     if found:
-        click.echo(_("see {file}: {problems}").format(file=result.files[-1].name, problems=", ".join(found)))
+        click.echo(
+            _("see {file}: {problems}").format(
+                file=result.files[-1].name, problems=", ".join(found)
+            )
+        )
     for path in result.files:
         click.echo(str(path))
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from batch_ship.columns import constant_text
 from batch_ship.errors import InputError
+from batch_ship.i18n import _
 from batch_ship.model import FileProblem
 from batch_ship.progress import Progress
 from batch_ship.sources import canonical as c
@@ -52,11 +53,16 @@ def read_mapped(
     """Read order files through `mapping`; a file with item lines gives one order per order
     number (its first row) and one item per row."""
     if not orders:
-        raise InputError("no order file given", hint=f"name at least one {mapping.label} file")
+        raise InputError(
+            _("no order file given"),
+            hint=_("name at least one {label} file").format(label=mapping.label),
+        )
     if items:
         raise InputError(
-            f"the {mapping.code} source has no separate item files",
-            hint=f"map the item columns in {mapping.path.name} and drop --items",
+            _("the {code} source has no separate item files").format(code=mapping.code),
+            hint=_("map the item columns in {name} and drop --items").format(
+                name=mapping.path.name
+            ),
         )
     item_frames: list[pd.DataFrame] = []
 
@@ -82,14 +88,18 @@ def _read_file(
     path = raw.path
     del raw
     if len(grid) == 0:
-        raise InputError("the file has no rows", path=path, hint="export it again")
+        raise InputError(_("the file has no rows"), path=path, hint=_("export it again"))
     try:
         header_row = find_header_row(grid.head(30), set(mapping.headers))
     except LookupError as error:
         raise InputError(
-            f"this file does not fit the {mapping.code} mapping ({error})",
+            _("this file does not fit the {code} mapping ({error})").format(
+                code=mapping.code, error=error
+            ),
             path=path,
-            hint=f"check the headers in {mapping.path}, or pass the file's --source",
+            hint=_("check the headers in {path}, or pass the file's --source").format(
+                path=mapping.path
+            ),
         ) from None
     frame = apply_header(grid, header_row, path)
     frame.columns = pd.Index([clean_header(name) for name in frame.columns])
@@ -171,21 +181,25 @@ def _checked_ids(ids: pd.Series, rows: pd.Series, path: Path) -> pd.Series:
     if scientific.any():
         text, numbers = row_text(rows, scientific)
         raise InputError(
-            f"{int(scientific.sum())} order number(s) were turned into numbers by a spreadsheet "
-            f"(e.g. {ids[scientific].iloc[0]}) in rows {text}; the lost digits cannot be "
-            "recovered and batch-ship never guesses",
+            _(
+                "{value} order number(s) were turned into numbers by a spreadsheet "
+                "(e.g. {value2}) in rows {text}; the lost digits cannot be recovered "
+                "and batch-ship never guesses"
+            ).format(value=int(scientific.sum()), value2=ids[scientific].iloc[0], text=text),
             path=path,
             row=numbers[0],
-            hint="export the file again and keep the order-number column as text",
+            hint=_("export the file again and keep the order-number column as text"),
         )
     text, numbers = row_text(rows, bad)
     shown = ", ".join(preview(str(value)) for value in ids[bad].iloc[:3])
     empty = int((ids[bad] == "").sum())
     what = f"{empty} empty, " if empty else ""
     raise InputError(
-        f"{int(bad.sum())} order number(s) are not letters, digits and hyphens ({what}rows "
-        f"{text}: {shown})",
+        _(
+            "{value} order number(s) are not letters, digits and hyphens "
+            "({what}rows {text}: {shown})"
+        ).format(value=int(bad.sum()), what=what, text=text, shown=shown),
         path=path,
         row=numbers[0],
-        hint="every row needs its order number; fix those rows and run again",
+        hint=_("every row needs its order number; fix those rows and run again"),
     )

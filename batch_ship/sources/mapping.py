@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from batch_ship.errors import ConfigError
+from batch_ship.i18n import _
 from batch_ship.model import OrderStatus
 from batch_ship.progress import Progress
 from batch_ship.sources import canonical as c
@@ -78,21 +79,23 @@ def load_mapping(code: str, path: Path) -> ColumnMapping:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"not valid TOML: {error}", path=path, hint="fix the syntax") from error
+        raise ConfigError(
+            _("not valid TOML: {error}").format(error=error), path=path, hint=_("fix the syntax")
+        ) from error
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
         raise ConfigError(
-            f"unknown key(s) {', '.join(unknown)}",
+            _("unknown key(s) {value}").format(value=", ".join(unknown)),
             path=path,
-            hint=f"use {', '.join(sorted(_KNOWN_KEYS))}",
+            hint=_("use {value}").format(value=", ".join(sorted(_KNOWN_KEYS))),
         )
     columns = _columns(data.get("columns"), path)
     statuses = _statuses(data.get("statuses", {}), path)
     if "status" in columns and not statuses:
         raise ConfigError(
-            "`status` is mapped but [statuses] is empty: no order could ever ship",
+            _("`status` is mapped but [statuses] is empty: no order could ever ship"),
             path=path,
-            hint='add a [statuses] table, e.g. "待发货" = "awaiting-shipment"',
+            hint=_('add a [statuses] table, e.g. "待发货" = "awaiting-shipment"'),
         )
     return ColumnMapping(
         code=code,
@@ -107,44 +110,57 @@ def load_mapping(code: str, path: Path) -> ColumnMapping:
 def _columns(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
     if not isinstance(raw, dict) or not raw:
         raise ConfigError(
-            "no [columns] table", path=path, hint='add [columns] with e.g. order_id = "订单号"'
+            _("no [columns] table"),
+            path=path,
+            hint=_('add [columns] with e.g. order_id = "订单号"'),
         )
     allowed = (*ORDER_FIELDS, *ITEM_FIELDS)
     columns: dict[str, tuple[str, ...]] = {}
     for name, value in raw.items():
         if name not in allowed:
             raise ConfigError(
-                f"unknown field {name!r} in [columns]", path=path, hint=f"use {', '.join(allowed)}"
+                _("unknown field {name!r} in [columns]").format(name=name),
+                path=path,
+                hint=_("use {value}").format(value=", ".join(allowed)),
             )
         headers = [value] if isinstance(value, str) else value
         if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
-            raise ConfigError(f"[columns] {name} must be a header or a list of headers", path=path)
+            raise ConfigError(
+                _("[columns] {name} must be a header or a list of headers").format(name=name),
+                path=path,
+            )
         cleaned = tuple(clean_header(header) for header in headers)
         if not cleaned or "" in cleaned:
-            raise ConfigError(f"[columns] {name} names an empty header", path=path)
+            raise ConfigError(
+                _("[columns] {name} names an empty header").format(name=name), path=path
+            )
         columns[name] = cleaned
     missing = [name for name in _REQUIRED if name not in columns]
     if c.MOBILE not in columns and c.TELEPHONE not in columns:
         missing.append("mobile or telephone")
     if missing:
         raise ConfigError(
-            f"[columns] lacks {', '.join(missing)}: without them no parcel can be addressed",
+            _("[columns] lacks {value}: without them no parcel can be addressed").format(
+                value=", ".join(missing)
+            ),
             path=path,
-            hint="map the file's header for each",
+            hint=_("map the file's header for each"),
         )
     return columns
 
 
 def _statuses(raw: Any, path: Path) -> dict[str, OrderStatus]:
     if not isinstance(raw, dict):
-        raise ConfigError("[statuses] must be a table", path=path)
+        raise ConfigError(_("[statuses] must be a table"), path=path)
     return {clean_header(text): _status(value, path) for text, value in raw.items()}
 
 
 def _status(value: Any, path: Path) -> OrderStatus:
     if value not in _STATUS_VALUES:
         raise ConfigError(
-            f"unknown status {value!r}", path=path, hint=f"use one of {', '.join(_STATUS_VALUES)}"
+            _("unknown status {value!r}").format(value=value),
+            path=path,
+            hint=_("use one of {value}").format(value=", ".join(_STATUS_VALUES)),
         )
     return OrderStatus(value)
 

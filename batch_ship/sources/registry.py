@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from batch_ship.errors import ConfigError, InputError
+from batch_ship.i18n import _
 from batch_ship.progress import Progress, no_progress
 from batch_ship.sources.base import OrderInput, Source, as_list
 from batch_ship.sources.mapping import load_mapping, valid_code
@@ -38,9 +39,13 @@ def get_source(code: str, templates_dir: Path | None = None) -> Source:
     files = template_files(MAPPINGS, templates_dir)
     if code not in files or not valid_code(code):
         raise ConfigError(
-            f"unknown source {code!r}",
-            hint=f"use one of {', '.join(available_sources(templates_dir))}, or describe the "
-            f"file's columns in {MAPPINGS}/{code}.toml in your templates folder",
+            _("unknown source {code!r}").format(code=code),
+            hint=_(
+                "use one of {value}, or describe the file's columns in "
+                "{MAPPINGS}/{code}.toml in your templates folder"
+            ).format(
+                value=", ".join(available_sources(templates_dir)), MAPPINGS=MAPPINGS, code=code
+            ),
         )
     return load_mapping(code, files[code])
 
@@ -69,15 +74,15 @@ def detect_source(inputs: Sequence[OrderInput], templates_dir: Path | None = Non
             ((source.score(head), index, source) for index, source in enumerate(sources)),
             key=lambda entry: (entry[0], entry[1]),
         )
-        score, _, best = ranked[-1]
+        score, _unused, best = ranked[-1]
         source = best if score > 0 else sources[0]
         chosen.setdefault(source.code, []).append(_name(item))
         picked = picked or source
     if len(chosen) > 1:
         listed = "; ".join(f"{code}: {', '.join(names)}" for code, names in chosen.items())
         raise InputError(
-            f"these files come from different sources ({listed})",
-            hint="run once per source, or name one with --source",
+            _("these files come from different sources ({listed})").format(listed=listed),
+            hint=_("run once per source, or name one with --source"),
         )
     return picked or sources[0]
 

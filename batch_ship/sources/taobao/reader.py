@@ -20,6 +20,7 @@ from batch_ship.file_kinds import (
     has_order_id,
     kind_of_header,
 )
+from batch_ship.i18n import _
 from batch_ship.model import FileProblem, OrderStatus
 from batch_ship.progress import Progress, no_progress
 from batch_ship.sources import canonical as c
@@ -82,7 +83,9 @@ def read_orders(
     """
     order_sources = as_list(paths)
     if not order_sources:
-        raise InputError("no order report given", hint="name at least one ExportOrderList file")
+        raise InputError(
+            _("no order report given"), hint=_("name at least one ExportOrderList file")
+        )
     if items is not None:
         item_sources = as_list(items)
     else:
@@ -108,21 +111,27 @@ def _headed_frame(
     grid = read_raw(raw)
     what = kind.value
     if len(grid) == 0:
-        raise InputError(f"the {what} has no rows", path=raw.path, hint="export it again")
+        raise InputError(
+            _("the {what} has no rows").format(what=what), path=raw.path, hint=_("export it again")
+        )
     try:
         header_row = find_header_row(grid.head(30), {c.ORDER_ID}, mapping)
     except LookupError:
-        found, whose, _ = find_kind(grid.head(30), layouts)
+        found, whose, _unused = find_kind(grid.head(30), layouts)
         if found is not FileKind.OTHER:
             raise WrongFileError(found, whose, raw.path, f"a Taobao {what}") from None
         seen = [clean_header(cell) for cell in grid.iloc[0].tolist() if str(cell).strip()]
         listed = ", ".join(seen[:8]) + (" …" if len(seen) > 8 else "")
         raise InputError(
-            f"no 订单编号 (order number) column: this is not a Taobao {what} "
-            f"(first row: {listed or 'empty'})",
+            _(
+                "no 订单编号 (order number) column: this is not a Taobao {what} (first "
+                "row: {value})"
+            ).format(what=what, value=listed or "empty"),
             path=raw.path,
-            hint="give the ExportOrderList*.csv order report (ExportOrderDetailList*.csv is the "
-            "item report) exactly as the seller centre exported it",
+            hint=_(
+                "give the ExportOrderList*.csv order report (ExportOrderDetailList*.csv is the "
+                "item report) exactly as the seller centre exported it"
+            ),
         ) from None
     _check_kind(grid.iloc[header_row].tolist(), kind, raw.path, layouts)
     frame = apply_header(grid, header_row, raw.path)
@@ -146,19 +155,23 @@ def _check_kind(header: list[object], kind: FileKind, path: Path, layouts: Layou
         return
     if found is FileKind.ITEM_REPORT:  # the classic mix-up: the pair's other file
         raise InputError(
-            "this is the item report (宝贝明细), not the order report",
+            _("this is the item report (宝贝明细), not the order report"),
             path=path,
-            hint="give the ExportOrderList*.csv order report, and this file with --items",
+            hint=_("give the ExportOrderList*.csv order report, and this file with --items"),
         )
     if found is not FileKind.OTHER:
         raise WrongFileError(found, whose, path, f"a Taobao {kind.value}")
     assert has_order_id(header)
     raise InputError(
-        f"not an order report: it has an 订单编号 column but none of an order report's other "
-        f"columns ({SHOWN_ORDER_COLUMNS}, …)",
+        _(
+            "not an order report: it has an 订单编号 column but none of an order "
+            "report's other columns ({SHOWN_ORDER_COLUMNS}, …)"
+        ).format(SHOWN_ORDER_COLUMNS=SHOWN_ORDER_COLUMNS),
         path=path,
-        hint="give the ExportOrderList*.csv order report exactly as the seller centre "
-        "exported it (or export's exceptions.xlsx with its fixes)",
+        hint=_(
+            "give the ExportOrderList*.csv order report exactly as the seller centre "
+            "exported it (or export's exceptions.xlsx with its fixes)"
+        ),
     )
 
 
@@ -247,8 +260,11 @@ def _checked_ids(ids: pd.Series, rows: pd.Series, raw: RawFile) -> pd.Series:
         count = int(scientific.sum())
         sample = ids[scientific].iloc[0]
         raise InputError(
-            f"{count} order number(s) were turned into numbers by a spreadsheet (e.g. {sample}) "
-            f"in rows {text}; the lost digits cannot be recovered and batch-ship never guesses",
+            _(
+                "{count} order number(s) were turned into numbers by a spreadsheet "
+                "(e.g. {sample}) in rows {text}; the lost digits cannot be recovered "
+                "and batch-ship never guesses"
+            ).format(count=count, sample=sample, text=text),
             path=raw.path,
             row=numbers[0],
             hint=_FIX_MANGLED,
@@ -256,10 +272,12 @@ def _checked_ids(ids: pd.Series, rows: pd.Series, raw: RawFile) -> pd.Series:
     text, numbers = row_text(rows, bad)
     shown = ", ".join(preview(str(value)) for value in ids[bad].iloc[:3])
     raise InputError(
-        f"{int(bad.sum())} order number(s) are not 17-19 digits (rows {text}: {shown})",
+        _("{value} order number(s) are not 17-19 digits (rows {text}: {shown})").format(
+            value=int(bad.sum()), text=text, shown=shown
+        ),
         path=raw.path,
         row=numbers[0],
-        hint="export the report again from the seller centre; every row needs its 订单编号",
+        hint=_("export the report again from the seller centre; every row needs its 订单编号"),
     )
 
 
@@ -271,8 +289,10 @@ def _check_lost_digits(ids: pd.Series, rows: pd.Series, raw: RawFile) -> None:
     if zeros.sum() >= 2 and zeros.mean() > 0.5:
         text, numbers = row_text(rows, zeros)
         raise InputError(
-            f"{int(zeros.sum())} order numbers end in 0000 (rows {text}): a spreadsheet kept only "
-            "15 significant digits and filled the rest with zeros",
+            _(
+                "{value} order numbers end in 0000 (rows {text}): a spreadsheet kept "
+                "only 15 significant digits and filled the rest with zeros"
+            ).format(value=int(zeros.sum()), text=text),
             path=raw.path,
             row=numbers[0],
             hint=_FIX_MANGLED,
