@@ -14,6 +14,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from batch_ship.errors import ConfigError
+from batch_ship.i18n import _
 from batch_ship.labels.layout import LabelSettings, label_settings
 from batch_ship.tracking_numbers import TrackingRule
 from batch_ship.workspace import Sender
@@ -193,7 +194,7 @@ def template_files(templates_dir: Path | None = None) -> dict[str, Path]:
     files: dict[str, Path] = {path.stem: path for path in builtin_dir().glob("*.toml")}
     if templates_dir is not None:
         if templates_dir.exists() and not templates_dir.is_dir():
-            raise ConfigError("the templates folder is a file", path=templates_dir)
+            raise ConfigError(_("the templates folder is a file"), path=templates_dir)
         override = templates_dir / COURIERS_DIR
         if override.is_dir():
             files.update({path.stem: path for path in override.glob("*.toml")})
@@ -207,8 +208,10 @@ def get_courier(code: str, templates_dir: Path | None = None) -> Courier:
     path = files.get(code.strip().lower())
     if path is None:
         raise ConfigError(
-            f"unknown courier {code!r}",
-            hint=f"use one of: {', '.join(files)} (batch-ship couriers lists them)",
+            _("unknown courier {code!r}").format(code=code),
+            hint=_("use one of: {value} (batch-ship couriers lists them)").format(
+                value=", ".join(files)
+            ),
         )
     return load_courier_file(path)
 
@@ -218,15 +221,19 @@ def load_courier_file(path: Path) -> Courier:
     code = path.stem.lower()
     if not _CODE.fullmatch(code):
         raise ConfigError(
-            "a courier template's file name is its code: lower-case letters, digits, - and _",
+            _("a courier template's file name is its code: lower-case letters, digits, - and _"),
             path=path,
         )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"not valid TOML: {error}", path=path, hint="fix the syntax") from error
+        raise ConfigError(
+            _("not valid TOML: {error}").format(error=error), path=path, hint=_("fix the syntax")
+        ) from error
     except OSError as error:
-        raise ConfigError(f"cannot read the template: {error}", path=path) from error
+        raise ConfigError(
+            _("cannot read the template: {error}").format(error=error), path=path
+        ) from error
     return _courier_from(code, data, path)
 
 
@@ -235,34 +242,45 @@ def _courier_from(code: str, data: dict[str, Any], path: Path) -> Courier:
     name = _string(data, "name", path, required=True)
     rows_per_file = data.get("rows_per_file", 10_000)
     if not isinstance(rows_per_file, int) or isinstance(rows_per_file, bool):
-        raise ConfigError("rows_per_file must be a whole number", path=path)
+        raise ConfigError(_("rows_per_file must be a whole number"), path=path)
     if not 1 <= rows_per_file <= MAX_ROWS_PER_FILE:
-        raise ConfigError(f"rows_per_file must be between 1 and {MAX_ROWS_PER_FILE:,}", path=path)
+        raise ConfigError(
+            _("rows_per_file must be between 1 and {MAX_ROWS_PER_FILE:,}").format(
+                MAX_ROWS_PER_FILE=MAX_ROWS_PER_FILE
+            ),
+            path=path,
+        )
     names = data.get("marketplace_names", {})
     if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
-        raise ConfigError("[marketplace_names] must map marketplace to a name", path=path)
+        raise ConfigError(_("[marketplace_names] must map marketplace to a name"), path=path)
     columns = _columns(data.get("columns"), path)
     reference_header = _string(data, "reference_header", path) or "订单编号"
     headers = [column.header for column in columns]
     if reference_header not in headers:
         raise ConfigError(
-            f"no reference column {reference_header!r} among the columns",
+            _("no reference column {reference_header!r} among the columns").format(
+                reference_header=reference_header
+            ),
             path=path,
-            hint="add a column with that header and value '{{ parcel.reference }}', "
-            "or set reference_header to the column that holds it",
+            hint=_(
+                "add a column with that header and value '{{ parcel.reference }}', "
+                "or set reference_header to the column that holds it"
+            ),
         )
     duplicates = sorted({header for header in headers if headers.count(header) > 1})
     if duplicates:
-        raise ConfigError(f"duplicate column headers: {', '.join(duplicates)}", path=path)
+        raise ConfigError(
+            _("duplicate column headers: {value}").format(value=", ".join(duplicates)), path=path
+        )
     items = data.get("items", {})
     if not isinstance(items, dict):
-        raise ConfigError("[items] must be a table", path=path)
+        raise ConfigError(_("[items] must be a table"), path=path)
     _unknown_keys(items, _ITEM_KEYS, "[items]", path)
     item_source = _string(items, "format", path) or DEFAULT_ITEM_FORMAT
     item_format = compile_expression(item_source, path, "[items] format", ("item",))
     separator = items.get("separator", DEFAULT_ITEM_SEPARATOR)
     if not isinstance(separator, str):
-        raise ConfigError("[items] separator must be text", path=path)
+        raise ConfigError(_("[items] separator must be text"), path=path)
     return Courier(
         code=code,
         name=name,
@@ -282,31 +300,44 @@ def _courier_from(code: str, data: dict[str, Any], path: Path) -> Courier:
 def _columns(raw: Any, path: Path) -> tuple[Column, ...]:
     if not isinstance(raw, list) or not raw:
         raise ConfigError(
-            "no columns", path=path, hint="add [[columns]] tables with header and value"
+            _("no columns"), path=path, hint=_("add [[columns]] tables with header and value")
         )
     columns = []
     for number, entry in enumerate(raw, start=1):
         where = f"column {number}"
         if not isinstance(entry, dict):
-            raise ConfigError(f"{where} must be a table", path=path)
+            raise ConfigError(_("{where} must be a table").format(where=where), path=path)
         _unknown_keys(entry, _COLUMN_KEYS, where, path)
         header = entry.get("header")
         if not isinstance(header, str) or not header.strip():
-            raise ConfigError(f"{where} has no header", path=path)
+            raise ConfigError(_("{where} has no header").format(where=where), path=path)
         value = entry.get("value", "")
         if not isinstance(value, str):
-            raise ConfigError(f"{where} ({header}): value must be text", path=path)
+            raise ConfigError(
+                _("{where} ({header}): value must be text").format(where=where, header=header),
+                path=path,
+            )
         width = entry.get("width")
         if width is not None and (
             isinstance(width, bool) or not isinstance(width, int | float) or not 1 <= width <= 255
         ):
-            raise ConfigError(f"{where} ({header}): width must be a number 1-255", path=path)
+            raise ConfigError(
+                _("{where} ({header}): width must be a number 1-255").format(
+                    where=where, header=header
+                ),
+                path=path,
+            )
         expression = compile_expression(value, path, f"{where} ({header})", tuple(NAMESPACES))
         text = entry.get("text")
         if text is None:
             text = expression.parts is None or any(part in TEXT_FIELDS for part in expression.parts)
         elif not isinstance(text, bool):
-            raise ConfigError(f"{where} ({header}): text must be true or false", path=path)
+            raise ConfigError(
+                _("{where} ({header}): text must be true or false").format(
+                    where=where, header=header
+                ),
+                path=path,
+            )
         columns.append(
             Column(
                 header=header,
@@ -329,7 +360,9 @@ def compile_expression(
         template = _ENV.from_string(source)
     except jinja2.TemplateSyntaxError as error:
         raise ConfigError(
-            f"{where}: Jinja2 syntax error: {error.message}", path=path, hint="fix the expression"
+            _("{where}: Jinja2 syntax error: {message}").format(where=where, message=error.message),
+            path=path,
+            hint=_("fix the expression"),
         ) from error
     expression = Expression(source=source, parts=None, template=template)
     _trial_render(expression, namespaces, path, where)
@@ -351,9 +384,13 @@ def _plain_parts(
             known = ITEM_FIELDS if namespace == "item" else NAMESPACES[namespace]
             if name not in known:
                 raise ConfigError(
-                    f"{where}: unknown field {namespace}.{name}",
+                    _("{where}: unknown field {namespace}.{name}").format(
+                        where=where, namespace=namespace, name=name
+                    ),
                     path=path,
-                    hint=f"{namespace} has: {', '.join(known)}",
+                    hint=_("{namespace} has: {value}").format(
+                        namespace=namespace, value=", ".join(known)
+                    ),
                 )
             parts.append((namespace, name))
         elif any(marker in piece for marker in _JINJA_MARKERS):
@@ -372,15 +409,19 @@ def _trial_render(
         expression.render(**context)
     except jinja2.UndefinedError as error:
         raise ConfigError(
-            f"{where}: {error.message}",
+            _("{where}: {message}").format(where=where, message=error.message),
             path=path,
             hint="fields: "
             + "; ".join(f"{ns}.{{{','.join(NAMESPACES[ns])}}}" for ns in NAMESPACES),
         ) from error
     except jinja2.TemplateError as error:
-        raise ConfigError(f"{where}: {error}", path=path) from error
+        raise ConfigError(
+            _("{where}: {error}").format(where=where, error=error), path=path
+        ) from error
     except (TypeError, ValueError, ArithmeticError) as error:
-        raise ConfigError(f"{where}: the expression fails: {error}", path=path) from error
+        raise ConfigError(
+            _("{where}: the expression fails: {error}").format(where=where, error=error), path=path
+        ) from error
 
 
 def sample_context(namespaces: tuple[str, ...]) -> dict[str, Any]:
@@ -398,7 +439,7 @@ def sample_context(namespaces: tuple[str, ...]) -> dict[str, Any]:
 
 def _tracking(raw: Any, path: Path) -> TrackingRule:
     if not isinstance(raw, dict):
-        raise ConfigError("[tracking] must be a table", path=path)
+        raise ConfigError(_("[tracking] must be a table"), path=path)
     if not raw:
         return TrackingRule()
     _unknown_keys(raw, _TRACKING_KEYS, "[tracking]", path)
@@ -407,9 +448,13 @@ def _tracking(raw: Any, path: Path) -> TrackingRule:
     check = raw.get("check") or None
     source = raw.get("source", "")
     if not isinstance(pattern, str) or not isinstance(source, str):
-        raise ConfigError("[tracking] pattern and source must be text", path=path)
+        raise ConfigError(_("[tracking] pattern and source must be text"), path=path)
     if check not in _CHECKS:
-        raise ConfigError(f"[tracking] check {check!r} is unknown", path=path, hint="use 's10'")
+        raise ConfigError(
+            _("[tracking] check {check!r} is unknown").format(check=check),
+            path=path,
+            hint=_("use 's10'"),
+        )
     try:
         re.compile(pattern)
     except re.error as error:
@@ -419,7 +464,7 @@ def _tracking(raw: Any, path: Path) -> TrackingRule:
         ) from error
     if not source:
         raise ConfigError(
-            "[tracking] needs a source", path=path, hint="say where the rule comes from"
+            _("[tracking] needs a source"), path=path, hint=_("say where the rule comes from")
         )
     return TrackingRule(pattern=pattern, check=check, source=source)
 
@@ -427,9 +472,9 @@ def _tracking(raw: Any, path: Path) -> TrackingRule:
 def _string(data: dict[str, Any], key: str, path: Path, *, required: bool = False) -> str:
     value = data.get(key, "")
     if not isinstance(value, str):
-        raise ConfigError(f"{key} must be text", path=path)
+        raise ConfigError(_("{key} must be text").format(key=key), path=path)
     if required and not value.strip():
-        raise ConfigError(f"{key} is missing", path=path)
+        raise ConfigError(_("{key} is missing").format(key=key), path=path)
     return value
 
 
@@ -437,7 +482,7 @@ def _unknown_keys(data: dict[str, Any], known: set[str], where: str, path: Path)
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
-            f"unknown keys in {where}: {', '.join(unknown)}",
+            _("unknown keys in {where}: {value}").format(where=where, value=", ".join(unknown)),
             path=path,
-            hint=f"use {', '.join(sorted(known))}",
+            hint=_("use {value}").format(value=", ".join(sorted(known))),
         )

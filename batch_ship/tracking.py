@@ -310,17 +310,22 @@ def find_return_columns(
     if fallback is not None:
         seen = ", ".join(str(cell) for cell in grid.iloc[fallback].tolist() if str(cell).strip())
         raise InputError(
-            f"no reference column (our order number) beside the tracking column; headers: {seen}",
+            _(
+                "no reference column (our order number) beside the tracking column; headers: {seen}"
+            ).format(seen=seen),
             path=path,
             row=fallback + 1,
-            hint=f"name the column holding our order numbers {references[0]} (or 订单编号), "
-            "or assign numbers in submission order with --range",
+            hint=_(
+                "name the column holding our order numbers {value} (or 订单编号), or "
+                "assign numbers in submission order with --range"
+            ).format(value=references[0]),
         )
     raise InputError(
-        f"no tracking-number column ({', '.join(TRACKING_HEADERS[:8])}) in the first "
-        f"{HEADER_SCAN_ROWS} rows",
+        _("no tracking-number column ({value}) in the first {HEADER_SCAN_ROWS} rows").format(
+            value=", ".join(TRACKING_HEADERS[:8]), HEADER_SCAN_ROWS=HEADER_SCAN_ROWS
+        ),
         path=path,
-        hint="check that this is the courier's return, or rename its tracking column 运单号",
+        hint=_("check that this is the courier's return, or rename its tracking column 运单号"),
     )
 
 
@@ -335,7 +340,9 @@ def _read_grid(path: Path) -> pd.DataFrame:
         raise
     except Exception as error:  # any other reader failure on a hostile or corrupt file
         raise InputError(
-            f"cannot read the file ({type(error).__name__}: {error})",
+            _("cannot read the file ({name__}: {error})").format(
+                name__=type(error).__name__, error=error
+            ),
             path=path,
             hint=_(_RETURN_HINT),
         ) from error
@@ -881,13 +888,14 @@ def import_tracking(
     steps = StepTimer()
     files = [Path(path) for path in files]
     if files and range_spec is not None:
-        raise InputError("give either return files or --range, not both")
+        raise InputError(_("give either return files or --range, not both"))
     if not files and range_spec is None:
         raise InputError(
-            "nothing to import", hint="give the courier's return file, or --range START --count N"
+            _("nothing to import"),
+            hint=_("give the courier's return file, or --range START --count N"),
         )
     if count is not None and range_spec is None:
-        raise InputError("--count needs --range START")
+        raise InputError(_("--count needs --range START"))
     market = load_marketplace(
         marketplace or workspace.config.marketplace, workspace.config.templates
     )
@@ -896,9 +904,9 @@ def import_tracking(
             raise missing_file(path)
     if not workspace.ledger_path.is_file():
         raise InputError(
-            "no ledger in this workspace: nothing was exported here yet",
+            _("no ledger in this workspace: nothing was exported here yet"),
             path=workspace.ledger_path,
-            hint="run `batch-ship export` first, or point --home at the shop's workspace",
+            hint=_("run `batch-ship export` first, or point --home at the shop's workspace"),
         )
     range_parts = _range_parts(range_spec, count) if range_spec is not None else None
     templates = workspace.config.templates
@@ -914,7 +922,9 @@ def import_tracking(
     ):
         info = ledger.batch_ref(batch) if batch else None
         if batch and info is None:
-            raise InputError(f"unknown batch {batch!r}", hint=_batches_hint(ledger))
+            raise InputError(
+                _("unknown batch {batch!r}").format(batch=batch), hint=_batches_hint(ledger)
+            )
         rows: pd.DataFrame | None = None
         inferred = False  # the batch found from a sample of the references
         # without --batch, the newest batch is the likely one (read again if it is not)
@@ -942,7 +952,8 @@ def import_tracking(
                 numbers = number_range(rule, start, count=how_many, end=end)
             except RangeError as error:
                 raise InputError(
-                    f"--range {range_spec}: {error}", hint=_range_hint(courier)
+                    _("--range {range_spec}: {error}").format(range_spec=range_spec, error=error),
+                    hint=_range_hint(courier),
                 ) from error
         with steps("ledger-read"):
             split = split_cells(rows["cell"]) if rows is not None else None
@@ -1024,9 +1035,13 @@ def _range_parts(spec: str, count: int | None) -> tuple[str, str | None, int | N
     except RangeError as error:
         raise InputError(str(error)) from error
     if end is not None and count is not None:
-        raise InputError(f"--range {spec} already has an end: drop --count, or give START only")
+        raise InputError(
+            _("--range {spec} already has an end: drop --count, or give START only").format(
+                spec=spec
+            )
+        )
     if end is None and count is None:
-        raise InputError(f"--range {spec} needs --count N (or write START-END)")
+        raise InputError(_("--range {spec} needs --count N (or write START-END)").format(spec=spec))
     return start, end, count
 
 
@@ -1096,9 +1111,11 @@ def _batch_from_references(ledger: Ledger, rows: pd.DataFrame, files: Sequence[P
     batches = sorted(set(found.values()))
     if not batches:
         raise InputError(
-            f"none of the {len(references):,} references in {_names(files)} belongs to a batch "
-            "of this workspace (a spreadsheet may have turned them into numbers)",
-            hint="pass --batch ID (batch-ship status lists the batches)",
+            _(
+                "none of the {value:,} references in {value2} belongs to a batch of "
+                "this workspace (a spreadsheet may have turned them into numbers)"
+            ).format(value=len(references), value2=_names(files)),
+            hint=_("pass --batch ID (batch-ship status lists the batches)"),
         )
     if len(batches) > 1:
         raise _several_batches(files, batches)
@@ -1118,8 +1135,10 @@ def _other_batches(ledger: Ledger, plan: _Plan, batch_id: str, files: Sequence[P
 
 def _several_batches(files: Sequence[Path], batches: Sequence[str]) -> InputError:
     return InputError(
-        f"the references in {_names(files)} belong to several batches ({', '.join(batches)})",
-        hint="pass --batch ID to say which batch this return is for",
+        _("the references in {value} belong to several batches ({value2})").format(
+            value=_names(files), value2=", ".join(batches)
+        ),
+        hint=_("pass --batch ID to say which batch this return is for"),
     )
 
 
@@ -1132,11 +1151,12 @@ def _single_awaiting_batch(ledger: Ledger) -> BatchRef:
     if len(waiting) == 1:
         return BatchRef(waiting[0].batch_id, waiting[0].courier)
     if not waiting:
-        raise InputError("no batch is awaiting tracking numbers", hint=_batches_hint(ledger))
+        raise InputError(_("no batch is awaiting tracking numbers"), hint=_batches_hint(ledger))
     raise InputError(
-        f"{len(waiting)} batches are awaiting tracking numbers "
-        f"({', '.join(info.batch_id for info in waiting)})",
-        hint="pass --batch ID with --range",
+        _("{value} batches are awaiting tracking numbers ({value2})").format(
+            value=len(waiting), value2=", ".join(info.batch_id for info in waiting)
+        ),
+        hint=_("pass --batch ID with --range"),
     )
 
 
@@ -1258,9 +1278,9 @@ def _staged_path(target: Path) -> Path:
 
 def _cannot_write(folder: Path, error: OSError) -> BatchShipError:
     return BatchShipError(
-        f"cannot write the outputs: {error.strerror or error}",
+        _("cannot write the outputs: {value}").format(value=error.strerror or error),
         path=folder,
-        hint="check that the batch folder is writable and the disk has room",
+        hint=_("check that the batch folder is writable and the disk has room"),
     )
 
 
@@ -1309,7 +1329,9 @@ def _replace(temporary: Path, target: Path) -> None:
         os.replace(temporary, target)
     except OSError as error:
         raise BatchShipError(
-            f"cannot replace {target.name}: {error.strerror or error}",
+            _("cannot replace {name}: {value}").format(
+                name=target.name, value=error.strerror or error
+            ),
             path=target,
-            hint="close the file if a spreadsheet program has it open, then run again",
+            hint=_("close the file if a spreadsheet program has it open, then run again"),
         ) from error

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from batch_ship.errors import ConfigError
+from batch_ship.i18n import _
 
 # WenQuanYi Micro Hei (Apache-2.0 or GPL-3+ with the font exception): a TrueType collection
 # with glyf outlines, which reportlab can subset and embed (it cannot embed CFF/OTF CJK fonts).
@@ -35,7 +36,7 @@ def default_font_path() -> Path:
                 return candidate
     if DEBIAN_FILE.is_file():
         return DEBIAN_FILE
-    raise ConfigError("no CJK font found for labels and sheets", hint=INSTALL_HINT)
+    raise ConfigError(_("no CJK font found for labels and sheets"), hint=INSTALL_HINT)
 
 
 @dataclass
@@ -70,7 +71,7 @@ def load_font(path: Path | str | None = None, *, subfont: int = 0) -> LabelFont:
     if key in _REGISTERED:
         return _REGISTERED[key]
     if not resolved.is_file():
-        raise ConfigError("the label font file does not exist", path=resolved, hint=INSTALL_HINT)
+        raise ConfigError(_("the label font file does not exist"), path=resolved, hint=INSTALL_HINT)
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -80,7 +81,9 @@ def load_font(path: Path | str | None = None, *, subfont: int = 0) -> LabelFont:
         font = TTFont(name, str(resolved), subfontIndex=subfont)
     except (TTFError, OSError, ValueError, KeyError) as error:
         raise ConfigError(
-            f"the label font cannot be embedded: {error}", path=resolved, hint=INSTALL_HINT
+            _("the label font cannot be embedded: {error}").format(error=error),
+            path=resolved,
+            hint=INSTALL_HINT,
         ) from error
     pdfmetrics.registerFont(font)
     face = font.face

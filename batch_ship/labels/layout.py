@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from batch_ship.errors import ConfigError
+from batch_ship.i18n import _
 from batch_ship.labels.rows import BARCODE_FIELDS, LABEL_FIELDS
 from batch_ship.template_dirs import builtin_templates
 
@@ -106,22 +107,26 @@ def label_settings(raw: Any, template: Path) -> LabelSettings:
     """Parse a courier template's [label] section; its layout is looked up beside the
     template's own folder (`<templates>/labels/NAME.toml`), then among the built-ins."""
     if not isinstance(raw, dict):
-        raise ConfigError("[label] must be a table", path=template)
+        raise ConfigError(_("[label] must be a table"), path=template)
     unknown = sorted(set(raw) - _LABEL_KEYS)
     if unknown:
         raise ConfigError(
-            f"unknown keys in [label]: {', '.join(unknown)}",
+            _("unknown keys in [label]: {value}").format(value=", ".join(unknown)),
             path=template,
-            hint=f"use {', '.join(sorted(_LABEL_KEYS))}",
+            hint=_("use {value}").format(value=", ".join(sorted(_LABEL_KEYS))),
         )
     name = raw.get("layout")
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise ConfigError(
-            "[label] layout must name a layout file", path=template, hint='e.g. layout = "76x130"'
+            _("[label] layout must name a layout file"),
+            path=template,
+            hint=_('e.g. layout = "76x130"'),
         )
     per_file = raw.get("labels_per_file", DEFAULT_LABELS_PER_FILE)
     if isinstance(per_file, bool) or not isinstance(per_file, int) or not 1 <= per_file <= 100_000:
-        raise ConfigError("[label] labels_per_file must be a whole number 1-100000", path=template)
+        raise ConfigError(
+            _("[label] labels_per_file must be a whole number 1-100000"), path=template
+        )
     return LabelSettings(layout=load_layout(find_layout(name, template)), labels_per_file=per_file)
 
 
@@ -136,9 +141,11 @@ def find_layout(name: str, template: Path | None = None) -> Path:
             return candidate
     known = sorted(path.stem for path in builtin_dir().glob("*.toml"))
     raise ConfigError(
-        f"no label layout {name!r}",
+        _("no label layout {name!r}").format(name=name),
         path=template,
-        hint=f"use one of: {', '.join(known)}, or add labels/{name}.toml to the templates folder",
+        hint=_("use one of: {value}, or add labels/{name}.toml to the templates folder").format(
+            value=", ".join(known), name=name
+        ),
     )
 
 
@@ -147,9 +154,13 @@ def load_layout(path: Path) -> Layout:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"not valid TOML: {error}", path=path, hint="fix the syntax") from error
+        raise ConfigError(
+            _("not valid TOML: {error}").format(error=error), path=path, hint=_("fix the syntax")
+        ) from error
     except OSError as error:
-        raise ConfigError(f"cannot read the layout: {error}", path=path) from error
+        raise ConfigError(
+            _("cannot read the layout: {error}").format(error=error), path=path
+        ) from error
     return layout_from(data, path)
 
 
@@ -158,16 +169,21 @@ def layout_from(data: dict[str, Any], path: Path) -> Layout:
     _no_unknown(data, _TOP_KEYS, "the layout", path)
     width, height = _numbers(data.get("page"), 2, "page", path)
     if not (10 <= width <= 300 and 10 <= height <= 600):
-        raise ConfigError("page must be [width, height] in mm, 10-300 x 10-600", path=path)
+        raise ConfigError(_("page must be [width, height] in mm, 10-300 x 10-600"), path=path)
     tear = _number(data.get("tear", 0), "tear", path)
     if tear and not 0 < tear < height:
-        raise ConfigError(f"tear must be between 0 and the page height {height:g} mm", path=path)
+        raise ConfigError(
+            _("tear must be between 0 and the page height {height:g} mm").format(height=height),
+            path=path,
+        )
     raw_fields = data.get("fields")
     if not isinstance(raw_fields, list) or not raw_fields:
-        raise ConfigError("no fields", path=path, hint="add [[fields]] tables with field and box")
+        raise ConfigError(
+            _("no fields"), path=path, hint=_("add [[fields]] tables with field and box")
+        )
     dpi = int(_number(data.get("dpi", 203), "dpi", path))
     if not 100 <= dpi <= 600:
-        raise ConfigError("dpi must be 100-600 (thermal printers: 203 or 300)", path=path)
+        raise ConfigError(_("dpi must be 100-600 (thermal printers: 203 or 300)"), path=path)
     fields = tuple(
         _on_dots(_field(entry, number, path), dpi) for number, entry in enumerate(raw_fields, 1)
     )
@@ -196,67 +212,96 @@ def check_layout(layout: Layout) -> None:
     for field in layout.fields:
         where = _where(field)
         if not field.box.inside(layout.width, layout.height):
-            raise ConfigError(f"{where}: its box leaves the {page}", path=layout.path)
+            raise ConfigError(
+                _("{where}: its box leaves the {page}").format(where=where, page=page),
+                path=layout.path,
+            )
         top, bottom = field.box.y, field.box.y + field.box.h
         if layout.tear and top < layout.tear < bottom:
             raise ConfigError(
-                f"{where}: its box crosses the tear line at {layout.tear:g} mm", path=layout.path
+                _("{where}: its box crosses the tear line at {tear:g} mm").format(
+                    where=where, tear=layout.tear
+                ),
+                path=layout.path,
             )
         if field.barcode and not field.quiet_zone.inside(layout.width, layout.height):
             raise ConfigError(
-                f"{where}: the barcode's quiet zone ({QUIET_MODULES} modules of "
-                f"{field.module:g} mm each side) leaves the {page}",
+                _(
+                    "{where}: the barcode's quiet zone ({QUIET_MODULES} modules of "
+                    "{module:g} mm each side) leaves the {page}"
+                ).format(where=where, QUIET_MODULES=QUIET_MODULES, module=field.module, page=page),
                 path=layout.path,
-                hint="move the box inwards or make it narrower",
+                hint=_("move the box inwards or make it narrower"),
             )
     for barcode in (field for field in layout.fields if field.barcode):
         for other in layout.fields:
             if other is not barcode and other.box.overlaps(barcode.quiet_zone):
                 raise ConfigError(
-                    f"{_where(other)}: its box overlaps the quiet zone of {_where(barcode)}",
+                    _("{value}: its box overlaps the quiet zone of {value2}").format(
+                        value=_where(other), value2=_where(barcode)
+                    ),
                     path=layout.path,
-                    hint=f"keep {QUIET_MODULES * barcode.module:g} mm clear left and right "
-                    "of the barcode's box, and its box itself",
+                    hint=_(
+                        "keep {value:g} mm clear left and right of the barcode's box, and its "
+                        "box itself"
+                    ).format(value=QUIET_MODULES * barcode.module),
                 )
     waybills = [f for f in layout.fields if f.barcode and f.field == "waybill"]
     if len(waybills) != 1:
         raise ConfigError(
-            "a label needs exactly one waybill barcode",
+            _("a label needs exactly one waybill barcode"),
             path=layout.path,
-            hint='add [[fields]] with field = "waybill" and barcode = true',
+            hint=_('add [[fields]] with field = "waybill" and barcode = true'),
         )
 
 
 def _field(entry: Any, number: int, path: Path) -> Field:
     if not isinstance(entry, dict):
-        raise ConfigError(f"field {number} must be a table", path=path)
+        raise ConfigError(_("field {number} must be a table").format(number=number), path=path)
     name = entry.get("field")
     if name != "text" and name not in LABEL_FIELDS:
         raise ConfigError(
-            f"field {number}: unknown field {name!r}",
+            _("field {number}: unknown field {name!r}").format(number=number, name=name),
             path=path,
-            hint=f"use text or one of: {', '.join(LABEL_FIELDS)}",
+            hint=_("use text or one of: {value}").format(value=", ".join(LABEL_FIELDS)),
         )
     where = f"field {number} ({name})"
     _no_unknown(entry, _FIELD_KEYS, where, path)
     x, y, w, h = _numbers(entry.get("box"), 4, f"{where} box", path)
     if w <= 0 or h <= 0:
-        raise ConfigError(f"{where}: box width and height must be above 0", path=path)
+        raise ConfigError(
+            _("{where}: box width and height must be above 0").format(where=where), path=path
+        )
     size = _number(entry.get("size", 9.0), f"{where} size", path)
     min_size = _number(entry.get("min_size", min(size, 5.0)), f"{where} min_size", path)
     if not 3 <= min_size <= size <= 96:
-        raise ConfigError(f"{where}: need 3 <= min_size <= size <= 96 (points)", path=path)
+        raise ConfigError(
+            _("{where}: need 3 <= min_size <= size <= 96 (points)").format(where=where), path=path
+        )
     align = entry.get("align", "left")
     if align not in _ALIGNS:
-        raise ConfigError(f"{where}: align must be one of {', '.join(_ALIGNS)}", path=path)
+        raise ConfigError(
+            _("{where}: align must be one of {value}").format(
+                where=where, value=", ".join(_ALIGNS)
+            ),
+            path=path,
+        )
     barcode = entry.get("barcode", False)
     if not isinstance(barcode, bool) or (barcode and name not in BARCODE_FIELDS):
         raise ConfigError(
-            f"{where}: barcode = true only for {' and '.join(BARCODE_FIELDS)}", path=path
+            _("{where}: barcode = true only for {value}").format(
+                where=where, value=" and ".join(BARCODE_FIELDS)
+            ),
+            path=path,
         )
     module = _number(entry.get("module", 0.33), f"{where} module", path)
     if not MIN_MODULE_MM <= module <= 1.0:
-        raise ConfigError(f"{where}: module must be {MIN_MODULE_MM}-1.0 mm", path=path)
+        raise ConfigError(
+            _("{where}: module must be {MIN_MODULE_MM}-1.0 mm").format(
+                where=where, MIN_MODULE_MM=MIN_MODULE_MM
+            ),
+            path=path,
+        )
     return Field(
         field=str(name),
         box=Box(x, y, w, h),
@@ -285,20 +330,23 @@ def _where(field: Field) -> str:
 
 def _numbers(value: Any, count: int, where: str, path: Path) -> tuple[float, ...]:
     if not isinstance(value, list) or len(value) != count:
-        raise ConfigError(f"{where} must be a list of {count} numbers (mm)", path=path)
+        raise ConfigError(
+            _("{where} must be a list of {count} numbers (mm)").format(where=where, count=count),
+            path=path,
+        )
     return tuple(_number(item, where, path) for item in value)
 
 
 def _number(value: Any, where: str, path: Path) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{where} must be a number", path=path)
+        raise ConfigError(_("{where} must be a number").format(where=where), path=path)
     return float(value)
 
 
 def _text(data: dict[str, Any], key: str, path: Path) -> str:
     value = data.get(key, "")
     if not isinstance(value, str):
-        raise ConfigError(f"{key} must be text", path=path)
+        raise ConfigError(_("{key} must be text").format(key=key), path=path)
     return value
 
 
@@ -306,7 +354,7 @@ def _no_unknown(data: dict[str, Any], known: set[str], where: str, path: Path) -
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
-            f"unknown keys in {where}: {', '.join(unknown)}",
+            _("unknown keys in {where}: {value}").format(where=where, value=", ".join(unknown)),
             path=path,
-            hint=f"use {', '.join(sorted(known))}",
+            hint=_("use {value}").format(value=", ".join(sorted(known))),
         )

@@ -17,6 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
 from batch_ship.errors import InputError
+from batch_ship.i18n import _
 from batch_ship.labels.fit import Fitted, clean, fit
 from batch_ship.labels.fonts import LabelFont, load_font
 from batch_ship.labels.layout import MIN_MODULE_MM, Field, Layout
@@ -60,7 +61,7 @@ class LabelPainter:
         self.font = font
         self.printed_at = printed_at
         self.page = (layout.width * mm, layout.height * mm)
-        self._fits: list[dict[str, Fitted]] = [{} for _ in layout.fields]
+        self._fits: list[dict[str, Fitted]] = [{} for _unused in layout.fields]
         self.cut: list[str] = []
         self._size = 0.0  # the font size last set in the current label's text object
 
@@ -139,8 +140,10 @@ def draw_code128(canvas: Canvas, value: str, field: Field, page_height: float, d
         dots -= 1
         if dots * dot < MIN_MODULE_MM:
             raise InputError(
-                f"{value!r} is too long for the {field.field} barcode's {box.w:g} mm box",
-                hint="widen the barcode's box in the label layout",
+                _("{value!r} is too long for the {field} barcode's {w:g} mm box").format(
+                    value=value, field=field.field, w=box.w
+                ),
+                hint=_("widen the barcode's box in the label layout"),
             )
         barcode = code128(value, dots * dot * mm, box.h * mm)
         width = barcode.width
@@ -154,8 +157,8 @@ def code128(value: str, module: float, height: float) -> Any:
     places the number as its own field and keeps the quiet zone clear)."""
     if not value.isascii() or not value.isprintable():
         raise InputError(
-            f"{value!r} cannot be a Code128 barcode: only printable ASCII",
-            hint="check the waybill number or order reference",
+            _("{value!r} cannot be a Code128 barcode: only printable ASCII").format(value=value),
+            hint=_("check the waybill number or order reference"),
         )
     return Code128(value, barWidth=module, barHeight=height, quiet=0, humanReadable=0)
 
