@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from batch_ship.errors import InputError
+from batch_ship.i18n import _
 from batch_ship.ledger import BatchInfo, Ledger
 from batch_ship.model import OrderState
 from batch_ship.reasons import REASONS
@@ -161,8 +162,10 @@ def build_report(workspace: Workspace, batch_id: str | None = None) -> ReportDat
         # Looking never creates a ledger: an empty workspace gets an empty report.
         if batch_id is not None:
             raise InputError(
-                f"no batch {batch_id}: there is no ledger in {workspace.home}",
-                hint="run `batch-ship export` first, or point --home at the shop's workspace",
+                _("no batch {batch_id}: there is no ledger in {home}").format(
+                    batch_id=batch_id, home=workspace.home
+                ),
+                hint=_("run `batch-ship export` first, or point --home at the shop's workspace"),
             )
         return _empty_report()
     with Ledger.open(workspace.ledger_path) as ledger:
@@ -172,8 +175,10 @@ def build_report(workspace: Workspace, batch_id: str | None = None) -> ReportDat
             if not chosen:
                 known = ", ".join(info.batch_id for info in all_batches[-5:]) or "none yet"
                 raise InputError(
-                    f"no batch {batch_id} in the ledger",
-                    hint=f"use an id from `batch-ship status` (latest: {known})",
+                    _("no batch {batch_id} in the ledger").format(batch_id=batch_id),
+                    hint=_("use an id from `batch-ship status` (latest: {known})").format(
+                        known=known
+                    ),
                 )
         else:
             chosen = all_batches
@@ -276,7 +281,7 @@ def _coverage(ledger: Ledger, info: BatchInfo) -> Coverage:
 
 def _bars(counts: Iterable[tuple[str, int]]) -> list[Bar]:
     pairs = [(label or "(unknown)", int(value)) for label, value in counts]
-    top = max((value for _, value in pairs), default=0)
+    top = max((value for _unused, value in pairs), default=0)
     span = CHART_WIDTH - LABEL_WIDTH - 60  # room for the number after the bar
     return [
         Bar(
@@ -421,7 +426,7 @@ def _durations(value: Any) -> tuple[float | None, tuple[tuple[str, float], ...]]
         total = value.get("total")
         if isinstance(total, int | float) and not isinstance(total, bool):
             return float(total), parts
-        return (sum(part for _, part in parts) if parts else None), parts
+        return (sum(part for _unused, part in parts) if parts else None), parts
     return None, ()
 
 
@@ -487,7 +492,10 @@ def write_report(
             else workspace.home / REPORT_NAME
         )
     if out.exists() and out.is_dir():
-        raise InputError(f"{out} is a folder", hint="give --out a file name, e.g. report.html")
+        raise InputError(
+            _("{out} is a folder").format(out=out),
+            hint=_("give --out a file name, e.g. report.html"),
+        )
     with atomic_path(out) as temporary:
         temporary.write_text(html, encoding="utf-8")
     return out

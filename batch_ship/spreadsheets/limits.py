@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from batch_ship.errors import InputError
+from batch_ship.i18n import _
 
 # Excel's own sheet limits: nothing a seller centre or a courier site exports goes beyond them.
 MAX_ROWS = 1_048_576
@@ -262,27 +263,35 @@ def check_table_width(width: int, path: Path | None, kind: str) -> None:
     """Refuse a table with more than MAX_TABLE_COLUMNS columns (`kind`: 'filled ' or '')."""
     if width > MAX_TABLE_COLUMNS:
         raise InputError(
-            f"refused: the table is wider than {MAX_TABLE_COLUMNS:,} {kind}columns",
+            _("refused: the table is wider than {MAX_TABLE_COLUMNS:,} {kind}columns").format(
+                MAX_TABLE_COLUMNS=MAX_TABLE_COLUMNS, kind=kind
+            ),
             path=path,
-            hint="use the report or return exactly as exported; no order report or courier "
-            "return has that many columns",
+            hint=_(
+                "use the report or return exactly as exported; no order report or courier "
+                "return has that many columns"
+            ),
         )
 
 
 def broken(path: Path, why: str) -> InputError:
     """A workbook the readers cannot open."""
     return InputError(
-        f"the workbook cannot be opened: {why}",
+        _("the workbook cannot be opened: {why}").format(why=why),
         path=path,
-        hint="download or save the file again (it must open in a spreadsheet program), "
-        "or use the CSV export",
+        hint=_(
+            "download or save the file again (it must open in a spreadsheet program), "
+            "or use the CSV export"
+        ),
     )
 
 
 def hostile(path: Path, why: str) -> InputError:
     return InputError(
-        f"refused before reading: {why}",
+        _("refused before reading: {why}").format(why=why),
         path=path,
-        hint="use the file exactly as the seller centre or the courier exported it "
-        "(limits: README, Limits)",
+        hint=_(
+            "use the file exactly as the seller centre or the courier exported it "
+            "(limits: README, Limits)"
+        ),
     )

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from batch_ship.errors import InputError, missing_file
+from batch_ship.i18n import _
 from batch_ship.spreadsheets.limits import MAX_TABLE_COLUMNS, broken, check_table_width
 from batch_ship.spreadsheets.xls_limits import check_workbook
 
@@ -56,18 +57,22 @@ def load_bytes(source: Source) -> RawFile:
         except FileNotFoundError:
             raise missing_file(path) from None
         except IsADirectoryError:
-            raise InputError("is a folder, not a file", path=path, hint="name a file") from None
+            raise InputError(
+                _("is a folder, not a file"), path=path, hint=_("name a file")
+            ) from None
         except OSError as error:
             raise InputError(
-                f"cannot read the file ({error.strerror})", path=path, hint="check permissions"
+                _("cannot read the file ({strerror})").format(strerror=error.strerror),
+                path=path,
+                hint=_("check permissions"),
             ) from None
     name = getattr(source, "name", None)
     data = source.read()
     if isinstance(data, str):
         raise InputError(
-            "the file object was opened in text mode",
+            _("the file object was opened in text mode"),
             path=Path(str(name or "<stream>")),
-            hint="open it in binary mode ('rb')",
+            hint=_("open it in binary mode ('rb')"),
         )
     return RawFile(bytes(data), Path(str(name)) if isinstance(name, str) else Path("<stream>"))
 
@@ -109,20 +114,24 @@ def detect_encoding(raw: RawFile) -> str:
 
 def _not_text(raw: RawFile) -> InputError:
     return InputError(
-        "this is not a CSV or spreadsheet file (it holds binary data)",
+        _("this is not a CSV or spreadsheet file (it holds binary data)"),
         path=raw.path,
-        hint="export the report again from the seller centre as CSV, or pass the .xlsx/.xls file",
+        hint=_(
+            "export the report again from the seller centre as CSV, or pass the .xlsx/.xls file"
+        ),
     )
 
 
 def _undecodable(raw: RawFile, offset: int) -> InputError:
     line = raw.data.count(b"\n", 0, offset) + 1
     return InputError(
-        f"the text is neither UTF-8 nor GB18030/GBK (undecodable bytes at byte {offset}, "
-        f"line {line})",
+        _(
+            "the text is neither UTF-8 nor GB18030/GBK (undecodable bytes at byte "
+            "{offset}, line {line})"
+        ).format(offset=offset, line=line),
         path=raw.path,
         row=line,
-        hint="re-export the report from the seller centre, or save it as CSV UTF-8 or GBK",
+        hint=_("re-export the report from the seller centre, or save it as CSV UTF-8 or GBK"),
     )
 
 
@@ -149,9 +158,9 @@ def read_raw(
     """`read_table` on bytes already loaded."""
     if not raw.data[:_SNIFF].strip() and not raw.data.strip():
         raise InputError(
-            "the file is empty",
+            _("the file is empty"),
             path=raw.path,
-            hint="export the report again; the download may have failed",
+            hint=_("export the report again; the download may have failed"),
         )
     kind = sniff_format(raw.data)
     if kind == "csv":
@@ -187,11 +196,14 @@ def _read_csv(raw: RawFile, header_row: int | None) -> pd.DataFrame:
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
     records, ends = _sniff_records(sample, delimiter)
     if not records:
-        raise InputError("the file has no rows", path=raw.path, hint="export the report again")
+        raise InputError(
+            _("the file has no rows"), path=raw.path, hint=_("export the report again")
+        )
     if header_row is not None and header_row >= len(records):
         raise InputError(
-            f"no header at row {header_row + 1}: the file has fewer rows", path=raw.path,
-            hint="check the file",
+            _("no header at row {value}: the file has fewer rows").format(value=header_row + 1),
+            path=raw.path,
+            hint=_("check the file"),
         )  # fmt: skip
     # The widest of the first rows fixes the column count: the item report's data rows carry a
     # trailing comma that its header may or may not have.
@@ -220,11 +232,13 @@ def _read_csv(raw: RawFile, header_row: int | None) -> pd.DataFrame:
         if len(problems) > len(rows) and rows:
             where = where[:-1] + " …)"
         raise InputError(
-            f"{len(problems)} row(s) do not have the {width} columns of the first rows{where}; "
-            "the file is cut off or was edited by hand",
+            _(
+                "{value} row(s) do not have the {width} columns of the first "
+                "rows{where}; the file is cut off or was edited by hand"
+            ).format(value=len(problems), width=width, where=where),
             path=raw.path,
             row=rows[0] if rows else None,
-            hint="export the report again from the seller centre",
+            hint=_("export the report again from the seller centre"),
         )
     # One chunk per column (the parser gives one per 1 MB block): every later row selection
     # (take) on a chunked column first concatenates all of it, which at a million orders costs
@@ -316,9 +330,9 @@ def _decode_failure(raw: RawFile, encoding: str) -> InputError:
     except UnicodeDecodeError as error:
         return _undecodable(raw, error.start)
     return InputError(
-        "the text cannot be decoded",
+        _("the text cannot be decoded"),
         path=raw.path,
-        hint="re-export the report, or save it as CSV UTF-8 or GBK",
+        hint=_("re-export the report, or save it as CSV UTF-8 or GBK"),
     )
 
 
@@ -344,9 +358,9 @@ def _parse_csv_c_engine(
         raise _decode_failure(raw, encoding) from None
     except (pd.errors.ParserError, ValueError) as error:
         raise InputError(
-            f"the CSV cannot be parsed ({str(error).strip()[:200]})",
+            _("the CSV cannot be parsed ({value})").format(value=str(error).strip()[:200]),
             path=raw.path,
-            hint="export the report again from the seller centre; do not edit it by hand",
+            hint=_("export the report again from the seller centre; do not edit it by hand"),
         ) from None
     return pa.Table.from_pandas(frame.astype(TEXT), preserve_index=False)
 
@@ -415,9 +429,9 @@ def workbook_rows(
         rows: list[list[Any]] = chosen.to_python(skip_empty_area=False, nrows=nrows)
     except (IndexError, WorksheetNotFound):
         raise InputError(
-            f"no sheet {sheet!r} in the workbook",
+            _("no sheet {sheet!r} in the workbook").format(sheet=sheet),
             path=raw.path,
-            hint=f"name one of its sheets: {', '.join(names) or 'none'}",
+            hint=_("name one of its sheets: {value}").format(value=", ".join(names) or "none"),
         ) from None
     except Exception as error:  # calamine's errors (zip, xml, password) share no public base
         raise broken(raw.path, f"{type(error).__name__}: {str(error)[:200]}") from None
@@ -520,9 +534,11 @@ def apply_header(grid: pd.DataFrame, row: int, path: Path | None = None) -> pd.D
     """The rows below `row` of a raw grid, its cells becoming the column names."""
     if row >= len(grid):
         raise InputError(
-            f"no header at row {row + 1}: the sheet has {len(grid)} rows",
+            _("no header at row {value}: the sheet has {value2} rows").format(
+                value=row + 1, value2=len(grid)
+            ),
             path=path,
-            hint="check that this is the right file",
+            hint=_("check that this is the right file"),
         )
     header = [str(cell) for cell in grid.iloc[row].tolist()]
     body = grid.iloc[row + 1 :].reset_index(drop=True)
