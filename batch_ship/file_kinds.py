@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -90,65 +89,77 @@ class FileKind(Enum):
     OTHER = "other"
 
 
-@dataclass(frozen=True)
 class Layouts:
     """The header rows batch-ship writes itself, by their keys: each courier's submission
     workbook and each marketplace's upload file (with the name to call it by, '' when
-    several share the layout)."""
+    several share the layout). Read from the templates when first asked for: most files are
+    told apart without them. A template that does not load is left out: recognising files
+    must not fail on it."""
 
-    submissions: Mapping[tuple[str, ...], str]
-    uploads: Mapping[tuple[str, ...], str]
+    def __init__(self, templates: Path | None = None) -> None:
+        self._templates = templates
+
+    @cached_property
+    def submissions(self) -> Mapping[tuple[str, ...], str]:
+        from batch_ship.couriers import load_courier_file, template_files
+
+        found: dict[tuple[str, ...], str] = {}
+        try:
+            files = template_files(self._templates)
+        except BatchShipError:
+            files = {}
+        for path in files.values():
+            try:
+                courier = load_courier_file(path)
+            except BatchShipError:
+                continue
+            headers = tuple(header_key(column.header) for column in courier.columns)
+            # a layout several couriers share names none of them
+            found[headers] = "" if headers in found else courier.name
+        return found
+
+    @cached_property
+    def uploads(self) -> Mapping[tuple[str, ...], str]:
+        from batch_ship.uploads import available_marketplaces, load_marketplace
+
+        found: dict[tuple[str, ...], str] = {}
+        for code in available_marketplaces(self._templates):
+            try:
+                market = load_marketplace(code, self._templates)
+            except BatchShipError:
+                continue
+            found.setdefault(tuple(header_key(col.header) for col in market.columns), market.name)
+        return found
 
 
 @lru_cache(maxsize=8)
 def our_layouts(templates: Path | None = None) -> Layouts:
-    """The layouts of the built-in templates and those of the workspace's templates folder.
-    A template that does not load is left out: recognising files must not fail on it."""
-    from batch_ship.couriers import load_courier_file, template_files
-    from batch_ship.uploads import available_marketplaces, load_marketplace
-
-    submissions: dict[tuple[str, ...], str] = {}
-    uploads: dict[tuple[str, ...], str] = {}
-    try:
-        files = template_files(templates)
-    except BatchShipError:
-        files = {}
-    for path in files.values():
-        try:
-            courier = load_courier_file(path)
-        except BatchShipError:
-            continue
-        headers = tuple(header_key(column.header) for column in courier.columns)
-        # a layout several couriers share names none of them
-        submissions[headers] = "" if headers in submissions else courier.name
-    for code in available_marketplaces(templates):
-        try:
-            market = load_marketplace(code, templates)
-        except BatchShipError:
-            continue
-        uploads.setdefault(tuple(header_key(col.header) for col in market.columns), market.name)
-    return Layouts(submissions, uploads)
+    """The layouts of the built-in templates and those of the workspace's templates folder."""
+    return Layouts(templates)
 
 
 def kind_of_header(cells: Sequence[object], layouts: Layouts | None = None) -> tuple[FileKind, str]:
     """What a file with this header row is, and whose (a courier's or marketplace's name for
-    our own files, else ''). Most specific first: our own layouts exactly, then the reports,
-    then a courier's answer (a tracking column beside anything else)."""
-    layouts = layouts or our_layouts()
+    our own files, else ''). The reports first (none of our own layouts has a column only a
+    report has), then our upload layout exactly, a courier's answer (a tracking column beside
+    anything else), and last our submission layouts exactly (they have no tracking column)."""
     row = tuple(key for key in map(header_key, cells) if key)
     keys = frozenset(row)
-    if row in layouts.uploads:
-        return FileKind.UPLOAD, layouts.uploads[row]
-    if row in layouts.submissions:
-        return FileKind.SUBMISSION, layouts.submissions[row]
     if keys & _ORDER_IDS and keys & _EXCEPTION:
         return FileKind.EXCEPTIONS, ""
     if keys & _ITEM_IDS and keys & _ITEM_ONLY and not keys & _ADDRESSES:
         return FileKind.ITEM_REPORT, ""
     if keys & _ORDER_IDS and keys & _ORDER_ONLY:
         return FileKind.ORDER_REPORT, ""
+    layouts = layouts or our_layouts()
     if keys & _TRACKING and len(keys) > 1:
+        if row in layouts.uploads:
+            return FileKind.UPLOAD, layouts.uploads[row]
         return FileKind.COURIER_RETURN, ""
+    if row in layouts.submissions:
+        return FileKind.SUBMISSION, layouts.submissions[row]
+    if row in layouts.uploads:  # an upload layout without a tracking column of ours
+        return FileKind.UPLOAD, layouts.uploads[row]
     return FileKind.OTHER, ""
 
 
