@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -12,15 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 from batch_ship.couriers import get_courier
 from batch_ship.errors import BatchShipError, InputError, LedgerError
 from batch_ship.file_kinds import FileKind, WrongFileError
 from batch_ship.i18n import _
+from batch_ship.oslock import try_lock, unlock
 from batch_ship.progress import Progress, no_progress
+from batch_ship.publish import open_ledger, publish_file
 from batch_ship.sources.registry import pair_key
-from batch_ship.spreadsheets.write import atomic_path
 from batch_ship.uploads import load_marketplace
 from batch_ship.workspace import CONFIG_NAME, Workspace, load_config
 
@@ -119,7 +119,7 @@ def init_workspace(home: Path, *, courier: str = "zto", marketplace: str = "taob
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
-    with atomic_path(path) as temporary:
+    with publish_file(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
 
 
@@ -306,6 +306,7 @@ def run_daily(
                     items=[items_path] if items_path else None,
                     progress=progress,
                     source=source,
+                    now=today,
                 ),
                 "return": partial(importer, workspace, [order_path], progress=progress),
             }
@@ -376,7 +377,10 @@ def _process(
     except BatchShipError as error:
         log.debug("daily: %s failed", inputs[0].name, exc_info=True)
         return failed(str(error), isinstance(error, InputError))
-    except Exception as error:  # a bug in one file's run must not stop the rest of the inbox
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:  # a bug (or a native panic) in one file's run must not
+        # stop the rest of the inbox
         if raise_bugs:
             raise
         log.debug("daily: %s crashed", inputs[0].name, exc_info=True)
@@ -531,9 +535,7 @@ def archive_file(path: Path, folder: Path) -> Path:
 def _log_daily(workspace: Workspace, result: DailyResult) -> None:
     """One `daily` event in the ledger's log, so the report can show the routine's timing."""
     try:
-        from batch_ship.ledger import Ledger
-
-        with Ledger.open(workspace.ledger_path) as ledger, ledger.write():
+        with open_ledger(workspace) as ledger, ledger.write():
             ledger.log_event(
                 "daily",
                 None,
@@ -562,7 +564,7 @@ def workspace_lock(home: Path, *, wait_seconds: float = 0.0) -> Iterator[None]:
     handle = open(path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
     try:
         deadline = time.monotonic() + wait_seconds
-        while not _try_lock(handle):
+        while not try_lock(handle):
             if time.monotonic() >= deadline:
                 handle.seek(0)
                 holder = handle.read().strip() or "another process"
@@ -585,38 +587,9 @@ def workspace_lock(home: Path, *, wait_seconds: float = 0.0) -> Iterator[None]:
             handle.seek(0)
             handle.truncate()
             handle.flush()
-            _unlock(handle)
+            unlock(handle)
     finally:
         handle.close()
-
-
-if sys.platform == "win32":  # pragma: no cover - Task Scheduler on Windows
-    import msvcrt
-
-    def _try_lock(handle: IO[str]) -> bool:
-        handle.seek(0)
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-    def _unlock(handle: IO[str]) -> None:
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _try_lock(handle: IO[str]) -> bool:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return False
-        return True
-
-    def _unlock(handle: IO[str]) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def describe_result(result: FileResult, home: Path) -> str:

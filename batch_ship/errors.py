@@ -51,3 +51,7 @@ class LedgerError(BatchShipError):
 def missing_file(path: Path | str) -> InputError:
     """The one message for an input file that is not there: exit 1, for every command."""
     return InputError(_("file not found"), path=path, hint=_("check the path and the file name"))
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that the same clean-up runs."""

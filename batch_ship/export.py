@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import secrets
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -22,10 +19,11 @@ from pandas.arrays import ArrowStringArray
 from batch_ship.couriers import Courier, get_courier
 from batch_ship.errors import InputError
 from batch_ship.i18n import _
-from batch_ship.ledger import Ledger, NewBatch
+from batch_ship.ledger import NewBatch
 from batch_ship.model import OrderState, OrderStatus
 from batch_ship.normalize.recipients import normalize_recipients
 from batch_ship.progress import Progress, StepTimer, no_progress
+from batch_ship.publish import open_ledger, publication
 from batch_ship.reasons import EXCEPTION_CODES, SKIP_CODES
 from batch_ship.sender import sender_for
 from batch_ship.sources import canonical as c
@@ -137,9 +135,10 @@ def run_export(
 
     Reads and builds everything first; then, holding the ledger's write lock, re-checks which
     orders are already submitted (another run may have taken some), allocates the batch id and
-    records the batch while the workbooks are written into a hidden staging folder (for a big
-    export, by a second process too: its writing starts when the building ends), moves the
-    folder into place and commits. Any failure leaves no batch folder and an unchanged ledger.
+    records the batch while the workbooks are written into the run's staging folder (for a
+    big export, by a second process too: its writing starts when the building ends), and
+    commits the batch with the record of its folder; then the folder moves into place
+    (batch_ship/publish.py). Any failure leaves no batch folder and an unchanged ledger.
     Nothing new: no batch, no files.
     The order files' source is `source` (a code, see `batch_ship.sources.registry`) or found
     from their content. Without `items`, the files that belong beside the order files (Taobao:
@@ -169,10 +168,9 @@ def run_export(
     awaiting = frame[c.STATUS].astype(str).eq(OrderStatus.AWAITING_SHIPMENT.value).to_numpy()
     candidates = np.flatnonzero(~duplicate & awaiting)
 
-    workspace.home.mkdir(parents=True, exist_ok=True)
     big = len(candidates) >= BACKGROUND_ORDERS
     with (
-        Ledger.open(workspace.ledger_path) as ledger,
+        open_ledger(workspace) as ledger,
         WorkbookWriter(background=big) as writer,
     ):
         states = ledger.order_states(order_ids.iloc[candidates].tolist())
@@ -201,86 +199,92 @@ def run_export(
         if _plan_is_empty(plan):
             return _result(None, chosen, n, plan, 0, 0, (), timer)
 
-        staging = _staging_dir(workspace)
-        target: Path | None = None
-        built: _Built | None = None
-        committed = False
-        try:
-            with timer("build"):
-                built = _build(
-                    staging, chosen, plan, item_table, originals, merge, workspace, writer
-                )
-            with ledger.write():
-                # Another run may have taken some of these orders since we looked.
-                fresh = ledger.order_states(
-                    [*plan.submit[c.ORDER_ID].tolist(), *plan.exceptions["order_id"].tolist()]
-                )
-                taken = any(state in _DONE for state in fresh.values())
-                if not taken and len(plan.submit) == 0:
-                    # only exceptions: another run may have recorded the same ones meanwhile
-                    recorded = ledger.exception_codes(plan.exceptions["order_id"].tolist())
-                    plan = narrowed(states, recorded)
-                    if _plan_is_empty(plan):
-                        return _result(None, chosen, n, plan, 0, 0, (), timer)
-                if taken:
-                    states = ledger.order_states(order_ids.iloc[candidates].tolist())
-                    recorded = ledger.exception_codes(order_ids.iloc[to_normalize].tolist())
-                    plan = narrowed(states, recorded)
-                    if _plan_is_empty(plan):
-                        return _result(None, chosen, n, plan, 0, 0, (), timer)
-                    with timer("rebuild"):
-                        built.workbooks.discard()  # the worker may be writing the first plan
-                        _clear(staging)
-                        built = _build(
-                            staging, chosen, plan, item_table, originals, merge, workspace, writer
-                        )
-                when = now or datetime.now()
-                batch_id = ledger.new_batch_id(when.date())
-                target = workspace.batch_dir(batch_id)
-                with timer("record"):
-                    ledger.record_batch(
-                        NewBatch(
-                            batch_id=batch_id,
-                            courier=chosen.code,
-                            created=when,
-                            files=tuple(built.file_names),
-                            parcels=built.ledger_parcels,
-                            orders=built.orders,
-                            exceptions=plan.exceptions[["order_id", "codes"]],
-                        )
+        with publication(workspace, ledger) as publishing:
+            staging = publishing.folder("batch")
+            built: _Built | None = None
+            try:
+                with timer("build"):
+                    built = _build(
+                        staging, chosen, plan, item_table, originals, merge, workspace, writer
                     )
-                with timer("write"):  # what the worker has not written (all, without one)
-                    built.workbooks.finish(progress)
-                _move_into_place(staging, target)
-                result = _result(
-                    batch_id,
-                    chosen,
-                    n,
-                    plan,
-                    len(built.orders),
-                    built.parcels,
-                    tuple(target / name for name in built.file_names),
-                    timer,
-                )
-                ledger.log_event(
-                    "export",
-                    batch_id,
-                    {
-                        **result.summary(),
-                        "inputs": [path.name for path in paths],
-                        "items": [Path(path).name for path in item_paths],
-                        "merge": merge,
-                        "seconds": timer.rounded(),
-                    },
-                )
-            committed = True
-        finally:
-            if built is not None:
-                built.workbooks.discard()  # no file may appear after the clean-up below
-            _abandon(staging)  # gone already when it became the batch folder
-            if target is not None and not committed:
-                _abandon(target)
-    # The commit happened when write() exited; only now is the batch folder final.
+                publishing.estimate = built.workbooks.estimated_size
+                with ledger.write():
+                    # Another run may have taken some of these orders since we looked.
+                    fresh = ledger.order_states(
+                        [*plan.submit[c.ORDER_ID].tolist(), *plan.exceptions["order_id"].tolist()]
+                    )
+                    taken = any(state in _DONE for state in fresh.values())
+                    if not taken and len(plan.submit) == 0:
+                        # only exceptions: another run may have recorded the same ones meanwhile
+                        recorded = ledger.exception_codes(plan.exceptions["order_id"].tolist())
+                        plan = narrowed(states, recorded)
+                        if _plan_is_empty(plan):
+                            return _result(None, chosen, n, plan, 0, 0, (), timer)
+                    if taken:
+                        states = ledger.order_states(order_ids.iloc[candidates].tolist())
+                        recorded = ledger.exception_codes(order_ids.iloc[to_normalize].tolist())
+                        plan = narrowed(states, recorded)
+                        if _plan_is_empty(plan):
+                            return _result(None, chosen, n, plan, 0, 0, (), timer)
+                        with timer("rebuild"):
+                            built.workbooks.discard()  # the worker may be writing the first plan
+                            _clear(staging)
+                            built = _build(
+                                staging,
+                                chosen,
+                                plan,
+                                item_table,
+                                originals,
+                                merge,
+                                workspace,
+                                writer,
+                            )
+                        publishing.estimate = built.workbooks.estimated_size
+                    when = now or datetime.now()
+                    batch_id = ledger.new_batch_id(when.date())
+                    target = workspace.batch_dir(batch_id)
+                    with timer("record"):
+                        ledger.record_batch(
+                            NewBatch(
+                                batch_id=batch_id,
+                                courier=chosen.code,
+                                created=when,
+                                files=tuple(built.file_names),
+                                parcels=built.ledger_parcels,
+                                orders=built.orders,
+                                exceptions=plan.exceptions[["order_id", "codes"]],
+                            )
+                        )
+                    with timer("write"):  # what the worker has not written (all, without one)
+                        built.workbooks.finish(progress)
+                    result = _result(
+                        batch_id,
+                        chosen,
+                        n,
+                        plan,
+                        len(built.orders),
+                        built.parcels,
+                        tuple(target / name for name in built.file_names),
+                        timer,
+                    )
+                    ledger.log_event(
+                        "export",
+                        batch_id,
+                        {
+                            **result.summary(),
+                            "inputs": [path.name for path in paths],
+                            "items": [Path(path).name for path in item_paths],
+                            "merge": merge,
+                            "seconds": timer.rounded(),
+                        },
+                    )
+                    # the batch folder goes into place once this commit is on disk
+                    publishing.place(staging, target)
+                    publishing.record()
+            finally:
+                if built is not None:
+                    built.workbooks.discard()  # no file may appear after the clean-up
+    # The commit happened when write() exited, and the batch folder is in place.
     log.info(
         _("export %s: %d orders in %d parcels, %d exception(s)"),
         result.batch,
@@ -541,36 +545,12 @@ def _result(
 # --- files ------------------------------------------------------------------------------
 
 
-def _staging_dir(workspace: Workspace) -> Path:
-    """A hidden folder inside batches/ (same file system, so the final move is a rename)."""
-    workspace.batches_dir.mkdir(parents=True, exist_ok=True)
-    path = workspace.batches_dir / f".export-{os.getpid()}-{secrets.token_hex(4)}"
-    path.mkdir()
-    return path
-
-
 def _clear(folder: Path) -> None:
     for child in folder.iterdir():
         if child.is_dir():
             shutil.rmtree(child)
         else:
             child.unlink()
-
-
-def _move_into_place(staging: Path, target: Path) -> None:
-    """Rename the staging folder to batches/<id>. A folder already there is left over from a
-    crash between the move and the ledger commit (the ledger does not know the id): keep it
-    aside rather than overwrite or merge it."""
-    if target.exists():
-        aside = target.with_name(f".abandoned-{target.name}-{secrets.token_hex(4)}")
-        log.warning(_("batch folder %s is not in the ledger; moved it to %s"), target, aside.name)
-        os.replace(target, aside)
-    os.replace(staging, target)
-
-
-def _abandon(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        shutil.rmtree(folder)
 
 
 __all__ = ["ExportResult", "run_export"]

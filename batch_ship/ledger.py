@@ -164,6 +164,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                      THEN 'shipped' ELSE 'submitted' END AS state
             FROM orders AS o""",
     ),
+    (
+        # The files a run publishes (staged path -> final path, both relative to the ledger's
+        # folder, moved in `step` order), recorded in the run's own commit and deleted once
+        # they are in place: opening the workspace finishes the moves of a run that died in
+        # between (batch_ship/publish.py).
+        """CREATE TABLE publications (
+            run TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            staged TEXT NOT NULL,
+            target TEXT NOT NULL,
+            PRIMARY KEY (run, step)
+        ) WITHOUT ROWID""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 BATCH_ID = re.compile(r"[0-9]{8}-[0-9]{2,}")
@@ -296,10 +309,11 @@ class Ledger:
                 )
             if version < SCHEMA_VERSION:
                 self._migrate()
-            if str(self._use_wal()).lower() == "wal":
-                # WAL makes NORMAL safe against corruption; only the last commit may be lost
-                # on power failure, which a re-run repeats idempotently.
-                self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._use_wal()
+            # A commit makes a run's files visible (they move into place once it is on
+            # disk), so it must survive a power cut too: FULL syncs the WAL at each commit,
+            # one fsync per run.
+            self._conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as error:
             raise self._translate(error, "open") from error
 
@@ -1010,6 +1024,36 @@ class Ledger:
             if count:
                 problems.append(f"{count} {label}")
         return problems
+
+    # --- publications (batch_ship/publish.py) ------------------------------------------
+    def record_publication(self, run: str, moves: Sequence[tuple[str, str]]) -> None:
+        """Record the files run `run` publishes (staged, target; in move order). Inside
+        write(): the same commit as the run's changes."""
+        self._require_write("record_publication")
+        self._conn.executemany(
+            "INSERT INTO publications (run, step, staged, target) VALUES (?, ?, ?, ?)",
+            [(run, step, staged, target) for step, (staged, target) in enumerate(moves)],
+        )
+
+    def publications(self, run: str | None = None) -> dict[str, list[tuple[str, str]]]:
+        """Recorded publications not finished yet (of one run, or all): run -> moves."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for name, staged, target in self._conn.execute(
+            "SELECT run, staged, target FROM publications WHERE ?1 IS NULL OR run = ?1"
+            " ORDER BY run, step",
+            (run,),
+        ):
+            found.setdefault(name, []).append((staged, target))
+        return found
+
+    def forget_publication(self, run: str) -> None:
+        """A publication's files are in place: drop its record. Inside write()."""
+        self._require_write("forget_publication")
+        self._conn.execute("DELETE FROM publications WHERE run = ?", (run,))
+
+    def batch_ids(self) -> set[str]:
+        """Every batch id the ledger holds."""
+        return {row[0] for row in self._conn.execute("SELECT batch_id FROM batches")}
 
     def log_event(self, kind: str, batch_id: str | None, detail: dict[str, Any]) -> None:
         """Append to the event log (export, import-tracking, …). Inside write()."""

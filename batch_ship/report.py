@@ -17,8 +17,8 @@ from batch_ship.errors import InputError
 from batch_ship.i18n import _
 from batch_ship.ledger import BatchInfo, Ledger
 from batch_ship.model import OrderState
+from batch_ship.publish import publish_file
 from batch_ship.reasons import REASONS
-from batch_ship.spreadsheets.write import atomic_path
 from batch_ship.workspace import Workspace
 
 TEMPLATE_NAME = "report.html.j2"
@@ -496,6 +496,6 @@ def write_report(
             _("{out} is a folder").format(out=out),
             hint=_("give --out a file name, e.g. report.html"),
         )
-    with atomic_path(out) as temporary:
+    with publish_file(out) as temporary:
         temporary.write_text(html, encoding="utf-8")
     return out

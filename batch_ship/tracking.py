@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
-import secrets
 import time
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -14,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +44,10 @@ from batch_ship.i18n import N_, _
 from batch_ship.imports import next_import
 from batch_ship.ledger import BatchRef, Ledger, TrackingAssignment, iso_time, shipped_rows
 from batch_ship.progress import Progress, StepTimer, no_progress
+from batch_ship.publish import open_ledger, publication
 from batch_ship.spreadsheets.background import PendingWrite, WorkbookWriter
 from batch_ship.spreadsheets.read import read_table
-from batch_ship.spreadsheets.write import write_workbook
+from batch_ship.spreadsheets.write import estimated_size, write_workbook
 from batch_ship.tracking_numbers import (
     RangeError,
     TrackingRule,
@@ -60,7 +60,6 @@ from batch_ship.uploads import (
     Marketplace,
     load_marketplace,
     render_upload,
-    stage_bytes,
     upload_frame,
 )
 from batch_ship.workspace import Workspace
@@ -916,7 +915,8 @@ def import_tracking(
     preload = (write_reconcile.__module__,)
     with (
         WorkbookWriter(background=big, preload=preload) as writer,
-        Ledger.open(workspace.ledger_path) as ledger,
+        open_ledger(workspace) as ledger,
+        publication(workspace, ledger) as publishing,
         # the write lock from the start: what is read below is what gets recorded
         ledger.write(),
     ):
@@ -971,9 +971,11 @@ def import_tracking(
         del rows, split, owners  # the plan holds what is needed of them: less memory at peak
         folder = workspace.batch_dir(info.batch_id)
         number, reconcile_name = next_import(ledger, info.batch_id, folder)
-        reconcile_staged = _staged_path(folder / reconcile_name)
+        # moved into place in this order once the ledger commits: the upload last
+        reconcile_staged = publishing.file(folder / reconcile_name)
+        upload_staged = publishing.file(folder / market.file_name)
+        publishing.estimate = partial(_outputs_size, plan, parcels)
         reconcile = _stage_reconcile(writer, reconcile_staged, plan, parcels)
-        staged: list[tuple[Path, Path]] = []
         try:
             with steps("ledger-record"):
                 # in parcel order, as the ledger stores them (stable: the first number
@@ -988,9 +990,8 @@ def import_tracking(
                 # what the ledger now holds, without reading the batch back
                 shipped = shipped_rows(_after_recording(parcels, plan, iso_time(now)))
             with steps("write"):
-                staged.append(_stage_upload(folder, market, courier, shipped, market.file_name))
-                # the reconcile workbook is renamed first (see below)
-                staged.insert(0, (_wait_for(reconcile, folder), folder / reconcile_name))
+                _stage_upload(upload_staged, market, courier, shipped)
+                _wait_for(reconcile, folder)
             written = (folder / market.file_name, folder / reconcile_name)
             result = _result(info, plan, parcels, written, started, steps)
             ledger.log_event(
@@ -1007,16 +1008,9 @@ def import_tracking(
                     "steps": steps.rounded(),
                 },
             )
-            # the reconcile workbook first, the upload last: a failure in between leaves no
-            # upload claiming orders the rolled-back ledger does not ship
-            for temporary, target in staged:
-                _replace(temporary, target)
+            publishing.record()
         except BaseException:
-            reconcile.discard()
-            reconcile_staged.unlink(missing_ok=True)
-            _discard(staged)
-            # this import's own workbook is new: nothing to restore, it goes with the import
-            (folder / reconcile_name).unlink(missing_ok=True)
+            reconcile.discard()  # no file may appear after the staged ones are deleted
             raise
     log.debug(
         "%s: %d parcels matched, %d orders shipped, %d already recorded, %d awaiting",
@@ -1272,10 +1266,6 @@ def reconcile_sheets(plan: _Plan, parcels: pd.DataFrame) -> dict[str, pd.DataFra
     }
 
 
-def _staged_path(target: Path) -> Path:
-    return target.parent / f".{target.stem}-{secrets.token_hex(6)}.staged{target.suffix}"
-
-
 def _cannot_write(folder: Path, error: OSError) -> BatchShipError:
     return BatchShipError(
         _("cannot write the outputs: {value}").format(value=error.strerror or error),
@@ -1308,30 +1298,16 @@ def _wait_for(reconcile: PendingWrite[Path], folder: Path) -> Path:
 
 
 def _stage_upload(
-    folder: Path, market: Marketplace, courier: Courier, shipped: pd.DataFrame, upload: str
-) -> tuple[Path, Path]:
-    """The upload file in a temporary file beside it; the caller renames it (or discards it)."""
+    staged: Path, market: Marketplace, courier: Courier, shipped: pd.DataFrame
+) -> None:
+    """The upload file, written to its staged path."""
     carrier = market.carrier(courier.code, courier.name, courier.marketplace_names)
     try:
-        data = render_upload(market, upload_frame(market, shipped, carrier))
-        return stage_bytes(folder / upload, data), folder / upload
+        staged.write_bytes(render_upload(market, upload_frame(market, shipped, carrier)))
     except OSError as error:
-        raise _cannot_write(folder, error) from error
+        raise _cannot_write(staged.parent, error) from error
 
 
-def _discard(staged: list[tuple[Path, Path]]) -> None:
-    for temporary, _target in staged:
-        temporary.unlink(missing_ok=True)
-
-
-def _replace(temporary: Path, target: Path) -> None:
-    try:
-        os.replace(temporary, target)
-    except OSError as error:
-        raise BatchShipError(
-            _("cannot replace {name}: {value}").format(
-                name=target.name, value=error.strerror or error
-            ),
-            path=target,
-            hint=_("close the file if a spreadsheet program has it open, then run again"),
-        ) from error
+def _outputs_size(plan: _Plan, parcels: pd.DataFrame) -> int:
+    """About the bytes reconcile.xlsx and the upload take (for the disk-full message)."""
+    return estimated_size(reconcile_sheets(plan, parcels)) + 64 * len(parcels)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -274,16 +272,3 @@ def _csv_text(marketplace: Marketplace, rows: Iterable[Sequence[object]]) -> str
     )
     writer.writerows(rows)
     return buffer.getvalue()
-
-
-def stage_bytes(path: Path, data: bytes) -> Path:
-    """Write `data` to a temporary file beside `path` (same folder, so os.replace is atomic)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Path(name)

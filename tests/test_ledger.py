@@ -533,7 +533,7 @@ def test_a_version_1_ledger_is_migrated_keeping_tracking(
                     [(rows[0][2], first), (rows[1][2], second)],
                 )
     with Ledger.open(path) as ledger:
-        assert ledger.schema_version == SCHEMA_VERSION == 4
+        assert ledger.schema_version == SCHEMA_VERSION == 5
         parcels = ledger.parcels(batch_id)
         assert parcels["tracking"].tolist() == ["73100000000009,73100000000001", "73100000000002"]
         assert parcels["shipped_at"].tolist() == [rows[0][2], rows[1][2]]
@@ -971,3 +971,35 @@ def test_record_tracking_columns_refuses_like_record_tracking(ledger: Ledger) ->
     with pytest.raises(LedgerUsageError, match="inside write"):
         ledger.record_tracking_columns([first], ["73100000000001"], ["row 2"])
     assert ledger.parcels(batch_id)["tracking"].tolist() == ["", ""]
+
+
+def test_a_version_4_ledger_gains_an_empty_publications_table_keeping_its_data(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 5 adds `publications` (batch_ship/publish.py): what a run publishes, recorded
+    in its commit. Nothing is pending after the upgrade; records come and go in write()."""
+    with monkeypatch.context() as version_4:
+        version_4.setattr(ledger_module, "MIGRATIONS", ledger_module.MIGRATIONS[:4])
+        version_4.setattr(ledger_module, "SCHEMA_VERSION", 4)
+        with Ledger.open(path) as ledger:
+            batch_id = record(ledger, [[A], [B, C]])
+            before = ledger.status()
+            with pytest.raises(sqlite3.OperationalError, match="publications"):
+                ledger.publications()
+    with Ledger.open(path) as ledger:
+        assert ledger.schema_version == SCHEMA_VERSION == 5
+        assert ledger.status() == before
+        assert ledger.batch_ids() == {batch_id}
+        assert ledger.publications() == {}
+        assert ledger.check() == []
+        moves = [("batches/.publish-1-ab/0-reconcile.xlsx", "batches/x/reconcile.xlsx")]
+        moves.append(("batches/.publish-1-ab/1-upload-taobao.csv", "batches/x/upload-taobao.csv"))
+        with pytest.raises(LedgerUsageError):
+            ledger.record_publication("1-ab", moves)
+        with ledger.write():
+            ledger.record_publication("1-ab", moves)
+        assert ledger.publications() == {"1-ab": moves}
+        assert ledger.publications("2-cd") == {}
+        with ledger.write():
+            ledger.forget_publication("1-ab")
+        assert ledger.publications() == {}

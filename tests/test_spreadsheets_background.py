@@ -112,13 +112,13 @@ class GatedJob(WorkbookJob):
 
 @dataclass(frozen=True)
 class DyingJob(WorkbookJob):
-    """In the worker process, leaves a half-written temporary file and dies."""
+    """In the worker process, leaves a half-written file and dies."""
 
     parent: int = 0
 
     def write(self) -> Path:
         if os.getpid() != self.parent:
-            (self.path.parent / f".{self.path.stem}-0123456789ab.tmp.xlsx").write_bytes(b"PK")
+            self.path.write_bytes(b"PK")
             os._exit(1)
         return super().write()
 
@@ -214,7 +214,7 @@ def test_workbooks_a_dead_worker_claimed_are_written_here(
         assert shared.pending.worker.wait() == 1  # it claimed the first and died writing it
         assert shared.finish() == [job.path for job in jobs]
     assert written_parts(out) == ["0", "1", "2"]
-    # its half-written temporary file is gone too
+    # its half-written file was written again, whole
     assert sorted(path.name for path in out.iterdir()) == [f"part-{i}.xlsx" for i in range(3)]
 
 

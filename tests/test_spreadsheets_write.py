@@ -1,7 +1,8 @@
-"""Workbook and CSV writing: text cells, no formulas, styled header, atomic replace."""
+"""Workbook and CSV writing: text cells, no formulas, styled header, native failures tamed."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import zipfile
 from pathlib import Path
@@ -14,7 +15,6 @@ from batch_ship.spreadsheets import write as write_module
 from batch_ship.spreadsheets.write import (
     EXCEL_CELL_LIMIT,
     WorkbookJob,
-    atomic_path,
     display_width,
     write_claimed,
     write_jobs,
@@ -132,31 +132,49 @@ def test_value_over_the_cell_limit_is_cut_not_fatal(tmp_path: Path) -> None:
     assert len(str(sheet["A2"].value)) == EXCEL_CELL_LIMIT
 
 
-def test_failed_write_keeps_the_old_file_and_leaves_no_temp(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+class PanicException(BaseException):
+    """What pyo3 raises when Rust code panics: a BaseException, not an Exception."""
+
+
+def test_a_native_panic_becomes_a_write_error_and_its_text_stays_off_the_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "keep.xlsx"
-    path.write_bytes(b"old")
+    def panics(*args: object, **kwargs: object) -> None:
+        # what the Rust side prints itself, straight to fd 2, before pyo3 raises
+        os.write(2, b"thread '<unnamed>' panicked at src/lib.rs:1:1:\nfailed to write\n")
+        os.write(2, b"note: run with `RUST_BACKTRACE=1` environment variable\n")
+        raise PanicException("failed to write whole buffer")
 
-    def boom(*args: object, **kwargs: object) -> None:
-        Path(str(args[1])).write_bytes(b"half")
-        raise OSError("disk full")
-
-    monkeypatch.setattr(write_module.xlsx, "write_worksheets", boom)
-    with pytest.raises(OSError, match="disk full"):
-        write_workbook(path, {"S": pd.DataFrame({"a": ["1"]})})
-    assert path.read_bytes() == b"old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.xlsx"]
+    monkeypatch.setattr(write_module.xlsx, "write_worksheets", panics)
+    with pytest.raises(write_module.WriteError, match="failed to write whole buffer") as caught:
+        write_workbook(tmp_path / "p.xlsx", {"S": pd.DataFrame({"a": ["1"]})})
+    assert "p.xlsx" in str(caught.value)
+    assert "panicked" not in capfd.readouterr().err
 
 
-def test_atomic_path_replaces_on_success(tmp_path: Path) -> None:
-    target = tmp_path / "sub" / "f.txt"
-    with atomic_path(target) as temporary:
-        assert temporary.parent == target.parent
-        assert temporary != target
-        temporary.write_text("new", encoding="utf-8")
-    assert target.read_text(encoding="utf-8") == "new"
-    assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
+def test_a_full_disk_is_an_os_error_without_the_writers_own_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The real writer on a real full device: /dev/full takes every write with ENOSPC."""
+    real = write_module.xlsx.write_worksheets
+
+    def onto_a_full_disk(entries: object, path: str, **options: object) -> None:
+        real(entries, "/dev/full", **options)
+
+    monkeypatch.setattr(write_module.xlsx, "write_worksheets", onto_a_full_disk)
+    frame = pd.DataFrame({"a": [str(n) * 50 for n in range(20_000)]})
+    with pytest.raises(OSError, match="os error 28"):
+        write_workbook(tmp_path / "full.xlsx", {"S": frame})
+    err = capfd.readouterr().err
+    assert "ZipWriter" not in err
+    assert "StorageFull" not in err
+
+
+def test_other_output_meanwhile_still_reaches_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    with write_module.native_writer(Path("x.xlsx")):
+        os.write(2, b"a log line\n")
+        os.write(2, b"ZipWriter::drop: failed to finalize archive\n")
+    assert capfd.readouterr().err == "a log line\n"
 
 
 def test_bad_sheet_name_is_refused(tmp_path: Path) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import signal
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,7 +20,7 @@ from batch_ship.cli.shared import (
     App,
     global_params,
 )
-from batch_ship.errors import BatchShipError
+from batch_ship.errors import BatchShipError, Terminated
 from batch_ship.i18n import _, set_language
 
 # Commands load lazily (name -> "module:function") so `batch-ship --help` stays quick and each
@@ -68,10 +71,14 @@ class BatchShipGroup(click.Group):
             raise Failure(str(error)) from error
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as error:
+            # Staged files were deleted, or put in place when the ledger had committed them.
             click.echo(_("Interrupted; nothing half-written was kept."), err=True)
-            ctx.exit(130)
-        except Exception as error:  # a bug: say so briefly, the traceback is behind --debug
+            ctx.exit(143 if isinstance(error, Terminated) else 130)
+        except (SystemExit, GeneratorExit):
+            raise
+        except BaseException as error:  # a bug, or a native library's panic (pyo3's
+            # PanicException is a BaseException): say so briefly, the traceback is behind --debug
             if _debug(ctx):
                 raise
             name = type(error).__name__
@@ -98,12 +105,26 @@ def _debug(ctx: click.Context) -> bool:
     show_default="current directory",
     help=HOME_HELP,
 )
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    envvar="BATCH_SHIP_TODAY",
+    hidden=True,
+    help="The day this run takes for today (batch ids, archive folder): for tests.",
+)
 @click.option("--debug", is_flag=True, help=DEBUG_HELP)
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @click.option("--lang", type=LANG_CHOICE, help=LANG_HELP)
 @click.version_option(package_name="batch-ship", prog_name="batch-ship")
 @click.pass_context
-def main(ctx: click.Context, home: Path, debug: bool, quiet: bool, lang: str | None) -> None:
+def main(
+    ctx: click.Context,
+    home: Path,
+    today: datetime | None,
+    debug: bool,
+    quiet: bool,
+    lang: str | None,
+) -> None:
     """Ship a day's Taobao/Tmall orders: exports in, courier workbooks out, tracking back.
 
     --home, --quiet, --debug and --lang may also follow the command.
@@ -111,5 +132,19 @@ def main(ctx: click.Context, home: Path, debug: bool, quiet: bool, lang: str | N
     Example: batch-ship --home shop export ExportOrderList20261126.csv --courier zto
     """
     set_language(lang.lower() if lang else None)
-    ctx.obj = App(home=home, debug=debug, quiet=quiet, lang=lang)
+    _terminate_like_an_interrupt()
+    ctx.obj = App(
+        home=home, debug=debug, quiet=quiet, lang=lang, today=today.date() if today else None
+    )
     ctx.obj.apply_logging()
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def _terminate_like_an_interrupt() -> None:
+    """SIGTERM (a service manager stopping the run, `kill`) cleans up as Ctrl-C does."""
+    # not the main thread (an embedding program): its handling is left alone
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGTERM, _raise_terminated)

@@ -98,6 +98,7 @@ def daily(
             progress=app.progress(as_json),
             settle_seconds=settle_seconds,
             wait_seconds=wait_seconds,
+            today=app.now(),
             raise_bugs=app.debug,
             source=source,
         )

@@ -53,6 +53,7 @@ def export(
         merge=merge,
         source=source,
         progress=app.progress(as_json),
+        now=app.now(),
     )
     if as_json:
         emit_json(result.summary())

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +30,7 @@ class App:
     quiet: bool = False
     lang: str | None = None  # --lang; None: the locale's (LC_ALL, LC_MESSAGES, LANG)
     json: bool = False  # --json: stdout is one JSON object, stderr only warnings and errors
+    today: date | None = None  # --today: the day this run takes for today
     _workspace: Workspace | None = field(default=None, repr=False)
 
     @property
@@ -36,6 +38,12 @@ class App:
         if self._workspace is None:
             self._workspace = open_workspace(self.home)
         return self._workspace
+
+    def now(self) -> datetime | None:
+        """Now, on --today's day when given (None: the clock's own now)."""
+        if self.today is None:
+            return None
+        return datetime.combine(self.today, datetime.now().time())
 
     def progress(self, as_json: bool = False) -> Progress:
         """A progress reporter on stderr, silent with --quiet or --json or when not a terminal."""

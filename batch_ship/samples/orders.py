@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from batch_ship.errors import InputError
 from batch_ship.i18n import _
-from batch_ship.spreadsheets.write import atomic_path
+from batch_ship.publish import publish_file
 
 # The classic 46-column order report, headers spelled exactly as the seller centre writes them
 # (six of them with a trailing space).
@@ -176,7 +176,7 @@ def write_sample_export(
 
 def _write_atomic(path: Path, text: str) -> None:
     data = text.encode("gbk")
-    with atomic_path(path) as temporary:
+    with publish_file(path) as temporary:
         temporary.write_bytes(data)
 
 

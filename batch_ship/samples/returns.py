@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import random
 import zipfile
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from batch_ship.couriers import Courier, get_courier
 from batch_ship.errors import InputError
 from batch_ship.i18n import _
 from batch_ship.ledger import Ledger
+from batch_ship.publish import publish_file
 from batch_ship.tracking_numbers import (
     MAX_RANGE,
     RangeError,
@@ -26,7 +26,6 @@ from batch_ship.tracking_numbers import (
     s10_check_digit,
     validate_all,
 )
-from batch_ship.uploads import stage_bytes
 from batch_ship.workspace import Workspace
 
 DAMAGED_EVERY = 7  # every 7th reference is a numeric cell, as after a careless re-save
@@ -144,11 +143,11 @@ def write_sample_return(workspace: Workspace, batch_id: str, path: Path, seed: i
     # the batch id in the seed: two batches' returns never share tracking numbers
     header, rows = sample_return_frame(parcels, courier, f"{seed}:{batch_id}")
     title = f"{courier.name} 批量下单结果 {batch_id}"
-    if path.suffix.lower() == ".csv":
-        staged = stage_bytes(path, _csv_bytes(title, header, rows))
-    else:
-        staged = _stage_xlsx(path, title, header, rows)
-    os.replace(staged, path)
+    with publish_file(path) as staged:
+        if path.suffix.lower() == ".csv":
+            staged.write_bytes(_csv_bytes(title, header, rows))
+        else:
+            _write_xlsx(staged, title, header, rows)
     return path
 
 
@@ -224,26 +223,21 @@ def _sheet_xml(rows: list[list[str | float]]) -> Iterator[str]:
     yield "</sheetData></worksheet>"
 
 
-def _stage_xlsx(path: Path, title: str, header: list[str], rows: list[list[str | float]]) -> Path:
+def _write_xlsx(path: Path, title: str, header: list[str], rows: list[list[str | float]]) -> Path:
     """A minimal one-sheet workbook written directly (linear; openpyxl took minutes at 1M
     rows): inline strings, numeric cells for the damaged references."""
-    staged = stage_bytes(path, b"")
-    try:
-        with zipfile.ZipFile(staged, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-            book.writestr("[Content_Types].xml", _CONTENT_TYPES)
-            book.writestr("_rels/.rels", _ROOT_RELS)
-            book.writestr("xl/workbook.xml", _WORKBOOK)
-            book.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-            with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-                chunk: list[str] = []
-                lead: list[list[str | float]] = [[title], [], [*header]]
-                for part in _sheet_xml(lead + rows):
-                    chunk.append(part)
-                    if len(chunk) >= 10_000:
-                        sheet.write("".join(chunk).encode("utf-8"))
-                        chunk.clear()
-                sheet.write("".join(chunk).encode("utf-8"))
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        raise
-    return staged
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        book.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        book.writestr("_rels/.rels", _ROOT_RELS)
+        book.writestr("xl/workbook.xml", _WORKBOOK)
+        book.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            chunk: list[str] = []
+            lead: list[list[str | float]] = [[title], [], [*header]]
+            for part in _sheet_xml(lead + rows):
+                chunk.append(part)
+                if len(chunk) >= 10_000:
+                    sheet.write("".join(chunk).encode("utf-8"))
+                    chunk.clear()
+            sheet.write("".join(chunk).encode("utf-8"))
+    return path

@@ -21,7 +21,6 @@ from batch_ship.spreadsheets.write import (
     WORKBOOKS_WRITTEN,
     WorkbookJob,
     claim_the_rest,
-    remove_leftovers,
     write_claimed,
     write_jobs,
 )
@@ -98,13 +97,15 @@ class SharedWrite:
         written = set(write_claimed(self.jobs, self.claims, from_end=True))
         written.update(self.pending.wait())
         missing = [job for job in self.jobs if job.path not in written]
-        if missing:  # the worker died part way: what it had claimed is written here
-            for job in missing:
-                remove_leftovers(job.path)
+        if missing:  # the worker died part way: what it had claimed is written (again) here
             write_jobs(missing)
         shutil.rmtree(self.claims)
         progress(WORKBOOKS_WRITTEN, len(self.jobs), len(self.jobs))
         return [job.path for job in self.jobs]
+
+    def estimated_size(self) -> int:
+        """About the bytes the workbooks take on disk."""
+        return sum(job.estimated_size() for job in self.jobs)
 
     def discard(self) -> None:
         """Stop the worker after the workbook it is writing and wait for it, so that no file

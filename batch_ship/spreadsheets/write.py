@@ -5,16 +5,20 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import secrets
+import re
+import sys
+import tempfile
+import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 import rustpy_xlsxwriter as xlsx
 
+from batch_ship.errors import BatchShipError
 from batch_ship.i18n import N_, _
 from batch_ship.progress import Progress, no_progress
 
@@ -38,7 +42,7 @@ def write_workbook(
     text_format: bool = True,
     frozen_columns: int = 0,
 ) -> Path:
-    """Write one .xlsx with a sheet per entry, atomically (temp file + os.replace).
+    """Write one .xlsx with a sheet per entry (to a staged path: batch_ship/publish.py).
 
     Every value is written as a string cell (rust_xlsxwriter writes strings as inline
     strings: text starting with `=`, `+`, `-` or `@` stays text, never a formula). Columns in
@@ -79,10 +83,11 @@ def write_workbook(
         if texts:
             ignore_errors[name] = texts
     freeze = {name: {"row": 1, "col": frozen_columns} for name in sheets}
-    with atomic_path(path) as temporary:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with native_writer(path):
         xlsx.write_worksheets(
             entries,
-            str(temporary),
+            str(path),
             freeze_panes=freeze,
             column_widths=widths_by_sheet,
             column_formats=formats,
@@ -91,6 +96,89 @@ def write_workbook(
             ignore_errors=ignore_errors or None,
         )
     return path
+
+
+class WriteError(BatchShipError):
+    """The native xlsx writer failed in a way it does not report as an exception (a panic)."""
+
+
+@contextlib.contextmanager
+def native_writer(path: Path) -> Iterator[None]:
+    """Around a native writer's call: what it prints itself on fd 2 (a panic's text, a zip
+    it could not finish on a full disk) never reaches the terminal, and a panic (pyo3's
+    PanicException, a BaseException) becomes a WriteError naming the file."""
+    with _QUIET_NATIVE:
+        try:
+            yield
+        except (Exception, KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else "a panic"
+            raise WriteError(
+                f"the xlsx writer failed: {reason}",
+                path=path,
+                hint="check that the disk has room; if it has, report this with the input",
+            ) from error
+
+
+class _NativeStderr:
+    """fd 2 sent to a file while native writers run (in any thread): what they print is
+    kept back, and what else was printed meanwhile is shown when the last one ends."""
+
+    _NOISE = re.compile(
+        r"panicked at|RUST_BACKTRACE|ZipWriter|fatal runtime error|PanicException|"
+        r"^\s*\d+: |^\s+at |^stack backtrace:"
+    )
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved = -1
+        self._file: IO[bytes] | None = None
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                sys.stderr.flush()
+                self._file = tempfile.TemporaryFile()
+                self._saved = os.dup(2)
+                os.dup2(self._file.fileno(), 2)
+            self._users += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users or self._file is None:
+                return
+            sys.stderr.flush()
+            os.dup2(self._saved, 2)
+            os.close(self._saved)
+            self._file.seek(0)
+            text = self._file.read().decode("utf-8", errors="replace")
+            self._file.close()
+            self._file = None
+        kept = [line for line in text.splitlines(keepends=True) if not self._NOISE.search(line)]
+        if kept:
+            sys.stderr.write("".join(kept))
+        if len(kept) < len(text.splitlines()):
+            log.debug("the native writer printed: %s", text.strip()[:500])
+
+
+_QUIET_NATIVE = _NativeStderr()
+
+
+def estimated_size(sheets: Mapping[str, pd.DataFrame]) -> int:
+    """About the bytes a workbook of these sheets takes on disk, generously (for the message
+    when the disk is full): its UTF-8 text and a few bytes per cell, compressed about 3:1."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    total = 0
+    for frame in sheets.values():
+        for column in frame.columns:
+            values = pa.array(frame[column].astype("str").fillna("").array)
+            total += int(pc.sum(pc.binary_length(values)).as_py() or 0) + 12 * len(values)
+    return 16_384 + total // 3
 
 
 @dataclass(frozen=True)
@@ -112,6 +200,9 @@ class WorkbookJob:
             widths=self.widths,
             frozen_columns=self.frozen_columns,
         )
+
+    def estimated_size(self) -> int:
+        return estimated_size(self.sheets)
 
 
 def write_jobs(jobs: Sequence[WorkbookJob], progress: Progress = no_progress) -> list[Path]:
@@ -161,33 +252,6 @@ def _claim(claims: Path, index: int) -> bool:
     except FileExistsError:
         return False
     return True
-
-
-@contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary file beside `path` that replaces it on success and vanishes on failure."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    while True:  # exclusive create (mode from the umask, unlike mkstemp's 0600)
-        temporary = path.with_name(f".{path.stem}-{secrets.token_hex(6)}.tmp{path.suffix}")
-        try:
-            temporary.open("xb").close()
-            break
-        except FileExistsError:
-            continue
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
-
-
-def remove_leftovers(path: Path) -> None:
-    """Delete the temporary files atomic_path left beside `path` in a process that died
-    before it could clean up."""
-    for leftover in path.parent.glob(f".{path.stem}-*.tmp{path.suffix}"):
-        leftover.unlink(missing_ok=True)
 
 
 def _as_text(frame: pd.DataFrame, path: Path, sheet: str | None) -> pd.DataFrame:

@@ -1,0 +1,439 @@
+"""The one way a run's files become visible: staged, recorded in the ledger's commit, moved."""
+
+# The protocol (README, "Where files go"):
+# 1. A run writes every output under a staging folder no person takes for a result,
+#    <home>/batches/.publish-<run>/, and holds an OS lock on .publish-<run>.lock beside it
+#    for as long as it lives (a single file outside a ledger run, e.g. report.html, stages
+#    in .publish-<run>/ beside its target).
+# 2. record() stores the moves (staged -> final, in order) in the ledger's `publications`
+#    table, in the same transaction as the run's own changes.
+# 3. Once that transaction has committed, the moves happen (a batch's upload last) and the
+#    record is deleted. Without the commit, the staged files are deleted.
+# 4. open_ledger() (every command that changes the ledger) first finishes the moves of any
+#    recorded publication whose run is dead, deletes every staging folder no live run
+#    holds and the staged leftovers of older versions, and moves aside a batch folder the
+#    ledger does not know.
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import re
+import secrets
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Literal
+
+from batch_ship.errors import BatchShipError
+from batch_ship.ledger import BATCH_ID, Ledger
+from batch_ship.oslock import try_lock
+from batch_ship.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+STAGING = ".publish-"
+LOCK_SUFFIX = ".lock"
+ASIDE = ".abandoned-"  # a batch folder the ledger does not know, moved out of sight
+# Test hook: "<point>:<marker file>" makes the run write the marker and wait at that point
+# of the protocol, so that a test can kill it there (tests/test_crash.py).
+PAUSE_ENV = "BATCH_SHIP_PAUSE_AT"
+POINTS = ("staged", "recorded", "committed", "moving", "moved")
+PAUSE_SECONDS = 120.0
+# What older versions' writers left behind when killed: export's staging folders, import's
+# staged and temporary files, atomic writes' temporary files.
+_LEGACY = re.compile(
+    r"^\.(export-[0-9]+-[0-9a-f]+|.+\.staged\.[a-z]+|.+\.[^.]+\.[A-Za-z0-9_]+\.tmp"
+    r"|.+-[0-9a-f]{12}\.tmp\.[a-z]+)$"
+)
+
+
+class DiskFullError(BatchShipError):
+    """No room left to write a run's files; nothing was published, the ledger is unchanged."""
+
+
+def disk_full(folder: Path, needed: int | None = None) -> DiskFullError:
+    """The message for a full disk: the folder, and the space the run needs when known."""
+    free = _free_bytes(folder)
+    need = f"about {_size(needed)} free" if needed else "more free space"
+    have = f" ({_size(free)} free now)" if free is not None else ""
+    return DiskFullError(
+        f"the disk is full: writing the outputs needs {need} in {folder}{have}; "
+        "nothing was published and the ledger is unchanged",
+        path=folder,
+        hint=f"free at least {_size(needed)} on that disk, then run again"
+        if needed
+        else "free some space on that disk, then run again",
+    )
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """ENOSPC from Python, or from a native writer that only says so in its message."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(error)
+    return "os error 28" in text or "No space left" in text or "disk is full" in text
+
+
+def pause(point: str) -> None:
+    """The test hook (PAUSE_ENV): at `point`, write the marker file and wait to be killed."""
+    wanted = os.environ.get(PAUSE_ENV)
+    if not wanted:
+        return
+    name, _, marker = wanted.partition(":")
+    if name != point:
+        return
+    Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+    deadline = time.monotonic() + PAUSE_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+class Publication:
+    """One run's outputs. Stage them (`folder`, `file`, `place`), `record()` them inside the
+    run's ledger transaction; leaving the `with` block then moves them into place when the
+    ledger holds the record (it committed), and deletes them otherwise.
+
+    Without a ledger (`publish_file`), leaving the block without an error moves them."""
+
+    def __init__(self, parent: Path, home: Path, ledger: Ledger | None) -> None:
+        self.home = home
+        self.ledger = ledger
+        self.parent = parent
+        self.run = ""
+        self._lock: IO[str] | None = None  # the staging folder exists once this is set
+        self.moves: list[tuple[Path, Path]] = []
+        # the size of the files to publish, for the message when the disk is full
+        self.estimate: Callable[[], int] | None = None
+        self._recorded = False
+
+    @property
+    def root(self) -> Path:
+        """The run's staging folder, made (with its lock) when first asked for."""
+        if self._lock is None:
+            self.run, self._lock = _stage_root(self.parent)
+        return self.parent / f"{STAGING}{self.run}"
+
+    def folder(self, name: str) -> Path:
+        """A staged folder to fill; `place()` says where it goes."""
+        path = self.root / name
+        path.mkdir()
+        return path
+
+    def file(self, target: Path) -> Path:
+        """A staged path for `target`, moved there in the order of these calls."""
+        staged = self.root / f"{len(self.moves)}-{target.name}"
+        self.moves.append((staged, target))
+        return staged
+
+    def place(self, staged: Path, target: Path) -> None:
+        self.moves.append((staged, target))
+
+    def record(self) -> None:
+        """Store the moves in the ledger, inside the run's write(): the last step before its
+        commit. The staged files reach the disk first, so that a committed record never
+        names a file a power cut could lose."""
+        assert self.ledger is not None
+        for staged, target in self.moves:  # what would stop a move, found before the commit
+            if target.is_dir() and not staged.is_dir():
+                raise BatchShipError(
+                    f"cannot put {target.name} in place: a folder of that name is in the way",
+                    path=target,
+                    hint=f"move the folder {target} away, then run again",
+                )
+        pause("staged")
+        for staged, _ in self.moves:
+            _sync(staged)
+        _sync(self.root)
+        self.ledger.record_publication(
+            self.run, [(self._relative(s), self._relative(t)) for s, t in self.moves]
+        )
+        self._recorded = True
+        pause("recorded")
+
+    def __enter__(self) -> Publication:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._lock is not None:
+            root = self.root
+            try:
+                outcome = self._outcome(failed=kind is not None)
+                if outcome == "publish":
+                    _Finisher(self).run()
+                elif outcome == "discard":
+                    shutil.rmtree(root, ignore_errors=True)
+            finally:
+                _release(root, self._lock)
+        if error is not None and is_disk_full(error) and not isinstance(error, DiskFullError):
+            raise disk_full(self.parent, self._needed()) from error
+
+    def _needed(self) -> int | None:
+        try:
+            return self.estimate() if self.estimate is not None else None
+        except Exception:  # only a message needs it
+            return None
+
+    def _outcome(self, *, failed: bool) -> Literal["publish", "discard", "leave"]:
+        """Publish what the ledger committed, discard what it did not; leave the staged
+        files to the next run's recovery when the ledger cannot say."""
+        if self.ledger is None:
+            return "discard" if failed else "publish"
+        if not self._recorded:
+            return "discard"
+        try:
+            return "publish" if self.ledger.publications(self.run) else "discard"
+        except Exception:
+            log.debug("publication %s: commit unknown, left for recovery", self.run)
+            return "leave"
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.home).as_posix()
+
+
+class _Finisher:
+    """The moves of a committed publication. An interrupt (SIGINT, SIGTERM) waits until
+    they are done: the ledger already says these files exist."""
+
+    def __init__(self, publication: Publication) -> None:
+        self.publication = publication
+        self.interrupt: BaseException | None = None
+
+    def run(self) -> None:
+        publication = self.publication
+        self._at("committed")
+        for index, (staged, target) in enumerate(publication.moves):
+            with self._held():
+                _move(staged, target)
+            if index < len(publication.moves) - 1:
+                self._at("moving")
+        self._at("moved")
+        with self._held():
+            if publication.ledger is not None:
+                with publication.ledger.write():
+                    publication.ledger.forget_publication(publication.run)
+        if self.interrupt is not None:
+            raise self.interrupt
+
+    def _at(self, point: str) -> None:
+        try:
+            pause(point)
+        except KeyboardInterrupt as error:
+            self.interrupt = self.interrupt or error
+
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[None]:
+        """Signals arriving meanwhile are handled after the block."""
+        main = threading.current_thread() is threading.main_thread()
+        held = {signal.SIGINT, signal.SIGTERM}
+        blocked = main and hasattr(signal, "pthread_sigmask")
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        try:
+            yield
+        finally:
+            if blocked:
+                try:
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+                except KeyboardInterrupt as error:  # raised by the handler on unblocking
+                    self.interrupt = self.interrupt or error
+
+
+@contextlib.contextmanager
+def publication(workspace: Workspace, ledger: Ledger) -> Iterator[Publication]:
+    """A run's publication, staged in <home>/batches/ (see Publication)."""
+    with Publication(workspace.batches_dir, workspace.home, ledger) as started:
+        yield started
+
+
+@contextlib.contextmanager
+def publish_file(target: Path) -> Iterator[Path]:
+    """A file outside any ledger run (a report, a config, sample data): write the path this
+    yields; it replaces `target` when the block ends without an error, and vanishes if not."""
+    target = Path(target)
+    with Publication(target.parent, target.parent, None) as started:
+        yield started.file(target)
+
+
+@contextlib.contextmanager
+def open_ledger(workspace: Workspace) -> Iterator[Ledger]:
+    """The workspace's ledger, for a run that changes it: recovered first (`recover`)."""
+    workspace.home.mkdir(parents=True, exist_ok=True)
+    with Ledger.open(workspace.ledger_path) as ledger:
+        recover(workspace, ledger)
+        yield ledger
+
+
+def recover(workspace: Workspace, ledger: Ledger) -> None:
+    """Finish what killed runs left: the moves of committed publications, then delete the
+    staging folders of runs no longer alive and older versions' leftovers, and move aside
+    a batch folder the ledger does not know."""
+    home, batches = workspace.home, workspace.batches_dir
+    with ledger.write():
+        for run, moves in ledger.publications().items():
+            if _alive(batches / f"{STAGING}{run}"):
+                continue
+            log.warning("finishing the publication of an interrupted run (%s)", run)
+            try:
+                for staged, target in moves:
+                    if (home / staged).exists():
+                        _move(home / staged, home / target)
+            except OSError as error:
+                log.warning("could not finish it (%s); the next run tries again", error)
+                continue
+            ledger.forget_publication(run)
+    if not batches.is_dir():
+        _clean(home)
+        return
+    folders = [path for path in _children(batches) if BATCH_ID.fullmatch(path.name)]
+    folders = [path for path in folders if path.is_dir()]
+    for folder in (home, batches, *folders):
+        _clean(folder)
+    known = ledger.batch_ids()  # read after listing: a folder listed was committed first
+    for folder in folders:
+        if folder.name not in known:
+            _set_aside(folder)
+
+
+# --- staging folders ---------------------------------------------------------------------
+
+
+def _stage_root(parent: Path) -> tuple[str, IO[str]]:
+    """A new run name (its staging folder made) and its held lock. The lock is taken under a
+    temporary name and renamed: a lock file under its final name is always held while its
+    run lives, so recovery never takes a starting run for a dead one."""
+    parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        run = f"{os.getpid()}-{secrets.token_hex(4)}"
+        root = parent / f"{STAGING}{run}"
+        fresh = root.with_name(root.name + LOCK_SUFFIX + ".new")
+        handle = open(fresh, "x")  # noqa: SIM115 - held for the run's lifetime
+        try_lock(handle)
+        try:
+            os.rename(fresh, _lock_of(root))
+        except FileNotFoundError:  # a recovery took the fresh file for a dead run's
+            handle.close()
+            continue
+        try:
+            root.mkdir()
+        except BaseException:
+            _release(root, handle)
+            raise
+        return run, handle
+
+
+def _lock_of(root: Path) -> Path:
+    return root.with_name(root.name + LOCK_SUFFIX)
+
+
+def _release(root: Path, handle: IO[str]) -> None:
+    """Delete the staging folder's remains, then its lock file, then let go of the lock."""
+    with contextlib.suppress(OSError):
+        root.rmdir()
+    if not root.exists():
+        _lock_of(root).unlink(missing_ok=True)
+    handle.close()
+
+
+def _alive(root: Path) -> bool:
+    """Whether a live run holds the lock of this staging folder."""
+    try:
+        handle = open(_lock_of(root))  # noqa: SIM115 - closed below
+    except OSError:
+        return False
+    with handle:
+        return not try_lock(handle)
+
+
+def _clean(folder: Path) -> None:
+    """Delete the staging folders of dead runs and older versions' leftovers in `folder`."""
+    for path in _children(folder):
+        name = path.name
+        if name.startswith(STAGING):
+            root = path.with_name(name.split(LOCK_SUFFIX)[0])
+            if not _alive(root):
+                _remove(root)
+                _remove(path)
+        elif _LEGACY.match(name):
+            _remove(path)
+
+
+def _children(folder: Path) -> list[Path]:
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return [folder / name for name in names if name.startswith(".") or BATCH_ID.fullmatch(name)]
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _set_aside(folder: Path) -> Path:
+    aside = folder.with_name(f"{ASIDE}{folder.name}-{secrets.token_hex(4)}")
+    log.warning("batch folder %s is not in the ledger; moved it to %s", folder, aside.name)
+    os.replace(folder, aside)
+    return aside
+
+
+def _move(staged: Path, target: Path) -> None:
+    """Move a staged file or folder into place. A folder already at the target is one the
+    ledger does not know (a batch id is never reused): it is moved aside, never merged."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if staged.is_dir() and target.exists():
+        _set_aside(target)
+    try:
+        os.replace(staged, target)
+    except OSError as error:
+        raise BatchShipError(
+            f"cannot put {target.name} in place: {error.strerror or error}",
+            path=target,
+            hint="close the file if a spreadsheet program has it open; the next run "
+            "puts it in place",
+        ) from error
+
+
+def _sync(path: Path) -> None:
+    """Flush a staged file (or a folder's entries) to the disk."""
+    if path.is_dir():
+        for child in path.iterdir():
+            if child.is_file():
+                _sync(child)
+    with contextlib.suppress(OSError):  # some file systems refuse to fsync a folder
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _free_bytes(folder: Path) -> int | None:
+    for candidate in (folder, *folder.parents):
+        with contextlib.suppress(OSError):
+            return shutil.disk_usage(candidate).free
+    return None
+
+
+def _size(count: int | None) -> str:
+    value = float(count or 0)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{value:,.1f} GB"

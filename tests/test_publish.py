@@ -1,0 +1,226 @@
+"""The publication protocol: staged, recorded in the commit, moved; recovery at open."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from batch_ship import publish
+from batch_ship.ledger import Ledger
+from batch_ship.publish import (
+    DiskFullError,
+    open_ledger,
+    publication,
+    publish_file,
+    recover,
+)
+from batch_ship.workspace import Workspace, open_workspace
+
+
+@pytest.fixture
+def workspace(home: Path) -> Workspace:
+    return open_workspace(home)
+
+
+def hidden(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
+
+
+def test_publish_file_replaces_the_target_on_success(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "report.html"
+    target.parent.mkdir()
+    target.write_text("old", encoding="utf-8")
+    with publish_file(target) as staged:
+        assert staged.parent.name.startswith(".publish-")  # no name a person takes for it
+        staged.write_text("new", encoding="utf-8")
+        assert target.read_text(encoding="utf-8") == "old"  # invisible until the end
+    assert target.read_text(encoding="utf-8") == "new"
+    assert [path.name for path in target.parent.iterdir()] == ["report.html"]
+
+
+def test_publish_file_keeps_the_old_file_when_writing_fails(tmp_path: Path) -> None:
+    target = tmp_path / "keep.xlsx"
+    target.write_bytes(b"old")
+
+    def half_written() -> None:
+        with publish_file(target) as staged:
+            staged.write_bytes(b"half")
+            raise OSError("half written")
+
+    with pytest.raises(OSError, match="half"):
+        half_written()
+    assert target.read_bytes() == b"old"
+    assert [path.name for path in tmp_path.iterdir()] == ["keep.xlsx"]
+
+
+def test_a_committed_publication_moves_in_order_and_forgets_its_record(
+    workspace: Workspace,
+) -> None:
+    target = workspace.batch_dir("20261126-01")
+    with open_ledger(workspace) as ledger:
+        with publication(workspace, ledger) as publishing:
+            first = publishing.file(target / "reconcile.xlsx")
+            second = publishing.file(target / "upload-taobao.csv")
+            first.write_bytes(b"r")
+            second.write_bytes(b"u")
+            with ledger.write():
+                publishing.record()
+            assert not target.exists()  # committed, not yet moved
+        assert (target / "reconcile.xlsx").read_bytes() == b"r"
+        assert (target / "upload-taobao.csv").read_bytes() == b"u"
+        assert ledger.publications() == {}
+    assert hidden(workspace.batches_dir) == []
+
+
+def test_a_rolled_back_publication_leaves_nothing(workspace: Workspace) -> None:
+    target = workspace.batch_dir("20261126-01")
+    with open_ledger(workspace) as ledger:
+
+        def failing_run() -> None:
+            with publication(workspace, ledger) as publishing:
+                publishing.file(target / "upload-taobao.csv").write_bytes(b"u")
+                with ledger.write():
+                    publishing.record()
+                    raise RuntimeError("the run failed before its commit")
+
+        with pytest.raises(RuntimeError):
+            failing_run()
+        assert ledger.publications() == {}
+    assert not target.exists()
+    assert hidden(workspace.batches_dir) == []
+
+
+def test_an_error_after_the_commit_still_publishes(workspace: Workspace) -> None:
+    """The ledger committed the record: the files it names must appear."""
+    target = workspace.batch_dir("20261126-01") / "upload-taobao.csv"
+    with open_ledger(workspace) as ledger:
+
+        def interrupted_run() -> None:
+            with publication(workspace, ledger) as publishing:
+                publishing.file(target).write_bytes(b"u")
+                with ledger.write():
+                    publishing.record()
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            interrupted_run()
+    assert target.read_bytes() == b"u"
+
+
+def known_batch(ledger: Ledger, batch_id: str) -> None:
+    """A batch row, as export's commit leaves it (no parcels needed here)."""
+    with ledger.write():
+        ledger._conn.execute(
+            "INSERT INTO batches VALUES (?, 'zto', '2026-11-26T09:00:00', '[]', 1, 0)",
+            (batch_id,),
+        )
+
+
+def dead_run(workspace: Workspace, ledger: Ledger, run: str, target: Path) -> Path:
+    """What a run killed between its commit and its move leaves: a recorded publication,
+    its staged file, its lock file held by nobody."""
+    root = workspace.batches_dir / f".publish-{run}"
+    root.mkdir(parents=True)
+    staged = root / f"0-{target.name}"
+    staged.write_bytes(b"committed")
+    (workspace.batches_dir / f".publish-{run}.lock").touch()
+    rel = staged.relative_to(workspace.home).as_posix()
+    with ledger.write():
+        ledger.record_publication(run, [(rel, target.relative_to(workspace.home).as_posix())])
+    return staged
+
+
+def test_recovery_finishes_a_dead_runs_committed_moves(workspace: Workspace) -> None:
+    target = workspace.batch_dir("20261126-01") / "upload-taobao.csv"
+    with Ledger.open(workspace.ledger_path) as ledger:
+        known_batch(ledger, "20261126-01")
+        dead_run(workspace, ledger, "999-dead", target)
+    with open_ledger(workspace) as ledger:
+        assert ledger.publications() == {}
+    assert target.read_bytes() == b"committed"
+    assert hidden(workspace.batches_dir) == []
+
+
+def test_recovery_leaves_a_live_runs_staging_alone(workspace: Workspace) -> None:
+    target = workspace.batch_dir("20261126-01") / "upload-taobao.csv"
+    with open_ledger(workspace) as ledger, publication(workspace, ledger) as publishing:
+        staged = publishing.file(target)
+        staged.write_bytes(b"being written")
+        with open_ledger(workspace) as other:  # another command opens the workspace
+            recover(workspace, other)
+        assert staged.read_bytes() == b"being written"
+    assert not target.exists()  # never recorded: discarded at the end
+
+
+def test_recovery_deletes_leftovers_of_killed_runs_and_sets_aside_unknown_batches(
+    workspace: Workspace,
+) -> None:
+    batches = workspace.batches_dir
+    known = batches / "20261126-01"
+    known.mkdir(parents=True)
+    leftovers = [
+        batches / ".export-4242-0a1b2c3d" / "submission-zto.xlsx",
+        batches / ".publish-4242-0a1b2c3d" / "batch" / "submission-zto.xlsx",
+        known / ".reconcile-0123456789ab.staged.xlsx",
+        known / ".upload-taobao.csv.k2j_x9ab.tmp",
+        known / ".submission-zto-0123456789ab.tmp.xlsx",
+        workspace.home / ".report-0123456789ab.tmp.html",
+    ]
+    for path in leftovers:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"partial")
+    (batches / ".publish-4242-0a1b2c3d.lock").touch()
+    kept = [known / "submission-zto.xlsx", known / "notes.txt", workspace.home / ".keep"]
+    for path in kept:
+        path.write_bytes(b"mine")
+    unknown = batches / "20261125-07"  # a batch the ledger never committed, any day
+    (unknown / "submission-zto.xlsx").parent.mkdir()
+    (unknown / "submission-zto.xlsx").write_bytes(b"x")
+    with Ledger.open(workspace.ledger_path) as ledger:
+        known_batch(ledger, "20261126-01")
+    with open_ledger(workspace):
+        pass
+    assert not any(path.exists() for path in leftovers)
+    assert all(path.read_bytes() == b"mine" for path in kept)
+    assert not unknown.exists()
+    aside = [name for name in hidden(batches) if name.startswith(".abandoned-20261125-07-")]
+    assert len(aside) == 1
+    assert hidden(batches) == aside
+    assert sorted(path.name for path in batches.iterdir() if path.name[0] != ".") == ["20261126-01"]
+
+
+def test_a_full_disk_is_a_disk_full_error_naming_the_folder_and_the_size(
+    workspace: Workspace,
+) -> None:
+    target = workspace.batch_dir("20261126-01") / "upload-taobao.csv"
+    with open_ledger(workspace) as ledger:
+
+        def full_disk_run() -> None:
+            with publication(workspace, ledger) as publishing:
+                publishing.estimate = lambda: 5 * 1024 * 1024
+                publishing.file(target)
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        with pytest.raises(DiskFullError) as caught:
+            full_disk_run()
+        assert ledger.publications() == {}
+    message = str(caught.value)
+    assert str(workspace.batches_dir) in message
+    assert "5.0 MB" in message
+    assert "ledger is unchanged" in message
+    assert hidden(workspace.batches_dir) == []
+
+
+def test_the_pause_hook_writes_its_marker_only_at_its_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "marker"
+    monkeypatch.setattr(publish, "PAUSE_SECONDS", 0.05)
+    monkeypatch.setenv(publish.PAUSE_ENV, f"committed:{marker}")
+    publish.pause("staged")
+    assert not marker.exists()
+    publish.pause("committed")
+    assert marker.read_text(encoding="utf-8") == str(os.getpid())
