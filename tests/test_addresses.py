@@ -403,10 +403,10 @@ def test_no_output_names_a_region_absent_from_the_text(raw: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(free_text, st.lists(_keys, min_size=2, max_size=4).map("".join)))
 def test_the_fast_path_answers_as_the_general_reading(raw: str) -> None:
-    from batch_ship.normalize import chains
+    from batch_ship.normalize import chains, free_text
 
     text = clean_text(raw)
-    quick = chains._quick(load_regions(), text)
+    quick = free_text.quick(load_regions(), text)
     if quick is not None:
         assert quick == chains.read(load_regions(), text)
 
@@ -416,7 +416,7 @@ def test_the_fast_path_answers_as_the_general_reading(raw: str) -> None:
 def test_remembered_chains_answer_as_the_general_reading(
     texts: list[tuple[list[str], str]],
 ) -> None:
-    from batch_ship.normalize import chains
+    from batch_ship.normalize import chains, free_text
 
     table = load_regions()
     # Texts sharing their first words: the first reading is remembered, the others reuse it.
@@ -424,4 +424,4 @@ def test_remembered_chains_answer_as_the_general_reading(
         for keys, tail in texts:
             text = clean_text("".join(keys) + tail)
             if text:
-                assert chains.find(table, text) == chains.read(table, text), text
+                assert free_text.find(table, text) == chains.read(table, text), text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from batch_ship.model import Address
-from batch_ship.normalize import chains
+from batch_ship.normalize import chains, free_text
 from batch_ship.normalize.chains import SEPARATORS
 from batch_ship.normalize.regions import RegionTable, load_regions
 
@@ -82,7 +82,7 @@ def _fast(table: RegionTable, text: str) -> tuple[str, str, str, str] | None:
 def scan(table: RegionTable, text: str) -> chains.Found:
     """Free-text reading of cleaned text: region codes ('' when unknown), the words before
     them that stay in the detail, where they end, and whether they contradict each other."""
-    return chains.find(table, text)
+    return free_text.find(table, text)
 
 
 def resolve(text: str, table: RegionTable | None = None) -> tuple[str, str, str, str, bool]:
@@ -96,7 +96,7 @@ def resolve(text: str, table: RegionTable | None = None) -> tuple[str, str, str,
 
 
 def _free(table: RegionTable, text: str) -> tuple[str, str, str, str, bool]:
-    found = chains.find(table, text)
+    found = free_text.find(table, text)
     if not found.province:
         return "", "", "", text.lstrip(SEPARATORS), found.conflict
     detail = text[found.end :].lstrip(SEPARATORS)

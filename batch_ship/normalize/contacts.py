@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from batch_ship.normalize import chains
+from batch_ship.normalize import free_text
 from batch_ship.normalize.addresses import clean_text, normalize_address
 from batch_ship.normalize.names import normalize_name
 from batch_ship.normalize.phones import normalize_phone
@@ -122,7 +122,7 @@ def _is_name(word: str) -> bool:
 
 def _glued_name(word: str) -> tuple[str, str]:
     """(name, rest) for a name written right before its address (张三广东省深圳市…)."""
-    found = chains.find(load_regions(), word)
+    found = free_text.find(load_regions(), word)
     before = found.before
     named = _NAME.fullmatch(before) is not None and _CJK.search(before) is not None
     if found.province and named and word.startswith(before):

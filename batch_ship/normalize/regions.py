@@ -49,7 +49,7 @@ FULL, SHORT, COUNTY_SHORT = 0, 1, 2
 # County suffixes dropped to make a county's short name, longest first; ethnic words go too
 # (长阳土家族自治县 -> 长阳). What remains must have two characters at least.
 _COUNTY_SUFFIXES = ("自治县", "自治旗", "新区", "特区", "县", "区", "市", "旗")
-# What a key right after a complete chain means (see chains._quick): nothing (a county or a
+# What a key right after a complete chain means (see free_text.quick): nothing (a county or a
 # street word), a short province or prefecture name that counts only with its next level
 # after it, or something only the general reading may judge (a full province or city name).
 TAIL_NOTHING, TAIL_SHORT, TAIL_GENERAL = 0, 1, 2
@@ -107,7 +107,7 @@ class RegionTable:
     key_prefixes: frozenset[str] = frozenset()
     # The first two characters of every key that names a province or prefecture.
     regional_starts: frozenset[str] = frozenset()
-    # Free-text chains read by the fast path, by their text (chains.find remembers them), and
+    # Free-text chains read by the fast path, by their text (free_text.find remembers them), and
     # their lengths by first two characters.
     chains: dict[str, Any] = field(default_factory=dict)
     chain_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
