@@ -120,7 +120,7 @@ def clean_parts(cleaned: str) -> Parts:
     if not text or (len(text) < 5 and text.lower() in _EMPTY_WORDS):
         return "", "", "", "", postcode, MISSING
     table = load_regions()
-    parts = text.split(" ", 3)
+    parts = text.split(" ", 3) if " " in text else ()
     if len(parts) > 2:
         # The Taobao form: once per distinct token triple (a few thousand), a dict hit after.
         key = (parts[0], parts[1], parts[2])

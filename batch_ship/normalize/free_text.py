@@ -86,6 +86,9 @@ def _past_separators(text: str, pos: int) -> int:
     return pos
 
 
+# Remembered chains are found by their first characters: a fast-path chain is two names of
+# two characters at least, and four characters leave a couple of lengths to try.
+_HEAD = 4
 # Remembered chains at most (each a distinct way of writing a chain: a few thousand in practice).
 _REMEMBERED = 200_000
 
@@ -93,7 +96,7 @@ _REMEMBERED = 200_000
 def find(table: RegionTable, text: str) -> Found:
     """The region chain of cleaned free text, with where it starts and ends."""
     remembered = table.chains
-    for length in table.chain_lengths.get(text[:2], ()):
+    for length in table.chain_lengths.get(text[:_HEAD], ()):
         found = remembered.get(text[:length])
         if found is not None and _plain_after(table, text, length):
             return found  # type: ignore[no-any-return]
@@ -134,6 +137,6 @@ def _remember(table: RegionTable, text: str, found: Found) -> None:
         return
     table.chains[chain] = found
     lengths = table.chain_lengths
-    first = chain[:2]
+    first = chain[:_HEAD]
     if len(chain) not in lengths.get(first, ()):
         lengths[first] = (*lengths.get(first, ()), len(chain))

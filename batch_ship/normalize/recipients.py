@@ -99,7 +99,7 @@ def _column(orders: pd.DataFrame, name: str) -> pa.Array:
 
 
 def _slow(
-    values: pa.Array, mask: pa.Array, func: Callable[[str], tuple[str, ...]], width: int
+    values: pa.Array, mask: pa.Array, func: Callable[[str], tuple[str | None, ...]], width: int
 ) -> list[pa.Array] | None:
     """`func` over the distinct masked values (each computed once), spread back to their rows."""
     subset = values.filter(mask)
@@ -198,11 +198,6 @@ def _phone_forms(text: pa.Array, values: pa.Array) -> list[pa.Array]:
     fast = [number, kind, problem]
     rest = pc.invert(pc.or_(pc.or_(prefixed, masked), pc.or_(virtual, landline)))
     return _merge(fast, rest, _slow(values, rest, _phone_parts, 3))
-
-
-def _address_parts(cleaned: str) -> tuple[str, str, str, str, str, str]:
-    *fields, problem = addresses.clean_parts(cleaned)
-    return (*fields, problem or "")  # type: ignore[return-value]
 
 
 def _triples(picked: pa.Array) -> tuple[np.ndarray[Any, Any], list[tuple[str, str, str]]]:
@@ -322,7 +317,9 @@ def _addresses(values: pa.Array, table: RegionTable) -> list[pa.Array]:
         ]
         found += [detail, postcode, _const("", len(candidate))]
     slow_rows = np.flatnonzero(slow_mask)
-    slow = _slow(values, pa.array(slow_mask), _address_parts, 6)
+    slow = _slow(values, pa.array(slow_mask), addresses.clean_parts, 6)
+    if slow is not None:
+        slow[5] = pc.fill_null(slow[5], _EMPTY)  # no problem: None from clean_parts
     if slow is None:
         return found  # every row is a candidate that resolved
     # One take per field over [candidate values, slow values]; slow rows win.

@@ -108,7 +108,7 @@ class RegionTable:
     # The first two characters of every key that names a province or prefecture.
     regional_starts: frozenset[str] = frozenset()
     # Free-text chains read by the fast path, by their text (free_text.find remembers them), and
-    # their lengths by first two characters.
+    # their lengths by first four characters.
     chains: dict[str, Any] = field(default_factory=dict)
     chain_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
