@@ -139,3 +139,19 @@ def test_an_unknown_layout_name_lists_the_known_ones(tmp_path: Path) -> None:
     assert "no label layout '90x90'" in str(caught.value)
     assert "100x150, 100x180, 76x130" in str(caught.value)
     assert caught.value.path == folder / "couriers" / "zto.toml"
+
+
+def test_the_label_font_is_configurable_and_must_exist(tmp_path: Path) -> None:
+    folder = _templates(tmp_path, 'layout = "76x130"\nfont = "fonts/shop.ttc"\nfont_index = 0')
+    with pytest.raises(ConfigError) as caught:
+        get_courier("zto", folder)
+    assert "[label] font 'fonts/shop.ttc' does not exist" in str(caught.value)
+    assert "Fix: give the path of a TrueType font" in str(caught.value)
+    assert caught.value.path == folder / "couriers" / "zto.toml"
+    (folder / "couriers" / "fonts").mkdir()
+    (folder / "couriers" / "fonts" / "shop.ttc").write_bytes(b"not read at load")
+    courier = get_courier("zto", folder)
+    assert courier.label is not None
+    assert courier.label.font == folder / "couriers" / "fonts" / "shop.ttc"
+    assert get_courier("zto").label is not None
+    assert get_courier("zto").label.font is None  # type: ignore[union-attr]

@@ -21,7 +21,7 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _TOP_KEYS = {"name", "page", "tear", "dpi", "zpl_font", "tspl_font", "lines", "fields"}
 _FIELD_KEYS = {"field", "box", "size", "min_size", "align", "prefix", "text", "barcode", "module"}
 _ALIGNS = ("left", "center", "right")
-_LABEL_KEYS = {"layout", "labels_per_file"}
+_LABEL_KEYS = {"layout", "labels_per_file", "font", "font_index"}
 
 
 @dataclass(frozen=True)
@@ -92,10 +92,14 @@ class Layout:
 
 @dataclass(frozen=True)
 class LabelSettings:
-    """A courier template's [label] section: which layout, and how many labels per file."""
+    """A courier template's [label] section: which layout, how many labels per file, and
+    the TrueType font to embed (None: the bundled WenQuanYi Micro Hei; `font_index` picks a
+    font in a .ttc collection)."""
 
     layout: Layout
     labels_per_file: int = DEFAULT_LABELS_PER_FILE
+    font: Path | None = None
+    font_index: int = 0
 
 
 def builtin_dir() -> Path:
@@ -127,7 +131,37 @@ def label_settings(raw: Any, template: Path) -> LabelSettings:
         raise ConfigError(
             _("[label] labels_per_file must be a whole number 1-100000"), path=template
         )
-    return LabelSettings(layout=load_layout(find_layout(name, template)), labels_per_file=per_file)
+    font, index = _font(raw, template)
+    return LabelSettings(
+        layout=load_layout(find_layout(name, template)),
+        labels_per_file=per_file,
+        font=font,
+        font_index=index,
+    )
+
+
+def _font(raw: dict[str, Any], template: Path) -> tuple[Path | None, int]:
+    """[label] font: a path, relative to the template's folder unless absolute; it must
+    exist (checked now, so a typo is found when the template loads, not mid-print)."""
+    value, index = raw.get("font"), raw.get("font_index", 0)
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        raise ConfigError(_("[label] font_index must be a whole number from 0"), path=template)
+    if value is None:
+        return None, index
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(_("[label] font must be the path of a font file"), path=template)
+    path = Path(value).expanduser()
+    path = path if path.is_absolute() else template.parent / path
+    if not path.is_file():
+        raise ConfigError(
+            _("[label] font {value} does not exist ({path})").format(value=repr(value), path=path),
+            path=template,
+            hint=_(
+                "give the path of a TrueType font (.ttf, or .ttc with font_index), or remove "
+                "the line to use the bundled WenQuanYi Micro Hei"
+            ),
+        )
+    return path, index
 
 
 def find_layout(name: str, template: Path | None = None) -> Path:
