@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from batch_ship.reasons import EXCEPTION_CODES, REASONS
 from batch_ship.sources import canonical as c
 from batch_ship.sources.base import OrderInput
 from batch_ship.sources.registry import read_orders
+from batch_ship.text import display_width
 
 UNKNOWN_PROVINCE = "(unknown)"
 _SHOWN_ROWS = 5
@@ -115,11 +115,6 @@ class Inspection:
                 )
             )
         return "\n".join(lines)
-
-
-def display_width(text: str) -> int:
-    """Terminal columns: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _table(counts: dict[str, int]) -> list[str]:

@@ -89,16 +89,41 @@ def test_product_modules_never_import_the_samples() -> None:
     assert all(name.startswith(("batch_ship.cli", "batch_ship.samples")) for name in users)
 
 
-@pytest.mark.parametrize(
-    "module", ["batch_ship.cli", "batch_ship.cli.shared", "batch_ship.sources.base"]
-)
-def test_light_modules_load_without_heavy_libraries(module: str) -> None:
-    heavy = ["pandas", "pyarrow", "numpy", "openpyxl", "python_calamine", "jinja2"]
-    code = f"import sys, {module}; print(','.join(m for m in {heavy!r} if m in sys.modules))"
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+HEAVY = [
+    "pandas", "pyarrow", "numpy", "openpyxl", "python_calamine", "rustpy_xlsxwriter", "jinja2",
+    "reportlab",
+]  # fmt: skip
+LIGHT = [
+    *sorted(name for name in MODULES if name.startswith("batch_ship.cli")),
+    "batch_ship.sources.base",
+]
+
+
+def heavy_loaded(code: str) -> str:
+    """The heavy libraries loaded after running `code` in a fresh interpreter."""
+    check = (
+        f"{code}\nimport sys; print('heavy:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))"
     )
-    assert done.stdout.strip() == ""
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout.rsplit("heavy:", 1)[1].strip()
+
+
+@pytest.mark.parametrize("module", LIGHT)
+def test_light_modules_load_without_heavy_libraries(module: str) -> None:
+    assert heavy_loaded(f"import {module}") == ""
+
+
+def test_help_and_version_load_no_heavy_library() -> None:
+    """`--help` lists every command (loading each command's module) and `--version` reads the
+    package metadata: neither needs pandas or Arrow, which take most of a second to load."""
+    for args in (["--help"], ["--version"], ["export", "--help"], ["daily", "--help"]):
+        code = (
+            "from batch_ship.cli import main\n"
+            f"try:\n    main({args!r}, prog_name='batch-ship')\nexcept SystemExit:\n    pass"
+        )
+        assert heavy_loaded(code) == "", args
 
 
 def test_labels_build_on_the_foundation_and_the_workbook_writer_only() -> None:

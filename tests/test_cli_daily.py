@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-import batch_ship.cli.daily as cli_daily
+import batch_ship.daily as daily_module
 from batch_ship.cli import main
 from batch_ship.daily import run_daily, workspace_lock
 from batch_ship.ledger import Event, Ledger, ledger_status
@@ -30,7 +30,7 @@ def fake_steps(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     def fake_run_daily(workspace: Any, **kwargs: Any) -> Any:
         return run_daily(workspace, exporter=recorder.export, importer=recorder.import_, **kwargs)
 
-    monkeypatch.setattr(cli_daily, "run_daily", fake_run_daily)
+    monkeypatch.setattr(daily_module, "run_daily", fake_run_daily)
     return recorder
 
 

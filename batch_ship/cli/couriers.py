@@ -5,9 +5,7 @@ from __future__ import annotations
 import click
 
 from batch_ship.cli.shared import App, emit_json, json_option, pass_app
-from batch_ship.couriers import load_couriers
 from batch_ship.i18n import _
-from batch_ship.tracking_numbers import describe_rule
 
 
 @click.command("couriers")
@@ -21,6 +19,9 @@ def couriers(app: App, as_json: bool) -> None:
 
     Example: batch-ship couriers --json
     """
+    from batch_ship.couriers import load_couriers
+    from batch_ship.tracking_numbers import describe_rule
+
     found = load_couriers(app.workspace.config.templates)
     if as_json:
         emit_json({"couriers": [courier.summary() for courier in found.values()]})

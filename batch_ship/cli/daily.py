@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from batch_ship.cli.shared import App, emit_json, json_option, pass_app, source_option
-from batch_ship.daily import DailyBusyError, DailyResult, init_workspace, run_daily, summary_lines
 from batch_ship.i18n import _
 from batch_ship.workspace import open_workspace
 
@@ -35,6 +34,8 @@ def init(app: App, directory: Path | None, courier: str, marketplace: str) -> No
 
     Example: batch-ship init shop --courier zto
     """
+    from batch_ship.daily import init_workspace
+
     home = directory if directory is not None else app.home
     result = init_workspace(home, courier=courier, marketplace=marketplace)
     if result.config_written:
@@ -91,9 +92,12 @@ def daily(
 
     Example: */10 * * * * batch-ship --home ~/shop daily --quiet
     """
+    # The routine loads on use: it brings pandas and Arrow, which `--help` does not need.
+    from batch_ship import daily as routine
+
     workspace = open_workspace(app.home)
     try:
-        result = run_daily(
+        result = routine.run_daily(
             workspace,
             progress=app.progress(as_json),
             settle_seconds=settle_seconds,
@@ -102,17 +106,17 @@ def daily(
             raise_bugs=app.debug,
             source=source,
         )
-    except DailyBusyError as error:
+    except routine.DailyBusyError as error:
         # Busy is not a failure: the run in progress, or the next one, picks the files up.
         if as_json:
-            emit_json(DailyResult(home=workspace.home, busy=True).summary())
+            emit_json(routine.DailyResult(home=workspace.home, busy=True).summary())
         if not app.quiet:
             click.echo(str(error), err=True)
         return
     if as_json:
         emit_json(result.summary())
     else:
-        for line in summary_lines(result, quiet=app.quiet):
+        for line in routine.summary_lines(result, quiet=app.quiet):
             click.echo(line)
     if not result.ok:
         raise click.exceptions.Exit(1)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from batch_ship.cli.shared import App, emit_json, json_option, order_report_arguments, pass_app
-from batch_ship.export import ExportResult, run_export
 from batch_ship.i18n import _
+
+if TYPE_CHECKING:
+    from batch_ship.export import ExportResult
 
 
 @click.command("export")
@@ -45,6 +48,8 @@ def export(
 
     Example: batch-ship export ExportOrderList20261126.csv --courier zto
     """
+    from batch_ship.export import run_export
+
     result = run_export(
         app.workspace,
         list(orders),

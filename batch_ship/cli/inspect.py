@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from batch_ship.cli.shared import App, emit_json, json_option, order_report_arguments, pass_app
-from batch_ship.inspect import inspect_orders
 
 
 @click.command("inspect")
@@ -23,6 +22,8 @@ def inspect(
 
     Example: batch-ship inspect ExportOrderList202611260900.csv --json
     """
+    from batch_ship.inspect import inspect_orders
+
     result = inspect_orders(
         list(orders),
         items=list(items) if items else None,

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from batch_ship.cli.shared import App, pass_app
-from batch_ship.report import write_report
 from batch_ship.workspace import open_workspace
 
 
@@ -26,5 +25,7 @@ def report(app: App, batch_id: str | None, out: Path | None) -> None:
 
     Example: batch-ship report --batch 20261126-01
     """
+    from batch_ship.report import write_report
+
     path = write_report(open_workspace(app.home), batch_id, out)
     click.echo(str(path))

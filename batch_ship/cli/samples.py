@@ -8,7 +8,6 @@ import click
 
 from batch_ship.cli.shared import emit_json, json_option
 from batch_ship.i18n import _
-from batch_ship.samples.orders import write_sample_export
 
 
 @click.command("sample-data")
@@ -42,6 +41,8 @@ def sample_data(folder: Path, orders: int, seed: int, stamp: str | None, as_json
         raise click.BadParameter(
             _("letters and digits only, e.g. 202611260900"), param_hint="--stamp"
         )
+    from batch_ship.samples.orders import write_sample_export
+
     order_path, item_path = write_sample_export(folder, orders=orders, seed=seed, stamp=stamp)
     if as_json:
         emit_json({"orders": orders, "files": [str(order_path), str(item_path)]})

@@ -9,9 +9,7 @@ import click
 from batch_ship.cli.shared import App, emit_json, json_option, pass_app
 from batch_ship.errors import InputError
 from batch_ship.i18n import N_, _
-from batch_ship.imports import batch_status
-from batch_ship.inspect import display_width
-from batch_ship.ledger import ledger_status
+from batch_ship.text import display_width
 
 HEADERS = (
     N_("batch"), N_("courier"), N_("created"), N_("parcels"), N_("orders"), N_("shipped"),
@@ -32,6 +30,9 @@ def status(app: App, batch: str | None, as_json: bool) -> None:
 
     Example: batch-ship --home shop status --json
     """
+    from batch_ship.imports import batch_status
+    from batch_ship.ledger import ledger_status
+
     if batch is not None:
         found = batch_status(app.workspace.ledger_path, batch)
         if found is None:
