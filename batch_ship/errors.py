@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import shutil
 from pathlib import Path
 
 from batch_ship.i18n import _
+
+NEARLY_FULL = 1024 * 1024  # bytes free under which a failing write means a full disk
 
 
 class BatchShipError(Exception):
@@ -55,3 +60,53 @@ def missing_file(path: Path | str) -> InputError:
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that the same clean-up runs."""
+
+
+class DiskFullError(BatchShipError):
+    """No room left to write a run's files; nothing was published, the ledger is unchanged."""
+
+
+def disk_full(folder: Path, needed: int | None = None) -> DiskFullError:
+    """The message for a full disk: the folder, and the space the run needs when known."""
+    free = _free_bytes(folder)
+    need = f"about {_size(needed)} free" if needed else "more free space"
+    have = f" ({_size(free)} free now)" if free is not None else ""
+    return DiskFullError(
+        f"the disk is full: writing the outputs needs {need} in {folder}{have}; "
+        "nothing was published and the ledger is unchanged",
+        path=folder,
+        hint=f"free at least {_size(needed)} on that disk, then run again"
+        if needed
+        else "free some space on that disk, then run again",
+    )
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """ENOSPC from Python, or from a native writer that only says so in its message."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(error)
+    return "os error 28" in text or "No space left" in text or "disk is full" in text
+
+
+def nearly_full(folder: Path) -> bool:
+    """Less than NEARLY_FULL bytes free where `folder` is: SQLite then fails with a mere
+    "disk I/O error" (its shared-memory file finds no room)."""
+    free = _free_bytes(folder)
+    return free is not None and free < NEARLY_FULL
+
+
+def _free_bytes(folder: Path) -> int | None:
+    for candidate in (folder, *folder.parents):
+        with contextlib.suppress(OSError):
+            return shutil.disk_usage(candidate).free
+    return None
+
+
+def _size(count: int | None) -> str:
+    value = float(count or 0)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{value:,.1f} GB"

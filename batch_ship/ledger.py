@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from batch_ship.columns import arrow_text
-from batch_ship.errors import LedgerError
+from batch_ship.errors import BatchShipError, LedgerError, disk_full, is_disk_full, nearly_full
 from batch_ship.i18n import _
 from batch_ship.model import OrderState
 
@@ -444,8 +444,12 @@ class Ledger:
                 _("Ledger.{what}() changes the ledger: call it inside write()").format(what=what)
             )
 
-    def _translate(self, error: sqlite3.DatabaseError, doing: str) -> LedgerError:
+    def _translate(self, error: sqlite3.DatabaseError, doing: str) -> BatchShipError:
         text = str(error)
+        if is_disk_full(error) or ("I/O error" in text and nearly_full(self.path.parent)):
+            # SQLite's "database or disk is full", or its mere "disk I/O error" when even
+            # its shared-memory file finds no room
+            return disk_full(self.path.parent)
         if _is_busy(error):
             return LedgerError(
                 _("another batch-ship run is using the ledger (waited {timeout:g} s)").format(

@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
 import os
 import re
@@ -31,7 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Literal
 
-from batch_ship.errors import BatchShipError
+from batch_ship.errors import BatchShipError, DiskFullError, disk_full, is_disk_full
 from batch_ship.ledger import BATCH_ID, Ledger
 from batch_ship.oslock import try_lock
 from batch_ship.workspace import Workspace
@@ -52,33 +51,6 @@ _LEGACY = re.compile(
     r"^\.(export-[0-9]+-[0-9a-f]+|.+\.staged\.[a-z]+|.+\.[^.]+\.[A-Za-z0-9_]+\.tmp"
     r"|.+-[0-9a-f]{12}\.tmp\.[a-z]+)$"
 )
-
-
-class DiskFullError(BatchShipError):
-    """No room left to write a run's files; nothing was published, the ledger is unchanged."""
-
-
-def disk_full(folder: Path, needed: int | None = None) -> DiskFullError:
-    """The message for a full disk: the folder, and the space the run needs when known."""
-    free = _free_bytes(folder)
-    need = f"about {_size(needed)} free" if needed else "more free space"
-    have = f" ({_size(free)} free now)" if free is not None else ""
-    return DiskFullError(
-        f"the disk is full: writing the outputs needs {need} in {folder}{have}; "
-        "nothing was published and the ledger is unchanged",
-        path=folder,
-        hint=f"free at least {_size(needed)} on that disk, then run again"
-        if needed
-        else "free some space on that disk, then run again",
-    )
-
-
-def is_disk_full(error: BaseException) -> bool:
-    """ENOSPC from Python, or from a native writer that only says so in its message."""
-    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return True
-    text = str(error)
-    return "os error 28" in text or "No space left" in text or "disk is full" in text
 
 
 def pause(point: str) -> None:
@@ -421,19 +393,3 @@ def _sync(path: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
-
-
-def _free_bytes(folder: Path) -> int | None:
-    for candidate in (folder, *folder.parents):
-        with contextlib.suppress(OSError):
-            return shutil.disk_usage(candidate).free
-    return None
-
-
-def _size(count: int | None) -> str:
-    value = float(count or 0)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:,.0f} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
-        value /= 1024
-    return f"{value:,.1f} GB"

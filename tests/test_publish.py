@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import errno
 import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from batch_ship import publish
+from batch_ship.cli import main
 from batch_ship.ledger import Ledger
 from batch_ship.publish import (
     DiskFullError,
@@ -17,7 +24,11 @@ from batch_ship.publish import (
     publish_file,
     recover,
 )
+from batch_ship.samples.orders import write_sample_export
+from batch_ship.samples.returns import write_sample_return
+from batch_ship.spreadsheets import write as write_module
 from batch_ship.workspace import Workspace, open_workspace
+from tests.conftest import SENDER_TOML
 
 
 @pytest.fixture
@@ -224,3 +235,89 @@ def test_the_pause_hook_writes_its_marker_only_at_its_point(
     assert not marker.exists()
     publish.pause("committed")
     assert marker.read_text(encoding="utf-8") == str(os.getpid())
+
+
+# --- disk full, through the CLI ------------------------------------------------------------
+
+
+def batch_ids(home: Path) -> set[str]:
+    if not (home / "ledger.sqlite3").exists():
+        return set()
+    with Ledger.open(home / "ledger.sqlite3") as ledger:
+        return ledger.batch_ids()
+
+
+def test_export_onto_a_full_disk_says_so_and_leaves_nothing(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The real xlsx writer writing to /dev/full, which answers every write with ENOSPC (the
+    seam for machines where a small file system cannot be mounted)."""
+    real = write_module.xlsx.write_worksheets
+
+    def onto_a_full_disk(entries: object, path: str, **options: object) -> None:
+        real(entries, "/dev/full", **options)
+
+    orders, _ = write_sample_export(tmp_path / "in", orders=300, seed=5)
+    monkeypatch.setattr(write_module.xlsx, "write_worksheets", onto_a_full_disk)
+    result = CliRunner().invoke(main, ["--home", str(home), "export", str(orders)])
+    assert result.exit_code == 1, result.output
+    assert "the disk is full" in result.output
+    assert str(home / "batches") in result.output
+    assert re.search(r"needs about [0-9.,]+ (KB|MB) free", result.output)
+    assert "Traceback" not in result.output
+    assert batch_ids(home) == set()
+    assert list((home / "batches").iterdir()) == []
+    err = capfd.readouterr().err
+    assert "ZipWriter" not in err
+    assert "StorageFull" not in err
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB tmpfs (mounting needs root, as CI runs): a disk that really fills up."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace')}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_really_full_disk_during_export_and_import(small_disk: Path, tmp_path: Path) -> None:
+    home = small_disk / "shop"
+    home.mkdir()
+    (home / "batch_ship.toml").write_text(SENDER_TOML, encoding="utf-8")
+    first, _ = write_sample_export(tmp_path / "first", orders=20, seed=1)
+    second, _ = write_sample_export(tmp_path / "second", orders=4000, seed=2, stamp="202611261000")
+    command = [sys.executable, "-m", "batch_ship", "--home", str(home)]
+    subprocess.run([*command, "export", str(first)], check=True, capture_output=True)
+    before = batch_ids(home)
+    (batch,) = before
+    returned = write_sample_return(open_workspace(home), batch, tmp_path / "return.xlsx")
+    filler = small_disk / "filler"
+    # export: room for the ledger, not for the workbooks; import: hardly any room at all
+    steps = [(["export", str(second)], 160), (["import-tracking", str(returned)], 4)]
+    for args, left_kib in steps:
+        filler.unlink(missing_ok=True)
+        free = shutil.disk_usage(small_disk).free
+        filler.write_bytes(b"\0" * max(0, free - left_kib * 1024))
+        done = subprocess.run([*command, *args], capture_output=True, text=True)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "the disk is full" in done.stderr, done.stderr
+        assert str(home) in done.stderr  # batches/ or, when the ledger cannot open, the home
+        for noise in ("Traceback", "ZipWriter", "panicked", "StorageFull"):
+            assert noise not in done.stderr
+    assert sorted(path.name for path in (home / "batches").iterdir()) == [batch]
+    assert not (home / "batches" / batch / "upload-taobao.csv").exists()
+    filler.unlink()  # room again (reading the ledger needs some): nothing changed in it
+    assert batch_ids(home) == before
+    with Ledger.open(home / "ledger.sqlite3") as ledger:
+        assert len(ledger.shipped_orders(batch)) == 0
+        assert ledger.publications() == {}
+    subprocess.run([*command, "export", str(second)], check=True, capture_output=True)
+    assert len(batch_ids(home)) == 2  # and the same export goes through
