@@ -16,6 +16,11 @@ _EXPORTS = {
     "load_layout": "batch_ship.labels.layout",
     "load_font": "batch_ship.labels.fonts",
     "write_label_pdfs": "batch_ship.labels.pdf",
+    "write_printer_files": "batch_ship.labels.printer",
+    "pick_totals": "batch_ship.labels.picklist",
+    "write_pick_list": "batch_ship.labels.picklist",
+    "write_packing_slips": "batch_ship.labels.slips",
+    "write_handover": "batch_ship.labels.handover",
 }
 
 __all__ = sorted(_EXPORTS)

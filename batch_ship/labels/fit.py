@@ -10,6 +10,7 @@ from dataclasses import dataclass
 LEADING = 1.15  # line height as a multiple of the font size
 STEP = 0.5  # points shrunk per try
 ELLIPSIS = "…"
+CACHE_LIMIT = 20_000  # fitted texts a writer keeps per field (sender, courier, time repeat)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 Widths = Callable[[str], list[float]]

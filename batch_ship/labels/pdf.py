@@ -18,12 +18,10 @@ from reportlab.pdfgen.textobject import PDFTextObject
 
 from batch_ship.errors import InputError
 from batch_ship.i18n import _
-from batch_ship.labels.fit import Fitted, clean, fit
+from batch_ship.labels.fit import CACHE_LIMIT, Fitted, clean, fit
 from batch_ship.labels.fonts import LabelFont, load_font
 from batch_ship.labels.layout import MIN_MODULE_MM, Field, Layout
 from batch_ship.labels.rows import LabelRow
-
-_FIT_CACHE_LIMIT = 20_000  # fitted texts kept per field (sender, courier and time repeat)
 
 
 @dataclass(frozen=True)
@@ -103,7 +101,7 @@ class LabelPainter:
         if fitted is None:
             w, h = box.w * mm, box.h * mm
             fitted = fit(text, w, h, field.size, field.min_size, self.font.unit_widths)
-            if len(cache) >= _FIT_CACHE_LIMIT:
+            if len(cache) >= CACHE_LIMIT:
                 cache.clear()
             cache[text] = fitted
         size = fitted.size

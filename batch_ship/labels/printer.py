@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 
-from batch_ship.labels.fit import Fitted, fit
+from batch_ship.labels.fit import CACHE_LIMIT, Fitted, fit
 from batch_ship.labels.fonts import printer_widths
 from batch_ship.labels.layout import Field, Layout
 from batch_ship.labels.pdf import LabelFiles, code128, field_value, printing_time, staged
@@ -86,7 +86,7 @@ class PrinterLabel:
     def _fit(self, index: int, field: Field, text: str) -> Fitted:
         cache = self._fits[index]
         if text not in cache:
-            if len(cache) > 20_000:
+            if len(cache) >= CACHE_LIMIT:
                 cache.clear()
             w, h = field.box.w * mm, field.box.h * mm
             cache[text] = fit(text, w, h, field.size, field.min_size, printer_widths)
