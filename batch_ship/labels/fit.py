@@ -33,6 +33,8 @@ def clean(text: str) -> str:
     space (buyer text can hold any of them)."""
     if not text:
         return ""
+    if text.isprintable():  # the common case, checked in C
+        return text.strip()
     return _CONTROL.sub(" ", text).strip()
 
 

@@ -133,7 +133,7 @@ def draw_code128(canvas: Canvas, value: str, field: Field, page_height: float, d
     dot = 25.4 / dpi  # mm
     dots = max(1, round(field.module / dot))  # the layout already rounded it
     barcode = code128(value, dots * dot * mm, box.h * mm)
-    width = barcode.width  # reportlab encodes the value again on every .width
+    width = barcode.width
     while width > box.w * mm + 1e-6:
         dots -= 1
         if dots * dot < MIN_MODULE_MM:
@@ -158,7 +158,20 @@ def code128(value: str, module: float, height: float) -> Any:
             _("{value!r} cannot be a Code128 barcode: only printable ASCII").format(value=value),
             hint=_("check the waybill number or order reference"),
         )
-    return Code128(value, barWidth=module, barHeight=height, quiet=0, humanReadable=0)
+    return _Code128(value, barWidth=module, barHeight=height, quiet=0, humanReadable=0)
+
+
+class _Code128(Code128):
+    """reportlab's Code128, encoded once: it encodes the value again on every `.width` and
+    again to draw, and we read the width before drawing. (Should reportlab rename its private
+    `_calculate`, this override is simply never called.)"""
+
+    _encoded_once = False
+
+    def _calculate(self) -> None:
+        if not self._encoded_once:
+            super()._calculate()  # type: ignore[misc]  # private, not in types-reportlab
+            self._encoded_once = True
 
 
 def write_label_pdfs(
