@@ -68,16 +68,25 @@ class DiskFullError(BatchShipError):
 
 def disk_full(folder: Path, needed: int | None = None) -> DiskFullError:
     """The message for a full disk: the folder, and the space the run needs when known."""
-    free = _free_bytes(folder)
-    need = f"about {_size(needed)} free" if needed else "more free space"
-    have = f" ({_size(free)} free now)" if free is not None else ""
+    free = _size(_free_bytes(folder))
+    if needed:
+        return DiskFullError(
+            _(
+                "the disk is full: the outputs need about {needed} free in {folder} "
+                "({free} free now); nothing was published and the ledger is unchanged"
+            ).format(needed=_size(needed), folder=folder, free=free),
+            path=folder,
+            hint=_("free at least {needed} on that disk, then run again").format(
+                needed=_size(needed)
+            ),
+        )
     return DiskFullError(
-        f"the disk is full: writing the outputs needs {need} in {folder}{have}; "
-        "nothing was published and the ledger is unchanged",
+        _(
+            "the disk is full: no room left in {folder} ({free} free now); nothing was "
+            "published and the ledger is unchanged"
+        ).format(folder=folder, free=free),
         path=folder,
-        hint=f"free at least {_size(needed)} on that disk, then run again"
-        if needed
-        else "free some space on that disk, then run again",
+        hint=_("free some space on that disk, then run again"),
     )
 
 

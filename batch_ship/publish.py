@@ -31,6 +31,7 @@ from types import TracebackType
 from typing import IO, Literal
 
 from batch_ship.errors import BatchShipError, DiskFullError, disk_full, is_disk_full
+from batch_ship.i18n import _
 from batch_ship.ledger import BATCH_ID, Ledger
 from batch_ship.oslock import try_lock
 from batch_ship.workspace import Workspace
@@ -115,12 +116,14 @@ class Publication:
         for staged, target in self.moves:  # what would stop a move, found before the commit
             if target.is_dir() and not staged.is_dir():
                 raise BatchShipError(
-                    f"cannot put {target.name} in place: a folder of that name is in the way",
+                    _("cannot put {name} in place: a folder of that name is in the way").format(
+                        name=target.name
+                    ),
                     path=target,
-                    hint=f"move the folder {target} away, then run again",
+                    hint=_("move the folder {folder} away, then run again").format(folder=target),
                 )
         pause("staged")
-        for staged, _ in self.moves:
+        for staged, _target in self.moves:
             _sync(staged)
         _sync(self.root)
         self.ledger.record_publication(
@@ -256,13 +259,13 @@ def recover(workspace: Workspace, ledger: Ledger) -> None:
         for run, moves in ledger.publications().items():
             if _alive(batches / f"{STAGING}{run}"):
                 continue
-            log.warning("finishing the publication of an interrupted run (%s)", run)
+            log.warning(_("finishing the publication of an interrupted run (%s)"), run)
             try:
                 for staged, target in moves:
                     if (home / staged).exists():
                         _move(home / staged, home / target)
             except OSError as error:
-                log.warning("could not finish it (%s); the next run tries again", error)
+                log.warning(_("could not finish it (%s); the next run tries again"), error)
                 continue
             ledger.forget_publication(run)
     if not batches.is_dir():
@@ -359,7 +362,7 @@ def _remove(path: Path) -> None:
 
 def _set_aside(folder: Path) -> Path:
     aside = folder.with_name(f"{ASIDE}{folder.name}-{secrets.token_hex(4)}")
-    log.warning("batch folder %s is not in the ledger; moved it to %s", folder, aside.name)
+    log.warning(_("batch folder %s is not in the ledger; moved it to %s"), folder, aside.name)
     os.replace(folder, aside)
     return aside
 
@@ -374,10 +377,13 @@ def _move(staged: Path, target: Path) -> None:
         os.replace(staged, target)
     except OSError as error:
         raise BatchShipError(
-            f"cannot put {target.name} in place: {error.strerror or error}",
+            _("cannot put {name} in place: {reason}").format(
+                name=target.name, reason=error.strerror or error
+            ),
             path=target,
-            hint="close the file if a spreadsheet program has it open; the next run "
-            "puts it in place",
+            hint=_(
+                "close the file if a spreadsheet program has it open; the next run puts it in place"
+            ),
         ) from error
 
 

@@ -263,7 +263,7 @@ def test_export_onto_a_full_disk_says_so_and_leaves_nothing(
     assert result.exit_code == 1, result.output
     assert "the disk is full" in result.output
     assert str(home / "batches") in result.output
-    assert re.search(r"needs about [0-9.,]+ (KB|MB) free", result.output)
+    assert re.search(r"need about [0-9.,]+ (KB|MB) free", result.output)
     assert "Traceback" not in result.output
     assert batch_ids(home) == set()
     assert list((home / "batches").iterdir()) == []

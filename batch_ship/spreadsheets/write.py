@@ -115,9 +115,9 @@ def native_writer(path: Path) -> Iterator[None]:
         except BaseException as error:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else "a panic"
             raise WriteError(
-                f"the xlsx writer failed: {reason}",
+                _("the xlsx writer failed: {reason}").format(reason=reason),
                 path=path,
-                hint="check that the disk has room; if it has, report this with the input",
+                hint=_("check that the disk has room; if it has, report this with the input"),
             ) from error
 
 
