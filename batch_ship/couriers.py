@@ -5,17 +5,17 @@ from __future__ import annotations
 import importlib.resources
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from batch_ship.errors import ConfigError
 from batch_ship.i18n import _
 from batch_ship.labels.layout import LabelSettings, label_settings
+from batch_ship.template_limits import BoundedSandbox, TemplateLimitError, render_all
 from batch_ship.tracking_numbers import TrackingRule
 from batch_ship.workspace import Sender
 
@@ -72,7 +72,7 @@ _JINJA_MARKERS = ("{{", "}}", "{%", "%}", "{#", "#}")
 
 # Templates are user-edited files: a sandbox that cannot mutate or reach Python internals, and
 # StrictUndefined so a misspelt field is an error at load time, not an empty column.
-_ENV = ImmutableSandboxedEnvironment(
+_ENV = BoundedSandbox(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
 
@@ -89,6 +89,8 @@ class Expression:
     source: str
     parts: tuple[tuple[str, str], ...] | None
     template: jinja2.Template | None = field(default=None, compare=False, repr=False)
+    path: Path | None = field(default=None, compare=False)  # the template file, for messages
+    where: str = field(default="", compare=False)  # e.g. "column 9 (物品名称)"
 
     @property
     def is_plain(self) -> bool:
@@ -106,8 +108,21 @@ class Expression:
                     item = scope[value] if isinstance(scope, Mapping) else getattr(scope, value)
                     out.append("" if item is None else str(item))
             return "".join(out)
+        return self.render_all([context])[0]
+
+    def render_all(self, contexts: Sequence[dict[str, Any]]) -> list[str]:
+        """Render once per context, within the limits of template_limits.py (value size,
+        time per value and per column); a broken limit is a ConfigError naming the template
+        file and the column."""
         assert self.template is not None
-        return self.template.render(**context)
+        try:
+            return render_all(self.template, contexts, len(contexts))
+        except TemplateLimitError as error:
+            raise ConfigError(
+                f"{self.where}: {error}",
+                path=self.path,
+                hint="simplify the expression (limits: README, Templates)",
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -364,7 +379,7 @@ def compile_expression(
             path=path,
             hint=_("fix the expression"),
         ) from error
-    expression = Expression(source=source, parts=None, template=template)
+    expression = Expression(source=source, parts=None, template=template, path=path, where=where)
     _trial_render(expression, namespaces, path, where)
     return expression
 

@@ -260,7 +260,7 @@ def render_item_lines(courier: Courier, items: pd.DataFrame) -> pd.Series:
     codes = _row_codes(frame, tuple(fields))
     first = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())
     records = frame.iloc[first][fields].to_dict("records")
-    rendered = [expression.render(item=record) for record in records]
+    rendered = expression.render_all([{"item": record} for record in records])
     return pd.Series(np.asarray(rendered, dtype=object)[codes], dtype=object)
 
 
@@ -337,9 +337,7 @@ def render_rows(courier: Courier, parcels: Parcels, sender: Sender) -> pd.DataFr
             continue
         if contexts is None:
             contexts = _contexts(table, parcels.item_lists, sender_values)
-        out[column.header] = pd.Series(
-            [expression.render(**context) for context in contexts], dtype="str"
-        )
+        out[column.header] = pd.Series(expression.render_all(contexts), dtype="str")
     return pd.DataFrame(out, columns=list(courier.headers))
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from batch_ship.config_schema import validate
 from batch_ship.errors import ConfigError
 from batch_ship.i18n import _
 
@@ -15,6 +16,7 @@ CONFIG_NAME = "batch_ship.toml"
 LEDGER_NAME = "ledger.sqlite3"
 BATCHES_DIR = "batches"
 HOME_ENV = "BATCH_SHIP_HOME"
+FOLDER_KEYS = ("inbox", "returns", "archive", "failed")  # [folders] keys besides templates
 
 
 @dataclass(frozen=True)
@@ -65,18 +67,56 @@ class Workspace:
 
 
 def open_workspace(home: Path | str | None = None) -> Workspace:
-    """The workspace at `home` (default: $BATCH_SHIP_HOME, else the current directory)."""
+    """The workspace at `home` (default: $BATCH_SHIP_HOME, else the current directory).
+
+    A path of the workspace of the wrong kind (a file where a folder belongs, or the reverse)
+    is a ConfigError naming it, before any command trips over it."""
     root = Path(home or os.environ.get(HOME_ENV) or ".").expanduser()
     if root.exists() and not root.is_dir():
         raise ConfigError(
             _("--home {root} is a file, not a folder").format(root=root),
             hint=_("point --home at a folder"),
         )
-    return Workspace(home=root, config=load_config(root / CONFIG_NAME))
+    workspace = Workspace(home=root, config=load_config(root / CONFIG_NAME))
+    _check_kinds(workspace)
+    return workspace
+
+
+def _check_kinds(workspace: Workspace) -> None:
+    config = workspace.config
+    folders = [workspace.batches_dir, *(workspace.folder(name) for name in FOLDER_KEYS)]
+    if config.templates is not None:
+        folders.append(config.templates)
+    for folder in folders:
+        if folder.exists() and not folder.is_dir():
+            raise ConfigError(
+                _("{folder} is a file, not a folder").format(folder=folder),
+                path=folder,
+                hint=_(
+                    "move or rename that file (or name another folder under [folders] in {config})"
+                ).format(config=CONFIG_NAME),
+            )
+    if workspace.ledger_path.is_dir():
+        raise ConfigError(
+            _("{path} is a folder where batch-ship keeps its ledger file").format(
+                path=workspace.ledger_path
+            ),
+            path=workspace.ledger_path,
+            hint=_("move or rename that folder"),
+        )
 
 
 def load_config(path: Path) -> Config:
-    """Read batch_ship.toml; a missing file means all defaults."""
+    """Read batch_ship.toml, checked against its schema (config_schema.py); a missing file
+    means all defaults."""
+    if path.is_dir():
+        raise ConfigError(
+            _("{path} is a folder; the configuration is a file").format(path=path),
+            path=path,
+            hint=_("move or rename that folder (batch-ship init writes a commented {config})").format(
+                config=CONFIG_NAME
+            ),
+        )
     if not path.exists():
         return Config()
     try:
@@ -85,37 +125,23 @@ def load_config(path: Path) -> Config:
         raise ConfigError(
             _("not valid TOML: {error}").format(error=error), path=path, hint=_("fix the syntax")
         ) from error
-    return _config_from(data, path)
-
-
-def _config_from(data: dict[str, Any], path: Path) -> Config:
-    sender_data = data.get("sender", {})
-    defaults = data.get("defaults", {})
-    folders = data.get("folders", {})
-    for section, value in (("sender", sender_data), ("defaults", defaults), ("folders", folders)):
-        if not isinstance(value, dict):
-            raise ConfigError(_("[{section}] must be a table").format(section=section), path=path)
-    known = set(Sender.__dataclass_fields__)
-    unknown = set(sender_data) - known
-    if unknown:
+    except OSError as error:
         raise ConfigError(
-            _("unknown [sender] keys: {value}").format(value=", ".join(sorted(unknown))),
-            path=path,
-            hint=_("use {value}").format(value=", ".join(sorted(known))),
-        )
-    sender = Sender(**{key: str(value) for key, value in sender_data.items()})
+            _("cannot read it ({reason})").format(reason=error.strerror), path=path
+        ) from error
+    return _config_from(validate(data, path), path)
+
+
+def _config_from(data: dict[str, dict[str, Any]], path: Path) -> Config:
+    """A Config from sections the schema already checked (types and values)."""
+    defaults, folders = data.get("defaults", {}), data.get("folders", {})
+    base = Config()
     templates = folders.get("templates") or None
-    merge = defaults.get("merge", True)
-    if not isinstance(merge, bool):
-        raise ConfigError(_("[defaults] merge must be true or false"), path=path)
     return Config(
-        sender=sender,
-        courier=str(defaults.get("courier", "zto")),
-        merge=merge,
-        marketplace=str(defaults.get("marketplace", "taobao")),
+        sender=Sender(**data.get("sender", {})),
+        courier=defaults.get("courier", base.courier),
+        merge=defaults.get("merge", base.merge),
+        marketplace=defaults.get("marketplace", base.marketplace),
         templates=(path.parent / templates) if templates else None,
-        inbox=str(folders.get("inbox", "inbox")),
-        returns=str(folders.get("returns", "returns")),
-        archive=str(folders.get("archive", "archive")),
-        failed=str(folders.get("failed", "failed")),
+        **{name: folders.get(name, getattr(base, name)) for name in FOLDER_KEYS},
     )

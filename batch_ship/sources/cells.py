@@ -230,16 +230,14 @@ def money_text(value: str) -> str:
 
 
 def dates(values: pd.Series, rows: pd.Series, path: Path, problems: list[FileProblem]) -> pd.Series:
-    """Dates as ISO 'YYYY-MM-DD HH:MM:SS'; spreadsheet re-saves ('2026/11/25 9:05') converted."""
+    """Dates as ISO 'YYYY-MM-DD HH:MM:SS', Beijing time; every form a re-saved export holds is
+    converted (see `parse_times`), and a value that is no date is reported by row."""
     values = strip(values)
     fast = values.str.fullmatch(_ISO_RE).to_numpy(dtype=bool) | (values == "").to_numpy()
     if fast.all():
         return values
     slow = np.flatnonzero(~fast)
-    parsed = pd.to_datetime(
-        pd.Series(values.iloc[slow].to_numpy(dtype=object)), format="mixed", errors="coerce"
-    )
-    texts = parsed.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").to_numpy(dtype=object)
+    texts = parse_times(values.iloc[slow].to_numpy(dtype=object))
     result = values.to_numpy(dtype=object).copy()
     result[slow] = texts
     bad = np.zeros(len(values), dtype=bool)
@@ -255,6 +253,59 @@ def dates(values: pd.Series, rows: pd.Series, path: Path, problems: list[FilePro
             )
         )
     return pd.Series(result, dtype=TEXT)
+
+
+# Excel's day 0 (1899-12-30, past its 1900 leap-year bug) and the serials of 1990..2100.
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_SERIAL = r"\d{5}(?:\.\d+)?"
+_SERIALS = (32_874, 73_051)
+_ZONED = r".*\d(?:Z|[+-]\d{2}:?\d{2})"
+_CHINESE = str.maketrans({"年": "-", "月": "-", "日": " ", "时": ":", "分": ":", "秒": ""})
+BEIJING = "Asia/Shanghai"
+
+
+def parse_times(texts: np.ndarray) -> np.ndarray:
+    """ISO 'YYYY-MM-DD HH:MM:SS' texts in Beijing time ('' where a text is no date): slashes and
+    T, date-only, 年月日, times with a zone or offset (each converted on its own, so mixed zones
+    are fine) and Excel serial day numbers (46351.5)."""
+    series = pd.Series(texts, dtype=object).astype(str).str.translate(_CHINESE)
+    series = series.str.replace(r"\s+", " ", regex=True).str.strip().str.rstrip(":")
+    out = pd.Series("", index=series.index, dtype=object)
+    serial = series.str.fullmatch(_SERIAL)
+    if serial.any():
+        days = pd.to_numeric(series[serial], errors="coerce")
+        days = days[(days >= _SERIALS[0]) & (days <= _SERIALS[1])]
+        stamps = _EXCEL_EPOCH + pd.to_timedelta(days.round(9), unit="D")
+        out[days.index] = stamps.dt.round("s").dt.strftime(_FORMAT)
+    zoned = series.str.fullmatch(_ZONED) & ~serial
+    if zoned.any():
+        stamps = pd.to_datetime(series[zoned], format="mixed", utc=True, errors="coerce")
+        local = stamps.dt.tz_convert(BEIJING).dt.tz_localize(None)
+        out[zoned] = local.dt.strftime(_FORMAT).fillna("")
+    naive = ~serial & ~zoned
+    if naive.any():
+        out[naive] = _naive(series[naive])
+    return out.to_numpy(dtype=object)
+
+
+_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def _naive(series: pd.Series) -> pd.Series:
+    try:
+        stamps = pd.to_datetime(series, format="mixed", errors="coerce")
+    except (ValueError, TypeError, OverflowError):  # a form pandas refuses wholesale: one by one
+        stamps = pd.Series([_one(text) for text in series], index=series.index)
+    return stamps.dt.strftime(_FORMAT).fillna("") if len(stamps) else stamps
+
+
+def _one(text: str) -> object:
+    """One text as a naive Beijing Timestamp, or NaT."""
+    try:
+        stamp = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+    return stamp.tz_convert(BEIJING).tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
 def duplicate_problems(orders: pd.DataFrame) -> list[FileProblem]:

@@ -1,0 +1,142 @@
+"""The schema of batch_ship.toml: every key's type, allowed values and the fix for a bad one."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from batch_ship.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+_CODE = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a section: its type (`kind`), a check of its value and the fix."""
+
+    kind: type  # str or bool: TOML values arrive typed
+    example: str  # a right value, as TOML: shown in the fix
+    check: Callable[[Any], str | None] | None = None  # the problem with a value, or None
+
+
+def _code(value: str) -> str | None:
+    return None if _CODE.fullmatch(value) else "must be a code: lower-case letters, digits, - _"
+
+
+def _folder(value: str) -> str | None:
+    if not value.strip():
+        return "must name a folder"
+    if "\x00" in value or any(part == ".." for part in Path(value).parts):
+        return "must be a folder inside the workspace (no '..')"
+    return None
+
+
+def _templates(value: str) -> str | None:
+    return None if not value else _folder(value)
+
+
+def _text(value: str) -> str | None:
+    return "must be one line" if "\n" in value or "\r" in value else None
+
+
+SENDER_KEYS = ("name", "phone", "province", "city", "district", "address")
+
+SCHEMA: Mapping[str, Mapping[str, Key]] = {
+    "sender": {
+        "name": Key(str, '"张三"', _text),
+        "phone": Key(str, '"13800138000" (in quotes: a number loses its leading 0)', _text),
+        "province": Key(str, '"浙江省"', _text),
+        "city": Key(str, '"杭州市"', _text),
+        "district": Key(str, '"余杭区"', _text),
+        "address": Key(str, '"文一西路 1 号"', _text),
+    },
+    "defaults": {
+        "courier": Key(str, '"zto" (batch-ship couriers lists the codes)', _code),
+        "merge": Key(bool, "true or false"),
+        "marketplace": Key(str, '"taobao" (or "amazon", or your own template)', _code),
+    },
+    "folders": {
+        "inbox": Key(str, '"inbox"', _folder),
+        "returns": Key(str, '"returns"', _folder),
+        "archive": Key(str, '"archive"', _folder),
+        "failed": Key(str, '"failed"', _folder),
+        "templates": Key(
+            str, '"my-templates" (a folder in the workspace; "" for none)', _templates
+        ),
+    },
+}
+
+_TYPE_NAMES = {str: "text (in quotes)", bool: "true or false"}
+
+
+def _toml_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def validate(data: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]]:
+    """The checked sections of a parsed batch_ship.toml (only the keys it sets).
+
+    Every problem is collected; one ConfigError names batch_ship.toml and lists each key with
+    its fix. Unknown sections and keys are warned about and ignored (a newer batch-ship's keys
+    must not stop an older one)."""
+    problems: list[str] = []
+    fixes: list[str] = []
+    checked: dict[str, dict[str, Any]] = {}
+    for section, value in data.items():
+        keys = SCHEMA.get(section)
+        if keys is None:
+            log.warning(
+                "%s: unknown %s %r ignored (known sections: %s)",
+                path.name,
+                "section" if isinstance(value, dict) else "key",
+                section,
+                ", ".join(f"[{name}]" for name in SCHEMA),
+            )
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"{section} = … must be a [{section}] table, not {_toml_type(value)}")
+            fixes.append(f"write [{section}] on its own line, then its keys below it")
+            continue
+        checked[section] = {}
+        for name, item in value.items():
+            key = keys.get(name)
+            if key is None:
+                log.warning(
+                    "%s: unknown key %r in [%s] ignored (known: %s)",
+                    path.name,
+                    name,
+                    section,
+                    ", ".join(keys),
+                )
+                continue
+            problem = _problem(key, item)
+            if problem:
+                problems.append(f"[{section}] {name} {problem}")
+                fixes.append(f"{name} = {key.example}")
+            else:
+                checked[section][name] = item
+    if problems:
+        raise ConfigError(
+            "; ".join(problems), path=path, hint="under its section, write " + "; ".join(fixes)
+        )
+    return checked
+
+
+def _problem(key: Key, value: object) -> str | None:
+    if type(value) is not key.kind:
+        return f"must be {_TYPE_NAMES[key.kind]}, not {_toml_type(value)}"
+    return key.check(value) if key.check is not None else None
