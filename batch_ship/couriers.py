@@ -53,16 +53,10 @@ _TOP_KEYS = {
 _TRACKING_KEYS = {"pattern", "check", "source"}
 _ITEM_KEYS = {"format", "separator"}
 _COLUMN_KEYS = {"header", "value", "width", "text"}
-# Fields holding ids, phones or postcodes: their columns get the text number format `@`, so a
-# spreadsheet never turns them into 4.01E+18 or drops a leading zero. (Every cell is written as
-# a string anyway; the format also protects what a person types or pastes later.)
-TEXT_FIELDS = {
-    ("parcel", "reference"),
-    ("parcel", "order_ids"),
-    ("recipient", "phone"),
-    ("recipient", "postcode"),
-    ("sender", "phone"),
-}
+# Every column gets the text number format `@` (every cell is written as a string anyway; the
+# format also keeps ids, phones and postcodes whole, and buyer text typed or pasted later a
+# text, never a formula), except a column of counts only: these fields and literal text.
+NUMBER_FIELDS = {("parcel", "quantity"), ("parcel", "order_count")}
 _CHECKS = {None, "s10"}
 _CODE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _EXPRESSION = re.compile(r"(\{\{.*?\}\})", re.DOTALL)
@@ -129,8 +123,8 @@ class Expression:
 class Column:
     """One column of a courier workbook: its header and the expression that fills it.
 
-    `text`: the column gets the number format `@` (ids, phones, postcodes; by default any column
-    reading one of TEXT_FIELDS or using a non-plain expression)."""
+    `text`: the column gets the number format `@`: every column but one of counts only
+    (NUMBER_FIELDS and literal text), which may also set `text = false`."""
 
     header: str
     value: Expression
@@ -344,15 +338,25 @@ def _columns(raw: Any, path: Path) -> tuple[Column, ...]:
             )
         expression = compile_expression(value, path, f"{where} ({header})", tuple(NAMESPACES))
         text = entry.get("text")
-        if text is None:
-            text = expression.parts is None or any(part in TEXT_FIELDS for part in expression.parts)
-        elif not isinstance(text, bool):
+        if text is not None and not isinstance(text, bool):
             raise ConfigError(
                 _("{where} ({header}): text must be true or false").format(
                     where=where, header=header
                 ),
                 path=path,
             )
+        numeric = expression.parts is not None and all(
+            kind == "text" or (kind, name) in NUMBER_FIELDS for kind, name in expression.parts
+        )
+        if text is False and not numeric:
+            raise ConfigError(
+                f"{where} ({header}): text = false, but the column can hold buyer or courier "
+                "text, which must keep the text format @ (editing it in Excel must never make "
+                "a formula)",
+                path=path,
+                hint="remove `text = false` (only columns of counts may drop the text format)",
+            )
+        text = not numeric if text is None else text
         columns.append(
             Column(
                 header=header,

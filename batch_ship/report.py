@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.resources
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from batch_ship.errors import InputError
 from batch_ship.i18n import _
 from batch_ship.ledger import BatchInfo, Ledger
 from batch_ship.model import OrderState
+from batch_ship.privacy import mask_address, mask_name, mask_phone
 from batch_ship.publish import publish_file
 from batch_ship.reasons import REASONS
 from batch_ship.workspace import Workspace
@@ -123,34 +123,6 @@ class ReportData:
 
 
 # --- masking ---------------------------------------------------------------------------------
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678: keep the first 3 and last 4 characters, star every digit in between."""
-    phone = phone.strip()
-    if len(phone) < 8:
-        return re.sub(r"\d", "*", phone[:-2]) + phone[-2:] if len(phone) > 2 else "*" * len(phone)
-    middle = re.sub(r"[0-9A-Za-z]", "*", phone[3:-4])
-    return phone[:3] + middle + phone[-4:]
-
-
-def mask_name(name: str) -> str:
-    """张** : the first character, then a star per remaining character (at most three)."""
-    name = name.strip()
-    if len(name) <= 1:
-        return "*" * len(name)
-    return name[0] + "*" * min(len(name) - 1, 3)
-
-
-def mask_address(address: str) -> str:
-    """The region part only (province city district); the street is hidden."""
-    address = address.strip()
-    if not address:
-        return ""
-    parts = address.split()
-    if len(parts) > 1:
-        return " ".join(parts[:3]) + " …"
-    return address[:6] + (" …" if len(address) > 6 else "")
 
 
 # --- building --------------------------------------------------------------------------------

@@ -1277,7 +1277,7 @@ def _cannot_write(folder: Path, error: OSError) -> BatchShipError:
 def write_reconcile(path: Path, plan: _Plan, parcels: pd.DataFrame) -> Path:
     """The reconcile workbook (reconcile-<n>.xlsx): a report nobody types into, so without
     the per-cell text format."""
-    return write_workbook(path, reconcile_sheets(plan, parcels), text_format=False)
+    return write_workbook(path, reconcile_sheets(plan, parcels))  # courier text: all `@`
 
 
 def _stage_reconcile(

@@ -90,19 +90,16 @@ def _check_kinds(workspace: Workspace) -> None:
     for folder in folders:
         if folder.exists() and not folder.is_dir():
             raise ConfigError(
-                _("{folder} is a file, not a folder").format(folder=folder),
+                f"{folder} is a file, not a folder",
                 path=folder,
-                hint=_(
-                    "move or rename that file (or name another folder under [folders] in {config})"
-                ).format(config=CONFIG_NAME),
+                hint="move or rename that file (or name another folder under [folders] in "
+                f"{CONFIG_NAME})",
             )
     if workspace.ledger_path.is_dir():
         raise ConfigError(
-            _("{path} is a folder where batch-ship keeps its ledger file").format(
-                path=workspace.ledger_path
-            ),
+            f"{workspace.ledger_path} is a folder where batch-ship keeps its ledger file",
             path=workspace.ledger_path,
-            hint=_("move or rename that folder"),
+            hint="move or rename that folder",
         )
 
 
@@ -111,11 +108,9 @@ def load_config(path: Path) -> Config:
     means all defaults."""
     if path.is_dir():
         raise ConfigError(
-            _("{path} is a folder; the configuration is a file").format(path=path),
+            f"{path} is a folder; the configuration is a file",
             path=path,
-            hint=_("move or rename that folder (batch-ship init writes a commented {config})").format(
-                config=CONFIG_NAME
-            ),
+            hint=f"move or rename that folder (batch-ship init writes a commented {CONFIG_NAME})",
         )
     if not path.exists():
         return Config()
@@ -126,9 +121,7 @@ def load_config(path: Path) -> Config:
             _("not valid TOML: {error}").format(error=error), path=path, hint=_("fix the syntax")
         ) from error
     except OSError as error:
-        raise ConfigError(
-            _("cannot read it ({reason})").format(reason=error.strerror), path=path
-        ) from error
+        raise ConfigError(f"cannot read it ({error.strerror})", path=path) from error
     return _config_from(validate(data, path), path)
 
 

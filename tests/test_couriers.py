@@ -190,7 +190,7 @@ def test_code_is_case_insensitive() -> None:
     assert get_courier("ZTO").code == "zto"
 
 
-def test_text_format_defaults_to_id_columns_and_can_be_set(tmp_path: Path) -> None:
+def test_text_format_on_every_column_but_counts(tmp_path: Path) -> None:
     text = (
         MINIMAL
         + """
@@ -200,15 +200,21 @@ value = "{{ parcel.quantity }}"
 [[columns]]
 header = "编码"
 value = "{{ parcel.buyer }}"
-text = true
 [[columns]]
-header = "电话"
-value = "{{ recipient.phone }}"
-text = false
+header = "件数"
+value = "{{ parcel.order_count }}"
+text = true
 """
     )
     courier = load_courier_file(write_template(tmp_path, "t", text))
-    assert [column.text for column in courier.columns] == [True, False, True, False]
+    assert [column.text for column in courier.columns] == [True, False, True, True]
+
+
+def test_text_false_refused_where_buyer_text_can_be(tmp_path: Path) -> None:
+    for value in ("{{ recipient.phone }}", "{{ parcel.quantity | string }}", "x{{ parcel.buyer }}"):
+        text = MINIMAL + f'[[columns]]\nheader = "电话"\nvalue = "{value}"\ntext = false\n'
+        with pytest.raises(ConfigError, match="must keep the text format @"):
+            load_courier_file(write_template(tmp_path, "t", text))
 
 
 def test_text_must_be_a_boolean(tmp_path: Path) -> None:

@@ -265,7 +265,7 @@ def test_no_parcels_means_no_submission_file() -> None:
     assert len(ledger_parcels(parcels, [])) == 0
 
 
-def test_only_id_and_phone_columns_get_the_text_format(tmp_path: Path) -> None:
+def test_every_column_but_quantity_gets_the_text_format(tmp_path: Path) -> None:
     courier = get_courier("generic")
     parcels = build_parcels(orders_frame(), items_frame(), courier)
     files = split_files(courier, render_rows(courier, parcels, SENDER), parcels.table["seq"])
@@ -276,7 +276,7 @@ def test_only_id_and_phone_columns_get_the_text_format(tmp_path: Path) -> None:
         str(sheet.cell(1, col).value): sheet.cell(2, col).number_format for col in range(1, 18)
     }
     text = {header for header, number_format in formats.items() if number_format == "@"}
-    assert text == {"订单编号", "收件人手机/电话", "邮编", "备注", "寄件人手机/电话"}
+    assert set(formats) - text == {"数量"}
     assert all(cell.data_type == "s" for cell in sheet[2] if cell.value is not None)
 
 
