@@ -188,9 +188,9 @@ def test_return_with_title_rows_and_mangled_cells(
     )
     assert [row[1] for row in matched[1:]] == ids  # in submission order
     assert all(isinstance(cell, str) for row in matched for cell in row)
-    # a report, not a form: text cells without the "@" format that typing would need
+    # courier text: text cells with the "@" format, so an edit in Excel never makes a formula
     assert book[RECONCILE_SHEETS["matched"]]["B2"].data_type == "s"
-    assert book[RECONCILE_SHEETS["matched"]]["B2"].number_format == "General"
+    assert book[RECONCILE_SHEETS["matched"]]["B2"].number_format == "@"
     digits = [row for row in matched if row[4] == "digits"]
     assert [row[1] for row in digits] == [ids[0]]
 
