@@ -185,3 +185,21 @@ def test_only_read_py_opens_calamine() -> None:
         if "python_calamine" in path.read_text(encoding="utf-8")
     )
     assert openers == ["spreadsheets/read.py"]
+
+
+def test_a_reader_panic_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyo3 turns a Rust panic into PanicException, a BaseException: it becomes the file's
+    InputError (exit 1), not an escape past the CLI's error handling."""
+    import python_calamine
+
+    class PanicException(BaseException):
+        pass
+
+    def panic(*args: object) -> None:
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", panic)
+    path = cells(tmp_path / "fine.xlsx", "A1", "B2")
+    with pytest.raises(InputError, match="PanicException: index out of bounds") as raised:
+        read_table(path)
+    assert raised.value.path == path

@@ -22,6 +22,7 @@ import pyarrow.csv as pa_csv
 from batch_ship.errors import InputError, missing_file
 from batch_ship.i18n import _
 from batch_ship.spreadsheets.limits import MAX_TABLE_COLUMNS, broken, check_table_width
+from batch_ship.spreadsheets.write import NATIVE_STDERR
 from batch_ship.spreadsheets.xls_limits import check_workbook
 
 # pandas 3's default text dtype, backed by pyarrow: every cell a string, '' when empty.
@@ -413,28 +414,40 @@ def workbook_rows(
 
     The only door to calamine: the file passes the limits (limits.py, xls_limits.py) first,
     so a hostile file is an InputError, never an abort."""
-    from python_calamine import CalamineWorkbook, WorksheetNotFound
+    from python_calamine import WorksheetNotFound
 
     check_workbook(raw.data, raw.path)
     names: list[str] = []
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(raw.data))
-        names = list(book.sheet_names)
-        if sheet is None:
-            chosen = book.get_sheet_by_index(0)
-        elif isinstance(sheet, int):
-            chosen = book.get_sheet_by_index(sheet)
-        else:
-            chosen = book.get_sheet_by_name(sheet)
-        rows: list[list[Any]] = chosen.to_python(skip_empty_area=False, nrows=nrows)
+        with NATIVE_STDERR:  # what calamine prints itself (a panic's text) is kept back
+            return _calamine_rows(raw, sheet, nrows, names)
     except (IndexError, WorksheetNotFound):
         raise InputError(
             _("no sheet {sheet!r} in the workbook").format(sheet=sheet),
             path=raw.path,
             hint=_("name one of its sheets: {value}").format(value=", ".join(names) or "none"),
         ) from None
-    except Exception as error:  # calamine's errors (zip, xml, password) share no public base
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as error:  # calamine's errors share no base; a panic (pyo3's
+        # PanicException) is a BaseException: either way the file is named, exit 1
         raise broken(raw.path, f"{type(error).__name__}: {str(error)[:200]}") from None
+
+
+def _calamine_rows(
+    raw: RawFile, sheet: str | int | None, nrows: int | None, names: list[str]
+) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(raw.data))
+    names.extend(book.sheet_names)
+    if sheet is None:
+        chosen = book.get_sheet_by_index(0)
+    elif isinstance(sheet, int):
+        chosen = book.get_sheet_by_index(sheet)
+    else:
+        chosen = book.get_sheet_by_name(sheet)
+    rows: list[list[Any]] = chosen.to_python(skip_empty_area=False, nrows=nrows)
     return rows
 
 

@@ -165,6 +165,8 @@ class _NativeStderr:
 
 
 _QUIET_NATIVE = _NativeStderr()
+# The same guard for the native reader (read.py's calamine calls): fd 2 is one per process.
+NATIVE_STDERR = _QUIET_NATIVE
 
 
 def estimated_size(sheets: Mapping[str, pd.DataFrame]) -> int:
