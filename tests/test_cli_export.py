@@ -524,3 +524,25 @@ def test_a_contact_block_pasted_into_the_address_cell_ships(
     assert "赵六" in cells
     assert any("文三路1号" in cell and "13925130165" not in cell for cell in cells)
     assert any(cell.startswith("浙江省") or cell == "浙江省" for cell in cells)
+
+
+def test_spreadsheet_mangled_numbers_are_diagnosed_only_in_order_reports(
+    runner: CliRunner, home: Path, tmp_path: Path
+) -> None:
+    # A courier return whose references a spreadsheet turned into numbers is a return: it
+    # is not diagnosed as an order report whose order numbers were destroyed.
+    returned = tmp_path / "zto-return.csv"
+    returned.write_text("订单编号,运单号\n4.01250086826201E+18,773012345678\n", encoding="utf-8")
+    result = runner.invoke(main, ["--home", str(home), "export", str(returned)])
+    assert result.exit_code == 1
+    assert "this is a courier return" in result.output
+    assert "turned into numbers" not in result.output
+    # The same number in an order report is diagnosed as destroyed by a spreadsheet.
+    report = tmp_path / "ExportOrderList1.csv"
+    report.write_text(
+        "订单编号,买家会员名,订单状态,收货地址\n4.01250086826201E+18,甲,等待卖家发货,浙江省\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["--home", str(home), "export", str(report)])
+    assert result.exit_code == 1
+    assert "were turned into numbers by a spreadsheet" in result.output
