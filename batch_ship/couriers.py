@@ -113,9 +113,9 @@ class Expression:
             return render_all(self.template, contexts, len(contexts))
         except TemplateLimitError as error:
             raise ConfigError(
-                f"{self.where}: {error}",
+                _("{where}: {error}").format(where=self.where, error=error),
                 path=self.path,
-                hint="simplify the expression (limits: README, Templates)",
+                hint=_("simplify the expression (limits: README, Templates)"),
             ) from None
 
 
@@ -350,11 +350,13 @@ def _columns(raw: Any, path: Path) -> tuple[Column, ...]:
         )
         if text is False and not numeric:
             raise ConfigError(
-                f"{where} ({header}): text = false, but the column can hold buyer or courier "
-                "text, which must keep the text format @ (editing it in Excel must never make "
-                "a formula)",
+                _(
+                    "{where} ({header}): text = false, but the column can hold buyer or "
+                    "courier text, which must keep the text format @ (editing it in Excel "
+                    "must never make a formula)"
+                ).format(where=where, header=header),
                 path=path,
-                hint="remove `text = false` (only columns of counts may drop the text format)",
+                hint=_("remove `text = false` (only columns of counts may drop the text format)"),
             )
         text = not numeric if text is None else text
         columns.append(

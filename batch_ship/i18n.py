@@ -34,6 +34,11 @@ def _(message: str) -> str:
     return _translation.gettext(message)
 
 
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """`singular` or `plural` for `count`, in the current language."""
+    return _translation.ngettext(singular, plural, count)
+
+
 def N_(message: str) -> str:
     """Marks a message for the catalog where it is defined; `_()` translates it where used."""
     return message

@@ -90,16 +90,20 @@ def _check_kinds(workspace: Workspace) -> None:
     for folder in folders:
         if folder.exists() and not folder.is_dir():
             raise ConfigError(
-                f"{folder} is a file, not a folder",
+                _("{folder} is a file, not a folder").format(folder=folder),
                 path=folder,
-                hint="move or rename that file (or name another folder under [folders] in "
-                f"{CONFIG_NAME})",
+                hint=_(
+                    "move or rename that file (or name another folder under [folders] in "
+                    "{CONFIG_NAME})"
+                ).format(CONFIG_NAME=CONFIG_NAME),
             )
     if workspace.ledger_path.is_dir():
         raise ConfigError(
-            f"{workspace.ledger_path} is a folder where batch-ship keeps its ledger file",
+            _("{ledger_path} is a folder where batch-ship keeps its ledger file").format(
+                ledger_path=workspace.ledger_path
+            ),
             path=workspace.ledger_path,
-            hint="move or rename that folder",
+            hint=_("move or rename that folder"),
         )
 
 
@@ -108,9 +112,11 @@ def load_config(path: Path) -> Config:
     means all defaults."""
     if path.is_dir():
         raise ConfigError(
-            f"{path} is a folder; the configuration is a file",
+            _("{path} is a folder; the configuration is a file").format(path=path),
             path=path,
-            hint=f"move or rename that folder (batch-ship init writes a commented {CONFIG_NAME})",
+            hint=_(
+                "move or rename that folder (batch-ship init writes a commented {CONFIG_NAME})"
+            ).format(CONFIG_NAME=CONFIG_NAME),
         )
     if not path.exists():
         return Config()
@@ -121,7 +127,9 @@ def load_config(path: Path) -> Config:
             _("not valid TOML: {error}").format(error=error), path=path, hint=_("fix the syntax")
         ) from error
     except OSError as error:
-        raise ConfigError(f"cannot read it ({error.strerror})", path=path) from error
+        raise ConfigError(
+            _("cannot read it ({strerror})").format(strerror=error.strerror), path=path
+        ) from error
     return _config_from(validate(data, path), path)
 
 

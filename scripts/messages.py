@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import click
 from babel.messages.frontend import CommandLineInterface
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,12 +27,15 @@ def main() -> int:
     pybabel(
         "extract",
         "--keyword", "N_",
+        "--keyword", "ngettext:1,2",
         "--project", "batch-ship",
         "--copyright-holder", "batch_ship",
         "--sort-output",
         *COMMON,
         "--output-file", str(TEMPLATE),
         str(ROOT / "batch_ship"),
+        # click's own messages (usage errors, help headings): the CLI routes them here too
+        str(Path(click.__file__).parent),
     )  # fmt: skip
     for language in LANGUAGES:
         catalog = LOCALE / language / "LC_MESSAGES" / f"{DOMAIN}.po"

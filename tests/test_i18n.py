@@ -23,11 +23,23 @@ COMPILED = CATALOG.with_suffix(".mo")
 _FIELD = re.compile(r"(?<!\{)\{([^{}]*)\}(?!\})")
 
 
-def catalog() -> dict[str, str]:
+def entries() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Each message of the Chinese catalog: its ids (singular, plural) and its translations."""
     with CATALOG.open("rb") as handle:
         read = read_po(handle)
     assert not [m.id for m in read if m.id and m.fuzzy], "fuzzy translations"
-    return {str(m.id): str(m.string) for m in read if m.id}
+    found = []
+    for message in read:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        found.append((tuple(map(str, ids)), tuple(map(str, texts))))
+    return found
+
+
+def catalog() -> dict[str, str]:
+    return {ids[0]: texts[0] for ids, texts in entries()}
 
 
 def source_messages() -> set[str]:
@@ -41,12 +53,17 @@ def source_messages() -> set[str]:
 
 
 def test_every_message_has_a_chinese_translation_with_the_same_fields() -> None:
-    messages = catalog()
-    assert len(messages) > 250
-    untranslated = [key for key, value in messages.items() if not value.strip()]
+    found = entries()
+    assert len(found) > 300
+    untranslated = [ids for ids, texts in found if not all(text.strip() for text in texts)]
     assert untranslated == []
-    for key, value in messages.items():
-        assert sorted(_FIELD.findall(key)) == sorted(_FIELD.findall(value)), key
+    for ids, texts in found:
+        # one Chinese form stands for every English one: it may use the fields of any
+        fields = {field for key in ids for field in _FIELD.findall(key)}
+        assert all(set(_FIELD.findall(text)) <= fields for text in texts), ids
+        if len(ids) == 1:
+            assert sorted(_FIELD.findall(ids[0])) == sorted(_FIELD.findall(texts[0])), ids
+    for key, value in catalog().items():
         # words to translate (outside fields, --options and `commands`) were translated
         words = re.sub(r"\{[^}]*\}|--[a-z-]+|`[^`]*`|\[[a-z_]+\]", "", key)
         if re.search("[a-z]{3}", words):
@@ -61,10 +78,13 @@ def test_the_catalog_holds_every_message_of_the_code() -> None:
 def test_the_committed_mo_is_the_compiled_po() -> None:
     with COMPILED.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    messages = catalog()
-    assert all(compiled.gettext(key) == value for key, value in messages.items())
-    shipped = {key for key in compiled._catalog if key}  # type: ignore[attr-defined]
-    assert shipped == set(messages)
+    for ids, texts in entries():
+        if len(ids) == 1:
+            assert compiled.gettext(ids[0]) == texts[0], ids
+        else:
+            assert compiled.ngettext(ids[0], ids[1], 2) == texts[0], ids
+    shipped = {key if isinstance(key, str) else key[0] for key in compiled._catalog if key}  # type: ignore[attr-defined]
+    assert shipped == {ids[0] for ids, _texts in entries()}
 
 
 def test_the_mo_ships_in_the_package() -> None:
@@ -135,3 +155,17 @@ def test_the_locale_reaches_a_real_process(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "missing.csv：文件不存在" in done.stderr
+
+
+def test_clicks_own_usage_errors_in_chinese(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--lang", "zh", "status", "--nope"], prog_name="batch-ship")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("用法： batch-ship status [OPTIONS]\n")
+    assert "运行 'batch-ship status --help' 查看帮助。" in result.stderr
+    assert "错误：没有选项 '--nope'。" in result.stderr
+    result = runner.invoke(main, ["ship-everything"], env={"LANG": "zh_CN.UTF-8"})
+    assert result.exit_code == 2
+    assert "错误：没有命令 'ship-everything'。" in result.stderr
+    english = runner.invoke(main, ["status", "--nope"], prog_name="batch-ship")
+    assert english.stderr.startswith("Usage: batch-ship status [OPTIONS]\n")
+    assert "Error: No such option '--nope'." in english.stderr

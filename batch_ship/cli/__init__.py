@@ -21,7 +21,28 @@ from batch_ship.cli.shared import (
     global_params,
 )
 from batch_ship.errors import BatchShipError, Terminated
-from batch_ship.i18n import _, set_language
+from batch_ship.i18n import _, ngettext, set_language
+
+# click's own messages (usage errors, "Usage:", "Show this message and exit.") look themselves
+# up through the module-level gettext functions each click module imported; pointing those
+# names at ours puts them in the same catalog and language (scripts/messages.py extracts
+# them from the installed click).
+CLICK_MODULES = (
+    "click.core", "click.decorators", "click.exceptions", "click.formatting", "click.parser",
+    "click.shell_completion", "click.termui", "click.types", "click.utils",
+)  # fmt: skip
+
+
+def _route_click_messages() -> None:
+    for name in CLICK_MODULES:
+        module = importlib.import_module(name)
+        if hasattr(module, "_"):
+            module._ = _  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext  # type: ignore[attr-defined]
+
+
+_route_click_messages()
 
 # Commands load lazily (name -> "module:function") so `batch-ship --help` stays quick and each
 # command lives in its own module.
