@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from batch_ship.errors import ConfigError
+from batch_ship.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def validate(data: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]]:
         keys = SCHEMA.get(section)
         if keys is None:
             log.warning(
-                "%s: unknown %s %r ignored (known sections: %s)",
+                _("%s: unknown %s %r ignored (known sections: %s)"),
                 path.name,
                 "section" if isinstance(value, dict) else "key",
                 section,
@@ -116,7 +117,7 @@ def validate(data: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]]:
             key = keys.get(name)
             if key is None:
                 log.warning(
-                    "%s: unknown key %r in [%s] ignored (known: %s)",
+                    _("%s: unknown key %r in [%s] ignored (known: %s)"),
                     path.name,
                     name,
                     section,

@@ -14,6 +14,8 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from batch_ship.i18n import _
+
 # A cell holds at most Excel's 32,767 characters: a template producing more is broken.
 MAX_CELL_CHARS = 32_767
 # Rendering time: one value, and a whole column (a base plus a share per row).
@@ -69,18 +71,28 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
     ints = _is_int(left) and _is_int(right)
     if operator == "**" and ints and abs(left) > 1 and right > 0:
         if right * math.log2(abs(left)) > _MAX_INT_BITS:
-            raise TemplateLimitError(f"{left} ** {right} is too large a number")
+            raise TemplateLimitError(
+                _("{left} ** {right} is too large a number").format(left=left, right=right)
+            )
     elif operator == "*" and ints:
         if abs(left).bit_length() + abs(right).bit_length() > _MAX_INT_BITS:
-            raise TemplateLimitError("a product too large a number")
+            raise TemplateLimitError(_("a product too large a number"))
     elif operator == "*":
         count = right if _is_int(right) else left if _is_int(left) else 0
         if max(_size(left), _size(right)) * max(count, 0) > MAX_CELL_CHARS:
-            raise TemplateLimitError(f"a repetition longer than {MAX_CELL_CHARS:,} characters")
+            raise TemplateLimitError(
+                _("a repetition longer than {MAX_CELL_CHARS:,} characters").format(
+                    MAX_CELL_CHARS=MAX_CELL_CHARS
+                )
+            )
     elif operator == "+" and _size(left) + _size(right) > MAX_CELL_CHARS:
-        raise TemplateLimitError(f"a value longer than {MAX_CELL_CHARS:,} characters")
+        raise TemplateLimitError(
+            _("a value longer than {MAX_CELL_CHARS:,} characters").format(
+                MAX_CELL_CHARS=MAX_CELL_CHARS
+            )
+        )
     elif operator == "%" and isinstance(left, str) and _WIDTH.search(left):
-        raise TemplateLimitError("a %-format width of 100,000 or more")
+        raise TemplateLimitError(_("a %-format width of 100,000 or more"))
 
 
 def _bounded_filter(function: Callable[..., Any], name: str) -> Callable[..., Any]:
@@ -92,7 +104,9 @@ def _bounded_filter(function: Callable[..., Any], name: str) -> Callable[..., An
         numbers = [abs(value) for value in values if _is_int(value)]
         product = (sizes[0] if sizes else 0) * max(1, sizes[1] if len(sizes) > 1 else 1)
         if product > MAX_CELL_CHARS * 8 or any(number > MAX_CELL_CHARS for number in numbers):
-            raise TemplateLimitError(f"the {name} filter would build too large a value")
+            raise TemplateLimitError(
+                _("the {name} filter would build too large a value").format(name=name)
+            )
         return function(*args, **kwargs)
 
     bounded.__dict__.update(function.__dict__)  # jinja's pass_context/pass_environment marks
@@ -169,7 +183,9 @@ def _render_one(template: jinja2.Template, context: dict[str, Any]) -> str:
         size += len(part)
         if size > MAX_CELL_CHARS:
             raise TemplateLimitError(
-                f"a value longer than {MAX_CELL_CHARS:,} characters (Excel's cell limit)"
+                _("a value longer than {MAX_CELL_CHARS:,} characters (Excel's cell limit)").format(
+                    MAX_CELL_CHARS=MAX_CELL_CHARS
+                )
             )
         parts.append(part)
     return "".join(parts)
