@@ -22,10 +22,9 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Literal
@@ -46,6 +45,7 @@ ASIDE = ".abandoned-"  # a batch folder the ledger does not know, moved out of s
 PAUSE_ENV = "BATCH_SHIP_PAUSE_AT"
 POINTS = ("staged", "recorded", "committed", "moving", "moved")
 PAUSE_SECONDS = 120.0
+_ATTEMPTS = 5  # a step of the moves cut short by an interrupt is done again, this often
 # What older versions' writers left behind when killed: export's staging folders, import's
 # staged and temporary files, atomic writes' temporary files.
 _LEGACY = re.compile(
@@ -178,8 +178,9 @@ class Publication:
 
 
 class _Finisher:
-    """The moves of a committed publication. An interrupt (SIGINT, SIGTERM) waits until
-    they are done: the ledger already says these files exist."""
+    """The moves of a committed publication. An interrupt (SIGINT, SIGTERM) arriving
+    meanwhile is raised once they are done, the step it cut short done again (every step
+    can be): the ledger already says these files exist."""
 
     def __init__(self, publication: Publication) -> None:
         self.publication = publication
@@ -187,42 +188,38 @@ class _Finisher:
 
     def run(self) -> None:
         publication = self.publication
-        self._at("committed")
+        self._step(partial(pause, "committed"), again=False)
         for index, (staged, target) in enumerate(publication.moves):
-            with self._held():
-                _move(staged, target)
+            self._step(partial(_move_once, staged, target))
             if index < len(publication.moves) - 1:
-                self._at("moving")
-        self._at("moved")
-        with self._held():
-            if publication.ledger is not None:
-                with publication.ledger.write():
-                    publication.ledger.forget_publication(publication.run)
+                self._step(partial(pause, "moving"), again=False)
+        self._step(partial(pause, "moved"), again=False)
+        self._step(self._forget)
         if self.interrupt is not None:
             raise self.interrupt
 
-    def _at(self, point: str) -> None:
-        try:
-            pause(point)
-        except KeyboardInterrupt as error:
-            self.interrupt = self.interrupt or error
+    def _step(self, step: Callable[[], None], *, again: bool = True) -> None:
+        for _attempt in range(_ATTEMPTS):
+            try:
+                step()
+                return
+            except KeyboardInterrupt as error:
+                self.interrupt = self.interrupt or error
+                if not again:
+                    return  # an interrupted pause is over
+        step()
 
-    @contextlib.contextmanager
-    def _held(self) -> Iterator[None]:
-        """Signals arriving meanwhile are handled after the block."""
-        main = threading.current_thread() is threading.main_thread()
-        held = {signal.SIGINT, signal.SIGTERM}
-        blocked = main and hasattr(signal, "pthread_sigmask")
-        if blocked:
-            signal.pthread_sigmask(signal.SIG_BLOCK, held)
-        try:
-            yield
-        finally:
-            if blocked:
-                try:
-                    signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
-                except KeyboardInterrupt as error:  # raised by the handler on unblocking
-                    self.interrupt = self.interrupt or error
+    def _forget(self) -> None:
+        ledger = self.publication.ledger
+        if ledger is not None:
+            with ledger.write():
+                ledger.forget_publication(self.publication.run)
+
+
+def _move_once(staged: Path, target: Path) -> None:
+    """`_move`, done at most once: a staged path already gone was moved."""
+    if staged.exists() or staged.is_symlink():
+        _move(staged, target)
 
 
 @contextlib.contextmanager

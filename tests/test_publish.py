@@ -121,6 +121,37 @@ def test_an_error_after_the_commit_still_publishes(workspace: Workspace) -> None
     assert target.read_bytes() == b"u"
 
 
+def test_an_interrupt_during_the_moves_is_raised_once_they_are_all_done(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = workspace.batch_dir("20261126-01")
+    real = publish._move
+    moved: list[str] = []
+
+    def interrupted_after_the_first(staged: Path, target: Path) -> None:
+        real(staged, target)
+        moved.append(target.name)
+        if len(moved) == 1:
+            raise KeyboardInterrupt  # SIGTERM's handler, right after the first rename
+
+    monkeypatch.setattr(publish, "_move", interrupted_after_the_first)
+    with open_ledger(workspace) as ledger:
+
+        def run() -> None:
+            with publication(workspace, ledger) as publishing:
+                publishing.file(folder / "reconcile-1.xlsx").write_bytes(b"r")
+                publishing.file(folder / "upload-taobao.csv").write_bytes(b"u")
+                with ledger.write():
+                    publishing.record()
+
+        with pytest.raises(KeyboardInterrupt):
+            run()
+        assert ledger.publications() == {}
+    assert moved == ["reconcile-1.xlsx", "upload-taobao.csv"]
+    assert (folder / "upload-taobao.csv").read_bytes() == b"u"
+    assert hidden(workspace.batches_dir) == []
+
+
 def known_batch(ledger: Ledger, batch_id: str) -> None:
     """A batch row, as export's commit leaves it (no parcels needed here)."""
     with ledger.write():
