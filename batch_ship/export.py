@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.arrays import ArrowStringArray
 
+from batch_ship.columns import arrow_text
 from batch_ship.couriers import Courier, get_courier
 from batch_ship.errors import InputError
 from batch_ship.i18n import _
@@ -86,7 +88,9 @@ def _check_items(items: pd.DataFrame, order_ids: pd.Series, files: list[Path]) -
     rows belongs to an order of the report, a warning with the count when some do not."""
     if not len(items) or not files:
         return
-    belongs = items[c.ORDER_ID].isin(order_ids).to_numpy(dtype=bool)
+    # In Arrow: pandas' isin on Arrow strings builds a Python list of every id (0.8 s at 100k).
+    found = pc.is_in(arrow_text(items[c.ORDER_ID]), value_set=arrow_text(order_ids))
+    belongs = found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
     names = ", ".join(path.name for path in files)
     if not belongs.any():
         raise InputError(
