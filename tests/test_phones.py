@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from batch_ship.model import Phone, PhoneKind
@@ -69,9 +69,12 @@ PROBLEMS = [
     ("1381234567", "phone-invalid"),  # 10 digits
     ("138123456789", "phone-invalid"),  # 12 digits
     ("87654321", "phone-invalid"),  # a local number without its area code
+    ("3101230", "phone-invalid"),  # no trunk 0 and area 310 + a 4-digit local number
     ("abc", "phone-invalid"),
     ("13800138000转abc", "phone-invalid"),
     ("14112345678-1234", "phone-invalid"),
+    ("+4968773566转16785", "phone-invalid"),  # E.164 has no extension (+49...-16785 reads back
+    ("+85261234567-808", "phone-invalid"),  # as one longer number)
 ]
 
 
@@ -105,6 +108,11 @@ phone_text = st.lists(
 
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(phone_text, st.text()))
+@example("3101230")  # no trunk 0, 4-digit local: was 031-01230, which read back as 0310-1230
+@example("031-01230")
+@example("57187654321")
+@example("+4968773566016785")  # a foreign number: it stays whole
+@example("+4968773566转16785")  # ...and with an extension is refused, not +49...-16785
 def test_never_crashes_and_is_idempotent(raw: str) -> None:
     phone = normalize_phone(raw)
     assert (phone.number is None) == (phone.problem is not None)

@@ -35,6 +35,7 @@ _MOBILE = re.compile(MOBILE_PATTERN)
 # Matching libphonenumber's fixed-line pattern is what is_valid_number + number_type do for a
 # CN number; doing it directly is 30x faster than parse() and gives the same answer.
 _FIXED_LINE = re.compile(FIXED_LINE_PATTERN)
+_LOCAL_LENGTHS = (7, 8)  # digits after the area code of a mainland landline
 _LONGEST = 12  # national significant numbers in CN have at most 12 digits (metadata lengths)
 
 # Stars (or a run of x) where digits should be: phonenumbers would silently drop them.
@@ -98,6 +99,9 @@ def _with_extension(main: str, extension: str) -> Phone:
         return phone
     if phone.kind is PhoneKind.MOBILE:
         return Phone(f"{phone.number}-{extension}", PhoneKind.VIRTUAL)
+    if phone.number.startswith("+"):
+        # E.164 has no extension, and +49...-123 would read back as one longer number.
+        return _INVALID_PHONE
     return Phone(f"{phone.number}-{extension}", phone.kind)
 
 
@@ -115,9 +119,7 @@ def _plain(text: str) -> Phone:
         if _MOBILE.fullmatch(national):
             return Phone(national, PhoneKind.MOBILE)
         if _FIXED_LINE.fullmatch(national):
-            # Beijing (10) and the 2x cities have two-digit area codes, everyone else three.
-            area = 2 if national[0] == "2" or national.startswith("10") else 3
-            return Phone(f"0{national[:area]}-{national[area:]}", PhoneKind.LANDLINE)
+            return _landline(national)
     if not plus and len(digits) > _LONGEST and not digits.startswith("00"):
         return _INVALID_PHONE  # longer than any CN number (often a number and its extension)
     try:
@@ -134,11 +136,25 @@ def _plain(text: str) -> Phone:
     if kind == PhoneNumberType.MOBILE:
         return Phone(national, PhoneKind.MOBILE)
     if kind in _FIXED:
-        area = phonenumbers.length_of_geographical_area_code(number)
-        if area:
-            return Phone(f"0{national[:area]}-{national[area:]}", PhoneKind.LANDLINE)
+        # No trunk 0 was written (3101230): only a whole area code + 7-8 digit local number
+        # is a landline; libphonenumber's shorter ones would gain a 0 and split differently
+        # when read back (031-01230 -> 0310-1230).
+        area = _area_length(national)
+        if len(national) - area in _LOCAL_LENGTHS and _FIXED_LINE.fullmatch(national):
+            return _landline(national)
+        return _INVALID_PHONE
     # 400/800 service numbers and the like: valid, callable, but neither mobile nor landline.
     return Phone(national, PhoneKind.OTHER)
+
+
+def _area_length(national: str) -> int:
+    """Beijing (10) and the 2x cities have two-digit area codes, everyone else three."""
+    return 2 if national[0] == "2" or national.startswith("10") else 3
+
+
+def _landline(national: str) -> Phone:
+    area = _area_length(national)
+    return Phone(f"0{national[:area]}-{national[area:]}", PhoneKind.LANDLINE)
 
 
 def _national(digits: str, plus: bool) -> str | None:
