@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from batch_ship.errors import ConfigError
-from batch_ship.i18n import _
+from batch_ship.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
@@ -22,19 +22,19 @@ class Key:
     """One key of a section: its type (`kind`), a check of its value and the fix."""
 
     kind: type  # str or bool: TOML values arrive typed
-    example: str  # a right value, as TOML: shown in the fix
+    example: str  # a right value, as TOML: shown in the fix (translated when marked N_)
     check: Callable[[Any], str | None] | None = None  # the problem with a value, or None
 
 
 def _code(value: str) -> str | None:
-    return None if _CODE.fullmatch(value) else "must be a code: lower-case letters, digits, - _"
+    return None if _CODE.fullmatch(value) else _("must be a code: lower-case letters, digits, - _")
 
 
 def _folder(value: str) -> str | None:
     if not value.strip():
-        return "must name a folder"
+        return _("must name a folder")
     if "\x00" in value or any(part == ".." for part in Path(value).parts):
-        return "must be a folder inside the workspace (no '..')"
+        return _("must be a folder inside the workspace (no '..')")
     return None
 
 
@@ -43,7 +43,7 @@ def _templates(value: str) -> str | None:
 
 
 def _text(value: str) -> str | None:
-    return "must be one line" if "\n" in value or "\r" in value else None
+    return _("must be one line") if "\n" in value or "\r" in value else None
 
 
 SENDER_KEYS = ("name", "phone", "province", "city", "district", "address")
@@ -51,16 +51,16 @@ SENDER_KEYS = ("name", "phone", "province", "city", "district", "address")
 SCHEMA: Mapping[str, Mapping[str, Key]] = {
     "sender": {
         "name": Key(str, '"张三"', _text),
-        "phone": Key(str, '"13800138000" (in quotes: a number loses its leading 0)', _text),
+        "phone": Key(str, N_('"13800138000" (in quotes: a number loses its leading 0)'), _text),
         "province": Key(str, '"浙江省"', _text),
         "city": Key(str, '"杭州市"', _text),
         "district": Key(str, '"余杭区"', _text),
         "address": Key(str, '"文一西路 1 号"', _text),
     },
     "defaults": {
-        "courier": Key(str, '"zto" (batch-ship couriers lists the codes)', _code),
-        "merge": Key(bool, "true or false"),
-        "marketplace": Key(str, '"taobao" (or "amazon", or your own template)', _code),
+        "courier": Key(str, N_('"zto" (batch-ship couriers lists the codes)'), _code),
+        "merge": Key(bool, N_("true or false")),
+        "marketplace": Key(str, N_('"taobao" (or "amazon", or your own template)'), _code),
     },
     "folders": {
         "inbox": Key(str, '"inbox"', _folder),
@@ -68,23 +68,23 @@ SCHEMA: Mapping[str, Mapping[str, Key]] = {
         "archive": Key(str, '"archive"', _folder),
         "failed": Key(str, '"failed"', _folder),
         "templates": Key(
-            str, '"my-templates" (a folder in the workspace; "" for none)', _templates
+            str, N_('"my-templates" (a folder in the workspace; "" for none)'), _templates
         ),
     },
 }
 
-_TYPE_NAMES = {str: "text (in quotes)", bool: "true or false"}
+_TYPE_NAMES = {str: N_("text (in quotes)"), bool: N_("true or false")}
 
 
 def _toml_type(value: object) -> str:
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     if isinstance(value, int | float):
-        return "a number"
+        return _("a number")
     if isinstance(value, dict):
-        return "a table"
+        return _("a table")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     return type(value).__name__
 
 
@@ -103,14 +103,22 @@ def validate(data: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]]:
             log.warning(
                 _("%s: unknown %s %r ignored (known sections: %s)"),
                 path.name,
-                "section" if isinstance(value, dict) else "key",
+                _("section") if isinstance(value, dict) else _("key"),
                 section,
                 ", ".join(f"[{name}]" for name in SCHEMA),
             )
             continue
         if not isinstance(value, dict):
-            problems.append(f"{section} = … must be a [{section}] table, not {_toml_type(value)}")
-            fixes.append(f"write [{section}] on its own line, then its keys below it")
+            problems.append(
+                _("{section} = … must be a [{section}] table, not {kind}").format(
+                    section=section, kind=_toml_type(value)
+                )
+            )
+            fixes.append(
+                _("write [{section}] on its own line, then its keys below it").format(
+                    section=section
+                )
+            )
             continue
         checked[section] = {}
         for name, item in value.items():
@@ -127,17 +135,21 @@ def validate(data: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]]:
             problem = _problem(key, item)
             if problem:
                 problems.append(f"[{section}] {name} {problem}")
-                fixes.append(f"{name} = {key.example}")
+                fixes.append(f"{name} = {_(key.example)}")
             else:
                 checked[section][name] = item
     if problems:
         raise ConfigError(
-            "; ".join(problems), path=path, hint="under its section, write " + "; ".join(fixes)
+            "; ".join(problems),
+            path=path,
+            hint=_("under its section, write {fixes}").format(fixes="; ".join(fixes)),
         )
     return checked
 
 
 def _problem(key: Key, value: object) -> str | None:
     if type(value) is not key.kind:
-        return f"must be {_TYPE_NAMES[key.kind]}, not {_toml_type(value)}"
+        return _("must be {kind}, not {given}").format(
+            kind=_(_TYPE_NAMES[key.kind]), given=_toml_type(value)
+        )
     return key.check(value) if key.check is not None else None

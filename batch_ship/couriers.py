@@ -247,7 +247,7 @@ def load_courier_file(path: Path) -> Courier:
 
 
 def _courier_from(code: str, data: dict[str, Any], path: Path) -> Courier:
-    _unknown_keys(data, _TOP_KEYS, "the template", path)
+    _unknown_keys(data, _TOP_KEYS, _("the template"), path)
     name = _string(data, "name", path, required=True)
     rows_per_file = data.get("rows_per_file", 10_000)
     if not isinstance(rows_per_file, int) or isinstance(rows_per_file, bool):
@@ -432,8 +432,9 @@ def _trial_render(
         raise ConfigError(
             _("{where}: {message}").format(where=where, message=error.message),
             path=path,
-            hint="fields: "
-            + "; ".join(f"{ns}.{{{','.join(NAMESPACES[ns])}}}" for ns in NAMESPACES),
+            hint=_("fields: {fields}").format(
+                fields="; ".join(f"{ns}.{{{','.join(NAMESPACES[ns])}}}" for ns in NAMESPACES)
+            ),
         ) from error
     except jinja2.TemplateError as error:
         raise ConfigError(

@@ -441,11 +441,19 @@ def _set_aside(inputs: list[Path], folder: Path, error: str) -> tuple[Path, ...]
             moved.append(archive_file(path, folder))
         note = folder / f"{moved[0].name}{ERROR_SUFFIX}"
         when = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-        back = ", ".join(f"{path.name} to {path.parent.name}/" for path in inputs)
+        back = ", ".join(
+            _("{name} to {folder}/").format(name=path.name, folder=path.parent.name)
+            for path in inputs
+        )
         _write_text_atomic(
             note,
-            f"{error}\n\n{when}: batch-ship daily moved it here and will not read it again.\n"
-            f"Once fixed, move {back} to try again.\n",
+            f"{error}\n\n"
+            + _("{when}: batch-ship daily moved it here and will not read it again.").format(
+                when=when
+            )
+            + "\n"
+            + _("Once fixed, move {back} to try again.").format(back=back)
+            + "\n",
         )
     except OSError as problem:  # it stays where it is; the error is still reported
         log.warning(_("daily: could not move %s to %s (%s)"), inputs[0].name, folder, problem)

@@ -182,12 +182,18 @@ def build_report(workspace: Workspace, batch_id: str | None = None) -> ReportDat
     if province_note:
         notes.append(province_note)
     if len(steps) > MAX_STEPS:
-        notes.append(f"showing the last {MAX_STEPS} of {len(steps)} logged steps")
+        notes.append(
+            _("showing the last {shown} of {count} logged steps").format(
+                shown=MAX_STEPS, count=len(steps)
+            )
+        )
         steps = steps[-MAX_STEPS:]
     if len(open_rows) > MAX_EXCEPTION_ROWS:
         notes.append(
-            f"showing the first {MAX_EXCEPTION_ROWS} of {len(open_rows)} exception orders; "
-            "every row is in each batch's exceptions.xlsx"
+            _(
+                "showing the first {shown} of {count} exception orders; "
+                "every row is in each batch's exceptions.xlsx"
+            ).format(shown=MAX_EXCEPTION_ROWS, count=len(open_rows))
         )
     courier_counts: Counter[str] = Counter()
     for info in chosen:
@@ -311,10 +317,10 @@ def _provinces(counts: dict[str, int]) -> tuple[list[tuple[str, int]], str]:
     if unknown:
         pairs.append((UNKNOWN_PROVINCE, unknown))
     if counts.get("", 0):
-        note = (
-            f"{counts['']} parcel(s) have no recorded province (exported before batch-ship "
-            f"recorded provinces): counted as {UNKNOWN_PROVINCE}"
-        )
+        note = _(
+            "{count} parcel(s) have no recorded province (exported before batch-ship "
+            "recorded provinces): counted as {unknown}"
+        ).format(count=counts[""], unknown=UNKNOWN_PROVINCE)
     return pairs, note
 
 

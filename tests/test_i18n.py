@@ -3,6 +3,7 @@ language from --lang or the locale, English when nothing says otherwise."""
 
 from __future__ import annotations
 
+import ast
 import gettext
 import re
 import subprocess
@@ -15,8 +16,11 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from batch_ship.cli import main
+from batch_ship.errors import BatchShipError, ConfigError
 from batch_ship.i18n import DOMAIN, LOCALE_DIR, _, set_language
+from batch_ship.workspace import CONFIG_NAME, load_config
 from tests.conftest import PROJECT_ROOT
+from tests.hostile_files import xls_with_cell
 
 CATALOG = LOCALE_DIR / "zh" / "LC_MESSAGES" / f"{DOMAIN}.po"
 COMPILED = CATALOG.with_suffix(".mo")
@@ -169,3 +173,56 @@ def test_clicks_own_usage_errors_in_chinese(runner: CliRunner) -> None:
     english = runner.invoke(main, ["status", "--nope"], prog_name="batch-ship")
     assert english.stderr.startswith("Usage: batch-ship status [OPTIONS]\n")
     assert "Error: No such option '--nope'." in english.stderr
+
+
+def test_a_hostile_workbook_is_refused_in_chinese(runner: CliRunner, tmp_path: Path) -> None:
+    corner = xls_with_cell(tmp_path / "corner.xls", 65535, 255)
+    result = runner.invoke(main, ["inspect", str(corner), "--lang", "zh"])
+    assert result.exit_code == 1
+    assert "corner.xls：读取前已拒绝：有工作表占了 65,536 行 x 256 列，却只有" in result.stderr
+    assert "个单元格（这是稀疏陷阱，不是正常导出的文件）" in result.stderr
+
+
+def test_config_problems_and_fixes_in_chinese(tmp_path: Path) -> None:
+    (tmp_path / CONFIG_NAME).write_text('[defaults]\ncourier = 5\nsender = "me"\n', "utf-8")
+    set_language("zh")
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path / CONFIG_NAME)
+    shown = str(raised.value)
+    assert "[defaults] courier 必须是文本（加引号），而不是数字" in shown
+    assert 'courier = "zto"（代码可用 batch-ship couriers 查看）' in shown
+
+
+# The project's error classes and the helpers that build their messages: what they are given
+# to show must be a message marked for translation, never a bare literal or f-string.
+def _kinds(kind: type) -> set[str]:
+    return {kind.__name__}.union(*(_kinds(sub) for sub in kind.__subclasses__()))
+
+
+_SHOWN_BY = {"broken", "hostile", "FileProblem"} | _kinds(BatchShipError)
+_SHOWN_ARGS = {"message", "hint"}
+
+
+def _bare_text(node: ast.expr) -> bool:
+    if isinstance(node, ast.JoinedStr):  # words of its own, not only fields and punctuation
+        return any(_bare_text(part) for part in node.values)
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and re.search("[A-Za-z]{2}", node.value) is not None
+    if isinstance(node, ast.BinOp):
+        return _bare_text(node.left) or _bare_text(node.right)
+    return False
+
+
+def test_error_messages_and_fixes_are_marked_for_translation() -> None:
+    bare = []
+    for path in sorted((PROJECT_ROOT / "batch_ship").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            called = node.func
+            name = called.id if isinstance(called, ast.Name) else getattr(called, "attr", "")
+            if name not in _SHOWN_BY:
+                continue
+            shown = [*node.args[:2], *(k.value for k in node.keywords if k.arg in _SHOWN_ARGS)]
+            bare += [f"{path.name}:{arg.lineno}" for arg in shown if _bare_text(arg)]
+    assert bare == []

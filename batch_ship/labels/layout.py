@@ -200,7 +200,7 @@ def load_layout(path: Path) -> Layout:
 
 def layout_from(data: dict[str, Any], path: Path) -> Layout:
     """A Layout from parsed TOML, every box checked against the page and the quiet zones."""
-    _no_unknown(data, _TOP_KEYS, "the layout", path)
+    _no_unknown(data, _TOP_KEYS, _("the layout"), path)
     width, height = _numbers(data.get("page"), 2, "page", path)
     if not (10 <= width <= 300 and 10 <= height <= 600):
         raise ConfigError(_("page must be [width, height] in mm, 10-300 x 10-600"), path=path)
@@ -242,7 +242,7 @@ def layout_from(data: dict[str, Any], path: Path) -> Layout:
 
 def check_layout(layout: Layout) -> None:
     """Refuse boxes that leave the page, cross the tear, or reach into a barcode's quiet zone."""
-    page = f"{layout.width:g}x{layout.height:g} mm page"
+    page = _("{width:g}x{height:g} mm page").format(width=layout.width, height=layout.height)
     for field in layout.fields:
         where = _where(field)
         if not field.box.inside(layout.width, layout.height):
@@ -359,7 +359,9 @@ def _on_dots(field: Field, dpi: int) -> Field:
 
 
 def _where(field: Field) -> str:
-    return f"field {field.field!r}" + (" (barcode)" if field.barcode else "")
+    if field.barcode:
+        return _("field {name} (barcode)").format(name=repr(field.field))
+    return _("field {name}").format(name=repr(field.field))
 
 
 def _numbers(value: Any, count: int, where: str, path: Path) -> tuple[float, ...]:

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from batch_ship.i18n import N_, _
 from batch_ship.model import FileProblem, OrderStatus
 from batch_ship.progress import Progress
 from batch_ship.sources import canonical as c
@@ -26,6 +27,8 @@ SCIENTIFIC_RE = r"[+-]?\d+(\.\d*)?[eE][+-]?\d+"
 _ISO_RE = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
 _MONEY_RE = r"-?\d+\.\d{2}"
 SHOWN = 5  # row numbers quoted in a message
+# What a money column holds, in messages (`what` is also the problem code's first word).
+_MONEY_NAMES = {"amount": N_("amount"), "price": N_("price")}
 
 
 def assemble(
@@ -43,7 +46,7 @@ def assemble(
     problems: list[FileProblem] = []
     sources: list[Path] = []
     for index, source in enumerate(order_files):
-        progress("reading order reports", index, total)
+        progress(N_("reading order reports"), index, total)
         orders, original, found, path = read_order_file(source)
         release_memory()
         frames.append(orders)
@@ -52,12 +55,12 @@ def assemble(
         sources.append(path)
     item_frames = []
     for index, source in enumerate(item_files):
-        progress("reading item reports", len(order_files) + index, total)
+        progress(N_("reading item reports"), len(order_files) + index, total)
         items_read, path = read_item_file(source)
         release_memory()
         item_frames.append(items_read)
         sources.append(path)
-    progress("reading reports", total, total)
+    progress(N_("reading reports"), total, total)
 
     orders = concat_text(frames, [*c.ORDER_COLUMNS])
     original = concat_text(originals, None)
@@ -151,7 +154,7 @@ def row_text(rows: pd.Series, picked_mask: np.ndarray) -> tuple[str, list[int]]:
     numbers = [int(value) for value in picked.iloc[:SHOWN]]
     text = ", ".join(str(number) for number in numbers)
     if len(picked) > SHOWN:
-        text += f" and {len(picked) - SHOWN} more"
+        text = _("{rows} and {count} more").format(rows=text, count=len(picked) - SHOWN)
     return text, [int(value) for value in picked]
 
 
@@ -186,9 +189,14 @@ def statuses(
                 code="unknown-status",
                 path=path,
                 rows=tuple(numbers),
-                message=f"{int(unknown.sum())} order(s) have a status batch-ship does not know "
-                f"({', '.join(repr(n) for n in names[:5])}; rows {text}); they are kept as "
-                "'unknown' and not shipped",
+                message=_(
+                    "{count} order(s) have a status batch-ship does not know ({statuses}; "
+                    "rows {rows}); they are kept as 'unknown' and not shipped"
+                ).format(
+                    count=int(unknown.sum()),
+                    statuses=", ".join(repr(n) for n in names[:5]),
+                    rows=text,
+                ),
             )
         )
     return status
@@ -215,7 +223,9 @@ def money(
                 code=f"{what}-invalid",
                 path=path,
                 rows=tuple(numbers),
-                message=f"{int(bad.sum())} {what}(s) are not numbers (rows {text}); left empty",
+                message=_("{count} {what}(s) are not numbers (rows {rows}); left empty").format(
+                    count=int(bad.sum()), what=_(_MONEY_NAMES.get(what, what)), rows=text
+                ),
             )
         )
     return pd.Series(result, dtype=TEXT)
@@ -249,7 +259,9 @@ def dates(values: pd.Series, rows: pd.Series, path: Path, problems: list[FilePro
                 code="date-invalid",
                 path=path,
                 rows=tuple(numbers),
-                message=f"{int(bad.sum())} payment time(s) are not dates (rows {text}); left empty",
+                message=_("{count} payment time(s) are not dates (rows {rows}); left empty").format(
+                    count=int(bad.sum()), rows=text
+                ),
             )
         )
     return pd.Series(result, dtype=TEXT)
@@ -317,14 +329,17 @@ def duplicate_problems(orders: pd.DataFrame) -> list[FileProblem]:
     for source, group in orders[duplicate].groupby(c.SOURCE, sort=False):
         numbers = [int(value) for value in group[c.ROW]]
         shown = ", ".join(str(n) for n in numbers[:SHOWN])
-        more = f" and {len(numbers) - SHOWN} more" if len(numbers) > SHOWN else ""
+        if len(numbers) > SHOWN:
+            shown = _("{rows} and {count} more").format(rows=shown, count=len(numbers) - SHOWN)
         problems.append(
             FileProblem(
                 code="duplicate-row",
                 path=Path(str(source)),
                 rows=tuple(numbers),
-                message=f"{len(numbers)} row(s) repeat an order already read (rows {shown}{more}); "
-                "only the first is used",
+                message=_(
+                    "{count} row(s) repeat an order already read (rows {rows}); "
+                    "only the first is used"
+                ).format(count=len(numbers), rows=shown),
             )
         )
     return problems

@@ -137,7 +137,7 @@ def _columns(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
         columns[name] = cleaned
     missing = [name for name in _REQUIRED if name not in columns]
     if c.MOBILE not in columns and c.TELEPHONE not in columns:
-        missing.append("mobile or telephone")
+        missing.append(_("mobile or telephone"))
     if missing:
         raise ConfigError(
             _("[columns] lacks {value}: without them no parcel can be addressed").format(

@@ -84,18 +84,30 @@ def check_xlsx(data: bytes, path: Path, limits: ZipLimits = ZipLimits()) -> None
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise broken(path, "it is truncated or not a real .xlsx") from None
+        raise broken(path, _("it is truncated or not a real .xlsx")) from None
     if len(infos) > limits.max_entries:
-        raise hostile(path, f"it holds {len(infos):,} parts (at most {limits.max_entries:,})")
+        raise hostile(
+            path,
+            _("it holds {parts:,} parts (at most {most:,})").format(
+                parts=len(infos), most=limits.max_entries
+            ),
+        )
     total = sum(info.file_size for info in infos)
     packed = sum(info.compress_size for info in infos) or 1
     ratio = total / packed
     if total > limits.max_bytes or (total > limits.bomb_bytes and ratio > limits.max_ratio):
         raise hostile(
             path,
-            f"it inflates to {total:,} bytes from {len(data):,} (a zip bomb, not an export; "
-            f"at most {limits.max_bytes:,} bytes, and {limits.max_ratio}x past "
-            f"{limits.bomb_bytes:,})",
+            _(
+                "it inflates to {total:,} bytes from {packed:,} (a zip bomb, not an export; "
+                "at most {most:,} bytes, and {ratio}x past {bomb:,})"
+            ).format(
+                total=total,
+                packed=len(data),
+                most=limits.max_bytes,
+                ratio=limits.max_ratio,
+                bomb=limits.bomb_bytes,
+            ),
         )
     with archive:
         for info in infos:
@@ -104,7 +116,9 @@ def check_xlsx(data: bytes, path: Path, limits: ZipLimits = ZipLimits()) -> None
             try:
                 shape = _scan(archive, info)
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
-                raise broken(path, f"its part {info.filename} is damaged") from None
+                raise broken(
+                    path, _("its part {part} is damaged").format(part=info.filename)
+                ) from None
             _check_shape(shape, path)
 
 
@@ -112,7 +126,9 @@ def _check_shape(shape: _Shape, path: Path) -> None:
     if shape.declared_strings > shape.strings + 1:
         raise hostile(
             path,
-            f"it declares {shape.declared_strings:,} shared strings but holds {shape.strings:,}",
+            _("it declares {declared:,} shared strings but holds {strings:,}").format(
+                declared=shape.declared_strings, strings=shape.strings
+            ),
         )
     # rows without `r` continue from the previous one
     rows = shape.max_row + max(0, shape.rows - shape.named_rows)
@@ -122,15 +138,16 @@ def _check_shape(shape: _Shape, path: Path) -> None:
     if rows > MAX_ROWS or columns > MAX_COLUMNS:
         raise hostile(
             path,
-            f"a sheet reaches row {rows:,} / column {columns:,} "
-            f"(Excel's limits: {MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns)",
+            _(
+                "a sheet reaches row {rows:,} / column {columns:,} "
+                "(Excel's limits: {most_rows:,} rows, {most_columns:,} columns)"
+            ).format(rows=rows, columns=columns, most_rows=MAX_ROWS, most_columns=MAX_COLUMNS),
         )
     grid = rows * columns
     if grid > max(MAX_SPARSE_CELLS, SPARSE_FACTOR * shape.cells):
         raise hostile(
             path,
-            f"a sheet spans {rows:,} rows x {columns:,} columns but holds {shape.cells:,} "
-            "cells (a sparse trap, not an export)",
+            sparse(rows, columns, shape.cells),
         )
 
 
@@ -284,6 +301,14 @@ def broken(path: Path, why: str) -> InputError:
             "or use the CSV export"
         ),
     )
+
+
+def sparse(rows: int, columns: int, cells: int) -> str:
+    """Why a sheet whose grid is far larger than its cells is refused (either format)."""
+    return _(
+        "a sheet spans {rows:,} rows x {columns:,} columns but holds {cells:,} cells "
+        "(a sparse trap, not an export)"
+    ).format(rows=rows, columns=columns, cells=cells)
 
 
 def hostile(path: Path, why: str) -> InputError:

@@ -540,7 +540,9 @@ def find_header_row(
         if best is None or len(found) > len(best[1]):
             best = (index, found)
     missing = sorted(wanted - (best[1] if best else set()))
-    raise LookupError(f"no header row with the column(s) {', '.join(missing)}")
+    raise LookupError(
+        _("no header row with the column(s) {columns}").format(columns=", ".join(missing))
+    )
 
 
 def apply_header(grid: pd.DataFrame, row: int, path: Path | None = None) -> pd.DataFrame:

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import olefile
 
+from batch_ship.i18n import _
 from batch_ship.spreadsheets.limits import (
     MAX_SPARSE_CELLS,
     SPARSE_FACTOR,
     broken,
     check_xlsx,
     hostile,
+    sparse,
 )
 
 # BIFF8 (Excel 97-2003) sheets hold 65,536 rows and 256 columns.
@@ -55,10 +57,10 @@ def check_xls(data: bytes, path: Path) -> None:
         with olefile.OleFileIO(io.BytesIO(data)) as container:
             name = next((n for n in ("Workbook", "Book") if container.exists(n)), None)
             if name is None:
-                raise broken(path, "it holds no workbook stream")
+                raise broken(path, _("it holds no workbook stream"))
             stream = container.openstream(name).read()
     except (OSError, ValueError, IndexError, struct.error, RecursionError):
-        raise broken(path, "its container is damaged") from None
+        raise broken(path, _("its container is damaged")) from None
     _check_records(stream, path)
 
 
@@ -80,7 +82,12 @@ def _check_records(stream: bytes, path: Path) -> None:
         elif kind == _SST and length >= 8:
             (unique,) = struct.unpack_from("<I", stream, body + 4)
             if unique > size // 3:  # a string takes 3 bytes at least
-                raise hostile(path, f"it declares {unique:,} shared strings in {size:,} bytes")
+                raise hostile(
+                    path,
+                    _("it declares {strings:,} shared strings in {size:,} bytes").format(
+                        strings=unique, size=size
+                    ),
+                )
         elif kind in (_BOF, _EOF):  # each sheet is its own grid
             _check_sheet(rows, columns, cells, path)
             rows = columns = cells = 0
@@ -91,12 +98,12 @@ def _check_sheet(rows: int, columns: int, cells: int, path: Path) -> None:
     if rows > MAX_XLS_ROWS or columns > MAX_XLS_COLUMNS:
         raise hostile(
             path,
-            f"a sheet reaches row {rows:,} / column {columns:,} (an .xls holds "
-            f"{MAX_XLS_ROWS:,} rows and {MAX_XLS_COLUMNS:,} columns)",
+            _(
+                "a sheet reaches row {rows:,} / column {columns:,} (an .xls holds "
+                "{most_rows:,} rows and {most_columns:,} columns)"
+            ).format(
+                rows=rows, columns=columns, most_rows=MAX_XLS_ROWS, most_columns=MAX_XLS_COLUMNS
+            ),
         )
     if rows * columns > max(MAX_SPARSE_CELLS, SPARSE_FACTOR * cells):
-        raise hostile(
-            path,
-            f"a sheet spans {rows:,} rows x {columns:,} columns but holds {cells:,} cells "
-            "(a sparse trap, not an export)",
-        )
+        raise hostile(path, sparse(rows, columns, cells))
