@@ -56,12 +56,14 @@ def fit(
             lines = wrap(text, units, width / current, rows)
             if lines is not None:
                 return _measured(current, lines, widths)
-        if current - STEP < min_size - 1e-9:
+        if current <= min_size + 1e-9:
             break
-        current -= STEP
-    current = min_size
+        # min_size itself is always tried, even when size - min_size is no multiple of STEP
+        current = max(current - STEP, min_size)
     rows = max(1, int(height / (current * LEADING) + 1e-9))
-    return _measured(current, cut(text, units, width / current, rows), widths, cut=True)
+    room = width / current
+    lines, was_cut = cut(text, units, room, rows, max(widths(ELLIPSIS)))
+    return _measured(current, lines, widths, cut=was_cut)
 
 
 def _measured(size: float, lines: tuple[str, ...], widths: Widths, *, cut: bool = False) -> Fitted:
@@ -99,27 +101,36 @@ def wrap(text: str, units: list[float], width: float, rows: int) -> tuple[str, .
     return tuple(lines) if len(lines) <= rows else None
 
 
-def cut(text: str, units: list[float], width: float, rows: int) -> tuple[str, ...]:
-    """As many characters as `rows` full lines hold, the last ending in an ellipsis."""
+def cut(
+    text: str, units: list[float], width: float, rows: int, ellipsis: float
+) -> tuple[tuple[str, ...], bool]:
+    """The lines of `text` broken at any character, at most `rows` of them, and whether it was
+    cut: then the last line ends in an ellipsis (`ellipsis` units wide), characters before it
+    dropped to make room; a lone ellipsis wider than the box is the one glyph drawn past it."""
     lines: list[str] = []
     start = 0
-    ellipsis = 1.0  # the ellipsis is at most a full em wide
     for row in range(rows):
-        room = width - (ellipsis if row == rows - 1 else 0.0)
-        used = 0.0
-        end = start
-        while end < len(text) and used + units[end] <= room:
-            used += units[end]
-            end += 1
-        if end == start and end < len(text):  # not even one character fits
+        end = _filled(units, start, width)
+        if end == len(text):  # whole, broken at characters where words would not fit
+            lines.append(text[start:])
+            return tuple(lines), False
+        if end == start or row == rows - 1:  # not one more character fits, or no more rows
             break
-        lines.append(text[start:end])
+        lines.append(text[start:end].rstrip())  # a trailing space would skew centring
         start = end
-        if start >= len(text):
-            return tuple(lines)
-    if lines:
-        lines[-1] = lines[-1].rstrip() + ELLIPSIS
-    return tuple(lines)
+    end = _filled(units, start, width - ellipsis)
+    lines.append(text[start:end].rstrip() + ELLIPSIS)
+    return tuple(lines), True
+
+
+def _filled(units: list[float], start: int, room: float) -> int:
+    """Where a line from `start` ends when it may hold `room` units."""
+    used = 0.0
+    end = start
+    while end < len(units) and used + units[end] <= room:
+        used += units[end]
+        end += 1
+    return end
 
 
 def _may_break_before(text: str, index: int) -> bool:
