@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from batch_ship.model import Address
@@ -275,6 +275,10 @@ address_text = st.lists(_piece, max_size=8).map("".join)
 
 @settings(max_examples=150, deadline=None)
 @given(address_text)
+@example(",NONE")  # the detail dropped the comma, and `NONE` alone read as missing next time
+@example("-null")
+@example("null,")
+@example(",,,,,,null")
 def test_never_crashes_and_is_idempotent(raw: str) -> None:
     address = normalize_address(raw)
     again = normalize_address(format_address(address))
@@ -283,6 +287,7 @@ def test_never_crashes_and_is_idempotent(raw: str) -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(st.text())
+@example("、nan、")
 def test_any_text(raw: str) -> None:
     address = normalize_address(raw)
     assert address.problem in (None, "address-missing", "address-unresolved")
@@ -349,7 +354,10 @@ def test_conflict_leaves_every_level_empty() -> None:
     )
 
 
-@pytest.mark.parametrize("raw", ["null", "NULL", " None ", "nan"])
+@pytest.mark.parametrize(
+    "raw",
+    ["null", "NULL", " None ", "nan", "-null", ",NONE", "null,", "、nan、", ",,,,,,null(000000)"],
+)
 def test_a_literal_null_is_missing(raw: str) -> None:
     assert normalize_address(raw).problem == "address-missing"
 
@@ -391,6 +399,9 @@ free_text = st.lists(st.one_of(_keys, _noise, st.text(max_size=3)), max_size=7).
 
 @settings(max_examples=300, deadline=None)
 @given(free_text)
+@example("-null")  # detail `null` the first time, missing the second
+@example("，null")
+@example("/null北京市朝阳区大道")
 def test_no_output_names_a_region_absent_from_the_text(raw: str) -> None:
     address = normalize_address(raw)
     code = _unit_of(address)

@@ -13,8 +13,10 @@ MISSING = "address-missing"
 UNRESOLVED = "address-unresolved"
 CONFLICT = "address-conflict"
 NO_POSTCODE = "000000"  # Taobao's "(000000)": the buyer gave none
-# A whole address that is only a placeholder a system wrote for "nothing".
+# A whole address that is only a placeholder a system wrote for "nothing" (separators around
+# it too: the detail drops them, so `-null` must read as `null` reads).
 _EMPTY_WORDS = frozenset(("null", "none", "nan"))
+_EMPTY_LONGEST = max(map(len, _EMPTY_WORDS))
 
 # Full-width ASCII (digits, letters, brackets, punctuation) and the ideographic space -> ASCII.
 FULLWIDTH = str.maketrans(
@@ -117,7 +119,7 @@ def address_parts(raw: str) -> Parts:
 def clean_parts(cleaned: str) -> Parts:
     """address_parts of text that clean_text leaves as it is (the bulk path cleans first)."""
     text, postcode = split_postcode(cleaned)
-    if not text or (len(text) < 5 and text.lower() in _EMPTY_WORDS):
+    if not text or _is_placeholder(text):
         return "", "", "", "", postcode, MISSING
     table = load_regions()
     parts = text.split(" ", 3) if " " in text else ()
@@ -151,6 +153,15 @@ def clean_parts(cleaned: str) -> Parts:
         postcode,
         None if city else UNRESOLVED,
     )
+
+
+def _is_placeholder(text: str) -> bool:
+    """Whether non-empty text is only separators and at most one placeholder word (`-null`,
+    `,NONE,`). Two character tests for the usual address; the strip only when they fail."""
+    if len(text) > _EMPTY_LONGEST and text[0] not in SEPARATORS and text[-1] not in SEPARATORS:
+        return False
+    core = text.strip(SEPARATORS)
+    return not core or (len(core) <= _EMPTY_LONGEST and core.lower() in _EMPTY_WORDS)
 
 
 def normalize_address(raw: str) -> Address:
