@@ -16,6 +16,7 @@ from batch_ship.errors import ConfigError
 from batch_ship.i18n import _
 from batch_ship.labels.layout import LabelSettings, label_settings
 from batch_ship.template_limits import BoundedSandbox, TemplateLimitError, render_all
+from batch_ship.toml_keys import refuse_unknown_keys, text_value
 from batch_ship.tracking_numbers import TrackingRule
 from batch_ship.workspace import Sender
 
@@ -247,8 +248,8 @@ def load_courier_file(path: Path) -> Courier:
 
 
 def _courier_from(code: str, data: dict[str, Any], path: Path) -> Courier:
-    _unknown_keys(data, _TOP_KEYS, _("the template"), path)
-    name = _string(data, "name", path, required=True)
+    refuse_unknown_keys(data, _TOP_KEYS, _("the template"), path)
+    name = text_value(data, "name", path, required=True)
     rows_per_file = data.get("rows_per_file", 10_000)
     if not isinstance(rows_per_file, int) or isinstance(rows_per_file, bool):
         raise ConfigError(_("rows_per_file must be a whole number"), path=path)
@@ -263,7 +264,7 @@ def _courier_from(code: str, data: dict[str, Any], path: Path) -> Courier:
     if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
         raise ConfigError(_("[marketplace_names] must map marketplace to a name"), path=path)
     columns = _columns(data.get("columns"), path)
-    reference_header = _string(data, "reference_header", path) or "订单编号"
+    reference_header = text_value(data, "reference_header", path) or "订单编号"
     headers = [column.header for column in columns]
     if reference_header not in headers:
         raise ConfigError(
@@ -284,8 +285,8 @@ def _courier_from(code: str, data: dict[str, Any], path: Path) -> Courier:
     items = data.get("items", {})
     if not isinstance(items, dict):
         raise ConfigError(_("[items] must be a table"), path=path)
-    _unknown_keys(items, _ITEM_KEYS, "[items]", path)
-    item_source = _string(items, "format", path) or DEFAULT_ITEM_FORMAT
+    refuse_unknown_keys(items, _ITEM_KEYS, "[items]", path)
+    item_source = text_value(items, "format", path) or DEFAULT_ITEM_FORMAT
     item_format = compile_expression(item_source, path, "[items] format", ("item",))
     separator = items.get("separator", DEFAULT_ITEM_SEPARATOR)
     if not isinstance(separator, str):
@@ -297,7 +298,7 @@ def _courier_from(code: str, data: dict[str, Any], path: Path) -> Courier:
         tracking=_tracking(data.get("tracking", {}), path),
         rows_per_file=rows_per_file,
         reference_header=reference_header,
-        layout_note=_string(data, "layout_note", path),
+        layout_note=text_value(data, "layout_note", path),
         columns=columns,
         item_format=item_format,
         item_separator=separator,
@@ -316,7 +317,7 @@ def _columns(raw: Any, path: Path) -> tuple[Column, ...]:
         where = f"column {number}"
         if not isinstance(entry, dict):
             raise ConfigError(_("{where} must be a table").format(where=where), path=path)
-        _unknown_keys(entry, _COLUMN_KEYS, where, path)
+        refuse_unknown_keys(entry, _COLUMN_KEYS, where, path)
         header = entry.get("header")
         if not isinstance(header, str) or not header.strip():
             raise ConfigError(_("{where} has no header").format(where=where), path=path)
@@ -464,7 +465,7 @@ def _tracking(raw: Any, path: Path) -> TrackingRule:
         raise ConfigError(_("[tracking] must be a table"), path=path)
     if not raw:
         return TrackingRule()
-    _unknown_keys(raw, _TRACKING_KEYS, "[tracking]", path)
+    refuse_unknown_keys(raw, _TRACKING_KEYS, "[tracking]", path)
     default = TrackingRule()
     pattern = raw.get("pattern", default.pattern)
     check = raw.get("check") or None
@@ -489,22 +490,3 @@ def _tracking(raw: Any, path: Path) -> TrackingRule:
             _("[tracking] needs a source"), path=path, hint=_("say where the rule comes from")
         )
     return TrackingRule(pattern=pattern, check=check, source=source)
-
-
-def _string(data: dict[str, Any], key: str, path: Path, *, required: bool = False) -> str:
-    value = data.get(key, "")
-    if not isinstance(value, str):
-        raise ConfigError(_("{key} must be text").format(key=key), path=path)
-    if required and not value.strip():
-        raise ConfigError(_("{key} is missing").format(key=key), path=path)
-    return value
-
-
-def _unknown_keys(data: dict[str, Any], known: set[str], where: str, path: Path) -> None:
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ConfigError(
-            _("unknown keys in {where}: {value}").format(where=where, value=", ".join(unknown)),
-            path=path,
-            hint=_("use {value}").format(value=", ".join(sorted(known))),
-        )

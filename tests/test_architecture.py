@@ -66,6 +66,7 @@ FOUNDATION = (
     "batch_ship.i18n",
     "batch_ship.model",
     "batch_ship.columns",
+    "batch_ship.toml_keys",
 )
 
 

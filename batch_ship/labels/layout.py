@@ -12,6 +12,7 @@ from batch_ship.errors import ConfigError
 from batch_ship.i18n import _
 from batch_ship.labels.rows import BARCODE_FIELDS, LABEL_FIELDS
 from batch_ship.template_dirs import builtin_templates
+from batch_ship.toml_keys import refuse_unknown_keys, text_value
 
 LABELS_DIR = "labels"
 QUIET_MODULES = 10  # Code128 needs 10 narrow bars of blank space left and right (ISO 15417)
@@ -200,7 +201,7 @@ def load_layout(path: Path) -> Layout:
 
 def layout_from(data: dict[str, Any], path: Path) -> Layout:
     """A Layout from parsed TOML, every box checked against the page and the quiet zones."""
-    _no_unknown(data, _TOP_KEYS, _("the layout"), path)
+    refuse_unknown_keys(data, _TOP_KEYS, _("the layout"), path)
     width, height = _numbers(data.get("page"), 2, "page", path)
     if not (10 <= width <= 300 and 10 <= height <= 600):
         raise ConfigError(_("page must be [width, height] in mm, 10-300 x 10-600"), path=path)
@@ -225,15 +226,15 @@ def layout_from(data: dict[str, Any], path: Path) -> Layout:
         _numbers(line, 4, f"lines[{n}]", path) for n, line in enumerate(data.get("lines", []), 1)
     )
     layout = Layout(
-        name=_text(data, "name", path) or path.stem,
+        name=text_value(data, "name", path) or path.stem,
         width=width,
         height=height,
         fields=fields,
         lines=lines,  # type: ignore[arg-type]  # _numbers(…, 4) gives four
         tear=tear,
         dpi=dpi,
-        zpl_font=_text(data, "zpl_font", path) or "E:SIMSUN.TTF",
-        tspl_font=_text(data, "tspl_font", path) or "SIMSUN.TTF",
+        zpl_font=text_value(data, "zpl_font", path) or "E:SIMSUN.TTF",
+        tspl_font=text_value(data, "tspl_font", path) or "SIMSUN.TTF",
         path=path,
     )
     check_layout(layout)
@@ -300,7 +301,7 @@ def _field(entry: Any, number: int, path: Path) -> Field:
             hint=_("use text or one of: {value}").format(value=", ".join(LABEL_FIELDS)),
         )
     where = f"field {number} ({name})"
-    _no_unknown(entry, _FIELD_KEYS, where, path)
+    refuse_unknown_keys(entry, _FIELD_KEYS, where, path)
     x, y, w, h = _numbers(entry.get("box"), 4, f"{where} box", path)
     if w <= 0 or h <= 0:
         raise ConfigError(
@@ -342,8 +343,8 @@ def _field(entry: Any, number: int, path: Path) -> Field:
         size=size,
         min_size=min_size,
         align=str(align),
-        prefix=_text(entry, "prefix", path),
-        text=_text(entry, "text", path),
+        prefix=text_value(entry, "prefix", path),
+        text=text_value(entry, "text", path),
         barcode=barcode,
         module=module,
     )
@@ -377,20 +378,3 @@ def _number(value: Any, where: str, path: Path) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(_("{where} must be a number").format(where=where), path=path)
     return float(value)
-
-
-def _text(data: dict[str, Any], key: str, path: Path) -> str:
-    value = data.get(key, "")
-    if not isinstance(value, str):
-        raise ConfigError(_("{key} must be text").format(key=key), path=path)
-    return value
-
-
-def _no_unknown(data: dict[str, Any], known: set[str], where: str, path: Path) -> None:
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ConfigError(
-            _("unknown keys in {where}: {value}").format(where=where, value=", ".join(unknown)),
-            path=path,
-            hint=_("use {value}").format(value=", ".join(sorted(known))),
-        )
