@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.resources
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from batch_ship.errors import ConfigError
 from batch_ship.i18n import _
 from batch_ship.labels.layout import LabelSettings, label_settings
 from batch_ship.template_limits import BoundedSandbox, TemplateLimitError, render_all
-from batch_ship.toml_keys import refuse_unknown_keys, text_value
+from batch_ship.toml_keys import read_toml, refuse_unknown_keys, text_value
 from batch_ship.tracking_numbers import TrackingRule
 from batch_ship.workspace import Sender
 
@@ -234,16 +233,7 @@ def load_courier_file(path: Path) -> Courier:
             _("a courier template's file name is its code: lower-case letters, digits, - and _"),
             path=path,
         )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(
-            _("not valid TOML: {error}").format(error=error), path=path, hint=_("fix the syntax")
-        ) from error
-    except OSError as error:
-        raise ConfigError(
-            _("cannot read the template: {error}").format(error=error), path=path
-        ) from error
+    data = read_toml(path)
     return _courier_from(code, data, path)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ import pyarrow.csv as pcsv
 from batch_ship.columns import arrow_text
 from batch_ship.errors import ConfigError, InputError
 from batch_ship.i18n import _
+from batch_ship.toml_keys import read_toml
 
 # The closed set of values a marketplace column can take; templates are user-editable data, so
 # they pick from this list rather than run code.
@@ -123,12 +123,7 @@ def load_marketplace(code: str, templates_dir: Path | None = None) -> Marketplac
 
 
 def _parse_marketplace(code: str, path: Path) -> Marketplace:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(
-            _("not valid TOML: {error}").format(error=error), path=path, hint=_("fix the syntax")
-        ) from error
+    data = read_toml(path)
     columns = tuple(_parse_column(entry, path) for entry in _list(data.get("columns"), path))
     if not columns:
         raise ConfigError(_("no columns"), path=path, hint=_("add a `columns = [...]` list"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from batch_ship.config_schema import validate
 from batch_ship.errors import ConfigError
 from batch_ship.i18n import _
+from batch_ship.toml_keys import read_toml
 
 CONFIG_NAME = "batch_ship.toml"
 LEDGER_NAME = "ledger.sqlite3"
@@ -120,16 +120,7 @@ def load_config(path: Path) -> Config:
         )
     if not path.exists():
         return Config()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(
-            _("not valid TOML: {error}").format(error=error), path=path, hint=_("fix the syntax")
-        ) from error
-    except OSError as error:
-        raise ConfigError(
-            _("cannot read it ({strerror})").format(strerror=error.strerror), path=path
-        ) from error
+    data = read_toml(path)
     return _config_from(validate(data, path), path)
 
 

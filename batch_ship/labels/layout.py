@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from batch_ship.errors import ConfigError
 from batch_ship.i18n import _
 from batch_ship.labels.rows import BARCODE_FIELDS, LABEL_FIELDS
 from batch_ship.template_dirs import builtin_templates
-from batch_ship.toml_keys import refuse_unknown_keys, text_value
+from batch_ship.toml_keys import read_toml, refuse_unknown_keys, text_value
 
 LABELS_DIR = "labels"
 QUIET_MODULES = 10  # Code128 needs 10 narrow bars of blank space left and right (ISO 15417)
@@ -186,16 +185,7 @@ def find_layout(name: str, template: Path | None = None) -> Path:
 
 def load_layout(path: Path) -> Layout:
     """Parse and check one layout file; a problem is a ConfigError naming the file and field."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(
-            _("not valid TOML: {error}").format(error=error), path=path, hint=_("fix the syntax")
-        ) from error
-    except OSError as error:
-        raise ConfigError(
-            _("cannot read the layout: {error}").format(error=error), path=path
-        ) from error
+    data = read_toml(path)
     return layout_from(data, path)
 
 

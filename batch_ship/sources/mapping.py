@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from batch_ship.progress import Progress
 from batch_ship.sources import canonical as c
 from batch_ship.sources.base import OrderInput
 from batch_ship.spreadsheets.read import clean_header
+from batch_ship.toml_keys import read_toml
 
 if TYPE_CHECKING:
     from batch_ship.sources.canonical import OrderTable
@@ -76,12 +76,7 @@ class ColumnMapping:
 
 def load_mapping(code: str, path: Path) -> ColumnMapping:
     """Parse one mapping file; ConfigError (naming the file and the fix) when it is wrong."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(
-            _("not valid TOML: {error}").format(error=error), path=path, hint=_("fix the syntax")
-        ) from error
+    data = read_toml(path)
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
         raise ConfigError(
