@@ -34,7 +34,7 @@ class TaobaoSource:
     def score(self, head: Sequence[Sequence[str]]) -> int:
         """The order-report headers of the first row file_kinds calls an order report or an
         exceptions workbook (one definition of those shapes)."""
-        from batch_ship.file_kinds import FileKind, kind_of_header, our_layouts
+        from batch_ship.sources.file_kinds import FileKind, kind_of_header, our_layouts
 
         layouts = our_layouts(self._templates)
         for row in head:
@@ -56,7 +56,7 @@ class TaobaoSource:
     def read(
         self, orders: Sequence[OrderInput], items: Sequence[OrderInput] | None, progress: Progress
     ) -> OrderTable:
-        from batch_ship.file_kinds import our_layouts
+        from batch_ship.sources.file_kinds import our_layouts
         from batch_ship.sources.taobao.reader import read_orders
 
         return read_orders(orders, list(items or []), progress, our_layouts(self._templates))

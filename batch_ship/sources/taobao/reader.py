@@ -11,15 +11,6 @@ import pyarrow.compute as pc
 
 from batch_ship.columns import constant_text
 from batch_ship.errors import InputError
-from batch_ship.file_kinds import (
-    SHOWN_ORDER_COLUMNS,
-    FileKind,
-    Layouts,
-    WrongFileError,
-    find_kind,
-    has_order_id,
-    kind_of_header,
-)
 from batch_ship.i18n import _
 from batch_ship.model import FileProblem, OrderStatus
 from batch_ship.progress import Progress, no_progress
@@ -40,6 +31,15 @@ from batch_ship.sources.cells import (
     statuses,
     strip,
     unwrap,
+)
+from batch_ship.sources.file_kinds import (
+    SHOWN_ORDER_COLUMNS,
+    FileKind,
+    Layouts,
+    WrongFileError,
+    find_kind,
+    has_order_id,
+    kind_of_header,
 )
 from batch_ship.sources.taobao.headers import (
     EXCEPTION_COLUMNS,

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from batch_ship.cli import main
-from batch_ship.file_kinds import FileKind, WrongFileError, find_kind, kind_of_header
 from batch_ship.samples.orders import write_sample_export
 from batch_ship.samples.returns import write_sample_return
+from batch_ship.sources.file_kinds import FileKind, WrongFileError, find_kind, kind_of_header
 from batch_ship.spreadsheets.read import read_table
 from batch_ship.workspace import open_workspace
 from tests.conftest import SENDER_TOML
