@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from batch_ship.ledger import Ledger
+from batch_ship.ledger import Ledger, status
 
 IMPORT_EVENT = "import-tracking"
 LEGACY_RECONCILE = "reconcile.xlsx"  # what every import wrote, over the last one, until 2026-12
@@ -56,7 +56,7 @@ def batch_status(path: Path, batch_id: str) -> dict[str, Any] | None:
     if not Path(path).exists():
         return None
     with Ledger.open(path) as ledger:
-        found = [entry for entry in ledger.status()["batches"] if entry["batch"] == batch_id]
+        found = [entry for entry in status(ledger)["batches"] if entry["batch"] == batch_id]
         if not found:
             return None
         return {**found[0], "imports": batch_imports(ledger, batch_id)}

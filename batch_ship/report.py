@@ -14,7 +14,7 @@ import jinja2
 
 from batch_ship.errors import InputError
 from batch_ship.i18n import _
-from batch_ship.ledger import BatchInfo, Ledger
+from batch_ship.ledger import BatchInfo, Ledger, status
 from batch_ship.model import OrderState
 from batch_ship.privacy import mask_address, mask_name, mask_phone
 from batch_ship.publish import publish_file
@@ -160,7 +160,7 @@ def build_report(workspace: Workspace, batch_id: str | None = None) -> ReportDat
         steps = tuple(_steps(ledger, batch_id))
         provinces, province_note = _provinces(ledger.province_counts(batch_id))
         if batch_id is None:
-            order_states = {k: int(v) for k, v in ledger.status().get("orders", {}).items()}
+            order_states = {k: int(v) for k, v in status(ledger).get("orders", {}).items()}
         else:
             info = chosen[0]
             order_states = {

@@ -42,7 +42,14 @@ from batch_ship.file_kinds import (
 from batch_ship.headings import RECONCILE_HEADERS, RECONCILE_SHEETS
 from batch_ship.i18n import N_, _
 from batch_ship.imports import next_import
-from batch_ship.ledger import BatchRef, Ledger, TrackingAssignment, iso_time, shipped_rows
+from batch_ship.ledger import (
+    BatchRef,
+    Ledger,
+    TrackingAssignment,
+    assignment_columns,
+    iso_time,
+    shipped_rows,
+)
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.publish import open_ledger, publication
 from batch_ship.spreadsheets.background import PendingWrite, WorkbookWriter
@@ -982,11 +989,13 @@ def import_tracking(
                 # of a parcel stays first)
                 fresh = plan.fresh.sort_values("parcel_id", kind="stable")
                 now = datetime.now(UTC)
-                ledger.record_tracking_columns(
+                ledger.record_tracking(
                     fresh["parcel_id"], fresh["number"], fresh["source"], recorded_at=now
                 )
                 if plan.replace:
-                    ledger.record_tracking(plan.replace, replace=True, recorded_at=now)
+                    ledger.record_tracking(
+                        *assignment_columns(plan.replace), replace=True, recorded_at=now
+                    )
                 # what the ledger now holds, without reading the batch back
                 shipped = shipped_rows(_after_recording(parcels, plan, iso_time(now)))
             with steps("write"):

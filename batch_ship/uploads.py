@@ -194,7 +194,7 @@ def _file_name(name: str, path: Path) -> str:
 
 def upload_frame(marketplace: Marketplace, shipped: pd.DataFrame, carrier: Carrier) -> pd.DataFrame:
     """The upload's rows (string columns named by the template's headers) from the ledger's
-    `shipped_orders` frame (order_id, parcel_id, tracking, shipped_at)."""
+    `shipped_rows` frame (order_id, parcel_id, tracking, shipped_at)."""
     for name, label in (("order_id", "order id"), ("tracking", "tracking number")):
         texts = shipped[name].astype("str")
         bad = ~texts.str.fullmatch(_SAFE_TOKEN.pattern)

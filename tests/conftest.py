@@ -12,6 +12,7 @@ from hypothesis import settings
 
 from batch_ship import export as export_module
 from batch_ship.i18n import set_language
+from batch_ship.ledger import Ledger
 from batch_ship.spreadsheets import background
 
 # Shared, loaded machines make per-example timing meaningless: no deadlines, ever.
@@ -93,3 +94,18 @@ def writer_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setattr(background.WorkbookWriter, "share", share_and_wait)
         monkeypatch.setattr(background, "_call", not_here)
     return str(request.param)
+
+
+# --- the ledger tests' fixtures (tests/test_ledger_*.py) ----------------------------------------
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    """Where a ledger test's ledger lives (not created yet)."""
+    return tmp_path / "ledger.sqlite3"
+
+
+@pytest.fixture
+def ledger(path: Path) -> Iterator[Ledger]:
+    """A fresh ledger, open for the test, closed after it."""
+    opened = Ledger(path)
+    yield opened
+    opened.close()

@@ -19,7 +19,7 @@ from batch_ship import tracking
 from batch_ship.cli import main
 from batch_ship.errors import LedgerError
 from batch_ship.headings import RECONCILE_SHEETS
-from batch_ship.ledger import Ledger, NewBatch
+from batch_ship.ledger import Ledger, NewBatch, shipped_rows, status
 from batch_ship.spreadsheets import background
 
 BATCH = "20261126-01"
@@ -597,7 +597,7 @@ def test_whole_day_through_the_cli(runner: CliRunner, home: Path, tmp_path: Path
     assert len(upload) - 1 == summary["orders_shipped"]
     assert all(row[0].isdigit() and len(row[0]) >= 15 for row in upload[1:])
     with Ledger.open(home / "ledger.sqlite3") as ledger:
-        orders_state = ledger.status()["orders"]
+        orders_state = status(ledger)["orders"]
     assert orders_state["submitted"] == 0
     assert orders_state["shipped"] == summary["orders_shipped"]
 
@@ -633,7 +633,7 @@ def test_upload_always_equals_what_the_ledger_ships(
 
     def check() -> None:
         with Ledger.open(home / "ledger.sqlite3") as ledger:
-            shipped = ledger.shipped_orders(BATCH)
+            shipped = shipped_rows(ledger.parcels(BATCH))
         expected = [
             [order, "中通快递", number]
             for order, number in zip(shipped["order_id"], shipped["tracking"], strict=True)

@@ -11,7 +11,7 @@ import pandas as pd
 from click.testing import CliRunner
 
 from batch_ship.cli import main
-from batch_ship.ledger import SCHEMA_VERSION, Ledger, NewBatch, TrackingAssignment
+from batch_ship.ledger import SCHEMA_VERSION, Ledger, NewBatch
 
 A, B, C, D = (f"40125008682399279{n:02d}" for n in range(21, 25))
 
@@ -51,7 +51,7 @@ def fill(home: Path) -> str:
             )
         first_parcel = int(ledger.parcels(batch_id)["parcel_id"].iloc[0])
         with ledger.write():
-            ledger.record_tracking([TrackingAssignment(first_parcel, "73100000000001", "row 2")])
+            ledger.record_tracking([first_parcel], ["73100000000001"], ["row 2"])
     return batch_id
 
 

@@ -20,11 +20,12 @@ import pytest
 from click.testing import CliRunner
 
 from batch_ship.cli import main
-from batch_ship.ledger import Ledger
+from batch_ship.ledger import Ledger, shipped_rows
 from batch_ship.publish import PAUSE_ENV
 from batch_ship.samples.orders import write_sample_export
 from batch_ship.samples.returns import write_sample_return
 from batch_ship.workspace import open_workspace
+from tests.ledger_helpers import consistency_problems
 
 DAY = date(2026, 11, 26)
 NEXT_DAY = date(2026, 11, 27)
@@ -99,7 +100,7 @@ def check_workspace(home: Path) -> None:
     connection.close()
     assert staged_leftovers(home) == []
     with Ledger.open(home / "ledger.sqlite3") as ledger:
-        assert ledger.check() == []
+        assert consistency_problems(ledger) == []
         assert ledger.publications() == {}
         known = ledger.batch_ids()
         all_orders = {
@@ -122,7 +123,7 @@ def check_workspace(home: Path) -> None:
                 seen.update(listed)
             upload = folder / "upload-taobao.csv"
             if upload.exists():
-                shipped = set(ledger.shipped_orders(folder.name)["order_id"])
+                shipped = set(shipped_rows(ledger.parcels(folder.name))["order_id"])
                 assert upload_order_ids(upload) == shipped, upload
     assert [order for order, count in seen.items() if count > 1] == []
 
@@ -190,7 +191,7 @@ def test_import_tracking_killed_at_each_point(
     rerun(home, NEXT_DAY, "import-tracking", str(returned))
     check_workspace(home)
     with Ledger.open(home / "ledger.sqlite3") as ledger:
-        assert len(ledger.shipped_orders(batch)) > 0
+        assert len(shipped_rows(ledger.parcels(batch))) > 0
 
 
 def check_visible_files_are_committed(home: Path) -> None:
@@ -205,7 +206,7 @@ def check_visible_files_are_committed(home: Path) -> None:
         for folder in (home / "batches").iterdir():
             assert folder.name.startswith(".") or folder.name in known, folder
         for upload in (home / "batches").glob("*/upload-taobao.csv"):
-            shipped = set(ledger.shipped_orders(upload.parent.name)["order_id"])
+            shipped = set(shipped_rows(ledger.parcels(upload.parent.name))["order_id"])
             assert upload_order_ids(upload) <= shipped
 
 
@@ -246,4 +247,4 @@ def test_daily_killed_while_importing(
     rerun(home, NEXT_DAY, "daily", "--settle", "0")
     check_workspace(home)
     with Ledger.open(home / "ledger.sqlite3") as ledger:
-        assert len(ledger.shipped_orders(batch)) > 0
+        assert len(shipped_rows(ledger.parcels(batch))) > 0

@@ -14,6 +14,7 @@ from batch_ship import export as export_module
 from batch_ship.errors import ConfigError
 from batch_ship.export import ExportResult, _narrow, _plan, run_export
 from batch_ship.ledger import Ledger
+from batch_ship.ledger import status as status_of
 from batch_ship.model import OrderState
 from batch_ship.samples.orders import write_sample_export
 from batch_ship.workspace import open_workspace
@@ -28,7 +29,7 @@ def ledger_status(home: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     with Ledger.open(path) as ledger:
-        return ledger.status()
+        return status_of(ledger)
 
 
 def nothing_recorded(home: Path) -> bool:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from batch_ship import publish
 from batch_ship.cli import main
-from batch_ship.ledger import Ledger
+from batch_ship.ledger import Ledger, shipped_rows
 from batch_ship.publish import (
     DiskFullError,
     open_ledger,
@@ -348,7 +348,7 @@ def test_a_really_full_disk_during_export_and_import(small_disk: Path, tmp_path:
     filler.unlink()  # room again (reading the ledger needs some): nothing changed in it
     assert batch_ids(home) == before
     with Ledger.open(home / "ledger.sqlite3") as ledger:
-        assert len(ledger.shipped_orders(batch)) == 0
+        assert len(shipped_rows(ledger.parcels(batch))) == 0
         assert ledger.publications() == {}
     subprocess.run([*command, "export", str(second)], check=True, capture_output=True)
     assert len(batch_ids(home)) == 2  # and the same export goes through

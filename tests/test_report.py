@@ -12,7 +12,7 @@ import pytest
 
 import batch_ship.report as report_module
 from batch_ship.errors import InputError
-from batch_ship.ledger import Ledger, NewBatch, TrackingAssignment
+from batch_ship.ledger import Ledger, NewBatch
 from batch_ship.report import (
     build_report,
     mask_address,
@@ -133,10 +133,7 @@ def make_workspace(home: Path) -> None:
         ids = ledger.parcels(BATCH)["parcel_id"].tolist()
         with ledger.write():
             ledger.record_tracking(
-                [
-                    TrackingAssignment(ids[0], "73123456789012", "row 2"),
-                    TrackingAssignment(ids[1], "73123456789013", "row 3"),
-                ]
+                ids[:2], ["73123456789012", "73123456789013"], ["row 2", "row 3"]
             )
             ledger.log_event("import-tracking", BATCH, {"parcels_matched": 2, "seconds": 0.5})
 
