@@ -42,6 +42,7 @@ from batch_ship.submission import (
     split_files,
     submission_jobs,
 )
+from batch_ship.tuning import DEFAULT_TUNING, Tuning
 from batch_ship.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,6 @@ log = logging.getLogger(__name__)
 DUPLICATE = "duplicate"  # the reader's bool column: a repeated row of an order seen before
 _DONE = {OrderState.SUBMITTED, OrderState.SHIPPED}
 _RECIPIENT_INPUTS = (c.NAME, c.MOBILE, c.TELEPHONE, c.ADDRESS)  # what normalization reads
-_NORMALIZE_CHUNK = 250_000
-# From this many orders on, a second process shares the writing of the workbooks. Starting
-# one costs about a second of the other core; measured (paired runs, worker/without): 1.25 at
-# 10k orders, 1.18 at 25k, 0.96 at 40k, 0.95 at 50k, 0.92 at 100k.
-BACKGROUND_ORDERS = 40_000
 
 
 @dataclass(frozen=True)
@@ -134,6 +130,7 @@ def run_export(
     source: str | None = None,
     progress: Progress = no_progress,
     now: datetime | None = None,
+    tuning: Tuning = DEFAULT_TUNING,
 ) -> ExportResult:
     """Export the orders awaiting shipment into a new batch folder and the ledger.
 
@@ -146,7 +143,8 @@ def run_export(
     Nothing new: no batch, no files.
     The order files' source is `source` (a code, see `batch_ship.sources.registry`) or found
     from their content. Without `items`, the files that belong beside the order files (Taobao:
-    the item report of the same stamp) are read too, when present.
+    the item report of the same stamp) are read too, when present. `tuning` sets when a
+    second process writes and how normalization is sliced (never what is produced).
     """
     timer = StepTimer()
     chosen = get_courier(courier or workspace.config.courier, workspace.config.templates)
@@ -172,7 +170,7 @@ def run_export(
     awaiting = frame[c.STATUS].astype(str).eq(OrderStatus.AWAITING_SHIPMENT.value).to_numpy()
     candidates = np.flatnonzero(~duplicate & awaiting)
 
-    big = len(candidates) >= BACKGROUND_ORDERS
+    big = len(candidates) >= tuning.background_orders
     with (
         open_ledger(workspace) as ledger,
         WorkbookWriter(background=big) as writer,
@@ -184,7 +182,9 @@ def run_export(
         # source, row ...) before normalization, the step with the largest working set.
         frame = frame[[col for col in (*ORDER_FIELDS, *_RECIPIENT_INPUTS) if col in frame]]
         with timer("normalize"):
-            normalized = _normalize(frame, to_normalize, n, normalize_recipients, progress)
+            normalized = _normalize(
+                frame, to_normalize, n, normalize_recipients, progress, tuning.normalize_chunk
+            )
         normalized.index = pd.Index(to_normalize)
         recorded = ledger.exception_codes(order_ids.iloc[to_normalize].tolist())
         # Only exception rows ever need the report's own columns, and later steps read only a
@@ -305,19 +305,20 @@ def _normalize(
     n: int,
     normalize: Callable[..., pd.DataFrame],
     progress: Progress,
+    chunk_rows: int,
 ) -> pd.DataFrame:
     """normalize_recipients over the raw recipient columns of `rows`, in slices of
-    _NORMALIZE_CHUNK rows: each row normalizes on its own, and a slice bounds the working set
+    `chunk_rows` rows: each row normalizes on its own, and a slice bounds the working set
     (one call over a million orders holds ~0.7 GB of intermediates)."""
     raw = frame[[col for col in _RECIPIENT_INPUTS if col in frame.columns]]
     if len(rows) < n:
         raw = raw.iloc[rows].reset_index(drop=True)
     total = len(raw)
-    if total <= _NORMALIZE_CHUNK:
+    if total <= chunk_rows:
         return normalize(raw, progress=progress)
     parts = []
-    for start in range(0, total, _NORMALIZE_CHUNK):
-        chunk = raw.iloc[start : start + _NORMALIZE_CHUNK].reset_index(drop=True)
+    for start in range(0, total, chunk_rows):
+        chunk = raw.iloc[start : start + chunk_rows].reset_index(drop=True)
         parts.append(normalize(chunk, progress=_shifted(progress, start, total)))
         del chunk
         _release_memory()

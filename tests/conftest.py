@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
-from batch_ship import export as export_module
 from batch_ship.i18n import set_language
 from batch_ship.ledger import Ledger
 from batch_ship.spreadsheets import background
+from batch_ship.tuning import DEFAULT_TUNING, Tuning
 
 # Shared, loaded machines make per-example timing meaningless: no deadlines, ever.
 settings.register_profile("batch_ship", deadline=None)
@@ -67,14 +67,14 @@ def home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(params=["here", "worker"])
-def writer_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run an export test with its workbooks written in this process, then all by the worker
-    process: sharing waits for the worker to write every one (how the two share them is
-    tested in test_spreadsheets_background), and a write falling back to this process (the
-    worker failed) fails the test. The worker runs the same code: a failure put in a
+def writer_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Tuning:
+    """The tuning to pass (`tuning=`, or the CLI runner's `obj=`) to run an export test with
+    its workbooks written in this process, then all by the worker process: sharing waits for
+    the worker to write every one (how the two share them is tested in
+    test_spreadsheets_background), and a write falling back to this process (the worker
+    failed) fails the test. The worker runs the same code: a failure put in a
     file's way reaches it too."""
     if request.param == "worker":
-        monkeypatch.setattr(export_module, "BACKGROUND_ORDERS", 0)
         share = background.WorkbookWriter.share
         writers: set[int] = set()
 
@@ -93,7 +93,8 @@ def writer_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 
         monkeypatch.setattr(background.WorkbookWriter, "share", share_and_wait)
         monkeypatch.setattr(background, "_call", not_here)
-    return str(request.param)
+        return Tuning(background_orders=0)
+    return DEFAULT_TUNING
 
 
 # --- the ledger tests' fixtures (tests/test_ledger_*.py) ----------------------------------------

@@ -74,6 +74,7 @@ FOUNDATION = (
     "batch_ship.model",
     "batch_ship.columns",
     "batch_ship.toml_keys",
+    "batch_ship.tuning",
 )
 
 

@@ -19,12 +19,15 @@ from batch_ship.export import ExportResult, run_export
 from batch_ship.ledger import Ledger
 from batch_ship.samples.orders import write_sample_export
 from batch_ship.sources.taobao import read_orders
+from batch_ship.tuning import DEFAULT_TUNING, Tuning
 from batch_ship.workspace import open_workspace
 from tests.conftest import PROJECT_ROOT, SENDER_TOML
 
 
-def export(runner: CliRunner, home: Path, *args: str) -> dict[str, Any]:
-    result = runner.invoke(main, ["--home", str(home), "export", *args, "--json"])
+def export(
+    runner: CliRunner, home: Path, *args: str, tuning: Tuning = DEFAULT_TUNING
+) -> dict[str, Any]:
+    result = runner.invoke(main, ["--home", str(home), "export", *args, "--json"], obj=tuning)
     assert result.exit_code == 0, result.output
     summary: dict[str, Any] = json.loads(result.stdout)
     return summary
@@ -59,10 +62,10 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def test_export_writes_text_cells_and_records_the_batch(
-    runner: CliRunner, home: Path, sample: tuple[Path, Path], writer_mode: str
+    runner: CliRunner, home: Path, sample: tuple[Path, Path], writer_mode: Tuning
 ) -> None:
     (home / "batch_ship.toml").write_text(SENDER_TOML, encoding="utf-8")
-    summary = export(runner, home, str(sample[0]), "--courier", "zto")
+    summary = export(runner, home, str(sample[0]), "--courier", "zto", tuning=writer_mode)
     assert list(summary) == [
         "batch", "courier", "orders_read", "orders_submitted", "parcels", "skipped",
         "exceptions", "files",
@@ -148,7 +151,7 @@ def test_merge_and_no_merge(runner: CliRunner, home: Path, sample: tuple[Path, P
 
 
 def test_rows_split_at_the_template_limit(
-    runner: CliRunner, home: Path, sample: tuple[Path, Path], writer_mode: str
+    runner: CliRunner, home: Path, sample: tuple[Path, Path], writer_mode: Tuning
 ) -> None:
     text = (PROJECT_ROOT / "templates" / "couriers" / "zto.toml").read_text(encoding="utf-8")
     folder = home / "my-templates" / "couriers"
@@ -160,7 +163,7 @@ def test_rows_split_at_the_template_limit(
         SENDER_TOML + '[folders]\ntemplates = "my-templates"\n[defaults]\ncourier = "zto"\n',
         encoding="utf-8",
     )
-    summary = export(runner, home, str(sample[0]))
+    summary = export(runner, home, str(sample[0]), tuning=writer_mode)
     names = [Path(path).name for path in summary["files"] if "submission" in path]
     parts = -(-summary["parcels"] // 20)
     assert parts > 1
@@ -191,10 +194,10 @@ def test_formula_like_buyer_text_stays_text(runner: CliRunner, home: Path, tmp_p
 
 
 def test_exceptions_round_trip_after_a_fix(
-    runner: CliRunner, home: Path, tmp_path: Path, writer_mode: str
+    runner: CliRunner, home: Path, tmp_path: Path, writer_mode: Tuning
 ) -> None:
     orders, _ = write_sample_export(tmp_path / "x", orders=50, seed=5)
-    first = export(runner, home, str(orders), "--courier", "zto")
+    first = export(runner, home, str(orders), "--courier", "zto", tuning=writer_mode)
     assert first["exceptions"], "the sample should hold exception orders"
     path = Path(first["files"][-1])
     assert path.name == "exceptions.xlsx"
@@ -219,7 +222,7 @@ def test_exceptions_round_trip_after_a_fix(
     fixed = tmp_path / "fixed.xlsx"
     book.save(fixed)
     exception_count = sheet.max_row - 1
-    second = export(runner, home, str(fixed), "--courier", "zto")
+    second = export(runner, home, str(fixed), "--courier", "zto", tuning=writer_mode)
     assert second["batch"] is not None
     assert second["orders_submitted"] == 1
     assert ledger_orders(home, orders)[fixed_id] == "submitted"
@@ -269,7 +272,7 @@ def test_human_summary(runner: CliRunner, home: Path, sample: tuple[Path, Path])
 
 
 def test_two_runs_at_once_never_submit_an_order_twice(
-    home: Path, sample: tuple[Path, Path], writer_mode: str
+    home: Path, sample: tuple[Path, Path], writer_mode: Tuning
 ) -> None:
     """Two exports of the same file race: both read and build before either holds the ledger's
     write lock; the second to get it must find the orders taken and submit nothing twice."""
@@ -281,7 +284,7 @@ def test_two_runs_at_once_never_submit_an_order_twice(
     def run() -> None:
         try:
             start.wait()
-            results.append(run_export(workspace, [sample[0]], courier="zto"))
+            results.append(run_export(workspace, [sample[0]], courier="zto", tuning=writer_mode))
         except BaseException as error:  # surfaced below
             errors.append(error)
 
@@ -458,7 +461,7 @@ def test_items_of_another_report_are_refused_and_a_partial_match_warns(
 
 
 def test_progress_counts_the_workbooks_it_writes(
-    runner: CliRunner, home: Path, sample: tuple[Path, Path], writer_mode: str
+    runner: CliRunner, home: Path, sample: tuple[Path, Path], writer_mode: Tuning
 ) -> None:
     text = (PROJECT_ROOT / "templates" / "couriers" / "zto.toml").read_text(encoding="utf-8")
     folder = home / "my-templates" / "couriers"
@@ -469,7 +472,7 @@ def test_progress_counts_the_workbooks_it_writes(
     (home / "batch_ship.toml").write_text(
         SENDER_TOML + '[folders]\ntemplates = "my-templates"\n', encoding="utf-8"
     )
-    result = runner.invoke(main, ["--home", str(home), "export", str(sample[0])])
+    result = runner.invoke(main, ["--home", str(home), "export", str(sample[0])], obj=writer_mode)
     assert result.exit_code == 0, result.output
     files = [line for line in result.stdout.splitlines() if line.endswith(".xlsx")]
     assert len(files) > 5

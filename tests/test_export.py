@@ -17,6 +17,7 @@ from batch_ship.ledger import Ledger
 from batch_ship.ledger import status as status_of
 from batch_ship.model import OrderState
 from batch_ship.samples.orders import write_sample_export
+from batch_ship.tuning import DEFAULT_TUNING, Tuning
 from batch_ship.workspace import open_workspace
 from tests.conftest import SENDER_TOML
 
@@ -161,22 +162,22 @@ def block_workbook(monkeypatch: pytest.MonkeyPatch, factory: str, name: str) -> 
 
 
 def test_failed_write_leaves_nothing(
-    home: Path, sample: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, writer_mode: str
+    home: Path, sample: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, writer_mode: Tuning
 ) -> None:
     block_workbook(monkeypatch, "submission_jobs", "submission-zto.xlsx")
     with pytest.raises(OSError, match="directory"):
-        run_export(open_workspace(home), [sample[0]], courier="zto")
+        run_export(open_workspace(home), [sample[0]], courier="zto", tuning=writer_mode)
     assert folder_names(home) == []
     assert nothing_recorded(home)
 
 
 def test_failed_exceptions_workbook_leaves_nothing(
-    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer_mode: str
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer_mode: Tuning
 ) -> None:
     orders, _ = write_sample_export(tmp_path, orders=400, seed=5)
     block_workbook(monkeypatch, "exceptions_job", "exceptions.xlsx")
     with pytest.raises(OSError, match="directory"):
-        run_export(open_workspace(home), [orders], courier="zto")
+        run_export(open_workspace(home), [orders], courier="zto", tuning=writer_mode)
     assert folder_names(home) == []
     assert nothing_recorded(home)
     monkeypatch.undo()
@@ -233,9 +234,11 @@ def test_normalizing_in_slices_gives_the_same_export(
 ) -> None:
     orders, _ = write_sample_export(tmp_path, orders=200, seed=5)
 
-    def export(home: Path) -> tuple[dict[str, Any], list[list[Any]], list[list[Any]]]:
+    def export(
+        home: Path, tuning: Tuning = DEFAULT_TUNING
+    ) -> tuple[dict[str, Any], list[list[Any]], list[list[Any]]]:
         (home / "batch_ship.toml").write_text(SENDER_TOML, encoding="utf-8")
-        result = run_export(open_workspace(home), [orders], courier="zto")
+        result = run_export(open_workspace(home), [orders], courier="zto", tuning=tuning)
         cells = []
         for path in result.files:
             book = openpyxl.load_workbook(path).active
@@ -254,9 +257,8 @@ def test_normalizing_in_slices_gives_the_same_export(
         seen.append(len(rows))
         return normalize(frame, rows, n, *args)
 
-    monkeypatch.setattr(export_module, "_NORMALIZE_CHUNK", 60)
     monkeypatch.setattr(export_module, "_normalize", spy)
-    sliced = export(tmp_path / "sliced")
+    sliced = export(tmp_path / "sliced", Tuning(normalize_chunk=60))
     assert seen == [seen[0]]
     assert seen[0] > 60  # more than one slice
     assert sliced == whole

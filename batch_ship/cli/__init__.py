@@ -22,6 +22,7 @@ from batch_ship.cli.shared import (
 )
 from batch_ship.errors import BatchShipError, Terminated
 from batch_ship.i18n import _, ngettext, set_language
+from batch_ship.tuning import DEFAULT_TUNING, Tuning
 
 # click's own messages (usage errors, "Usage:", "Show this message and exit.") look themselves
 # up through the module-level gettext functions each click module imported; pointing those
@@ -154,8 +155,15 @@ def main(
     """
     set_language(lang.lower() if lang else None)
     _terminate_like_an_interrupt()
+    # A test or an embedding program may pass a Tuning as click's `obj`; users get the default.
+    tuning = ctx.obj if isinstance(ctx.obj, Tuning) else DEFAULT_TUNING
     ctx.obj = App(
-        home=home, debug=debug, quiet=quiet, lang=lang, today=today.date() if today else None
+        home=home,
+        debug=debug,
+        quiet=quiet,
+        lang=lang,
+        today=today.date() if today else None,
+        tuning=tuning,
     )
     ctx.obj.apply_logging()
 

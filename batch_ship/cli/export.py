@@ -59,6 +59,7 @@ def export(
         source=source,
         progress=app.progress(as_json),
         now=app.now(),
+        tuning=app.tuning,
     )
     if as_json:
         emit_json(result.summary())

@@ -16,6 +16,7 @@ import click
 
 from batch_ship.i18n import LANGUAGES, _, set_language
 from batch_ship.progress import Progress, no_progress
+from batch_ship.tuning import DEFAULT_TUNING, Tuning
 from batch_ship.workspace import Workspace, open_workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,6 +32,7 @@ class App:
     lang: str | None = None  # --lang; None: the locale's (LC_ALL, LC_MESSAGES, LANG)
     json: bool = False  # --json: stdout is one JSON object, stderr only warnings and errors
     today: date | None = None  # --today: the day this run takes for today
+    tuning: Tuning = DEFAULT_TUNING  # speed knobs: the default, or the invoker's (click's obj)
     _workspace: Workspace | None = field(default=None, repr=False)
 
     @property
