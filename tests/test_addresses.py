@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from batch_ship.model import Address
-from batch_ship.normalize.addresses import clean_text, format_address, normalize_address
+from batch_ship.normalize.addresses import (
+    FULLWIDTH,
+    NON_SPACE_WHITESPACE,
+    clean_text,
+    format_address,
+    normalize_address,
+)
 from batch_ship.normalize.regions import load_regions
 from tests.conftest import ORACLE_DIR
 
@@ -413,6 +420,10 @@ def test_no_output_names_a_region_absent_from_the_text(raw: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(free_text, st.lists(_keys, min_size=2, max_size=4).map("".join)))
+@example("吉林吉林市舒兰市长江路1号")  # 吉林 and 海南 are also a prefecture's short name
+@example("吉林长春市德惠市滨江大道2号")
+@example("海南三亚市崖州区文三路3号")
+@example("吉林朝阳区建国路1号")
 def test_the_fast_path_answers_as_the_general_reading(raw: str) -> None:
     from batch_ship.normalize import chains, free_text
 
@@ -436,3 +447,41 @@ def test_remembered_chains_answer_as_the_general_reading(
             text = clean_text("".join(keys) + tail)
             if text:
                 assert free_text.find(table, text) == chains.read(table, text), text
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["中山北路1号", "中山市场", "场", " 杭州大厦", "-广州市天河区", "、广东", " 中山 北路",
+     "广东省", "长江路", "吉林", "海南三亚", "杭州湾", "", " ", "/", "文三路"],
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "chain", ["浙江杭州市西湖区", "吉林长春市德惠市", "北京朝阳区", "浙江省杭州市"]
+)
+def test_a_remembered_chain_is_reused_only_where_quick_reads_it(chain: str, tail: str) -> None:
+    from batch_ship.normalize import chains, free_text
+
+    table = load_regions()
+    free_text.find(table, chain + "文三路1号")  # remembered, when the fast path reads it
+    text = chain + tail
+    assert free_text.find(table, text) == chains.read(table, text), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["浙江", "１２", "（", "）", " ", "  ", "\u3000", "\t", "\n", "\xa0",
+                             "\u2028", "\x1c", "\x85", "Ａ", "～"]),
+            st.text(max_size=3),
+        ),
+        max_size=8,
+    ).map("".join)
+)  # fmt: skip
+def test_clean_text_is_its_definition(raw: str) -> None:
+    # clean_text skips the work when a quick test finds nothing to change: never wrongly.
+    assert clean_text(raw) == " ".join(raw.translate(FULLWIDTH).split())
+
+
+def test_non_space_whitespace_is_every_space_but_the_space() -> None:
+    every = {chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()}
+    assert set(NON_SPACE_WHITESPACE) == every - {" "}

@@ -24,13 +24,17 @@ FULLWIDTH = str.maketrans(
 )
 
 
-# Anything clean_text would change inside the text; most addresses have none of it.
-_UNCLEAN = re.compile(r"[\uff01-\uff5e\u3000]|\s\s|[^\S ]")
+# Every character str.split() takes for a space except " " itself (tabs, newlines, NBSP,
+# U+3000...; none is above U+3000).
+NON_SPACE_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != " ")
+# Anything clean_text would change inside the text besides two spaces in a row; most addresses
+# have none of it. One character class: a third of the time of alternatives over \\s.
+_UNCLEAN = re.compile(f"[\uff01-\uff5e{re.escape(NON_SPACE_WHITESPACE)}]")
 
 
 def clean_text(raw: str) -> str:
     """Full-width characters to ASCII, every whitespace run (tabs, newlines too) to one space."""
-    if _UNCLEAN.search(raw) is None:
+    if "  " not in raw and _UNCLEAN.search(raw) is None:
         return raw.strip(" ")
     return " ".join(raw.translate(FULLWIDTH).split())
 
@@ -171,7 +175,7 @@ def normalize_address(raw: str) -> Address:
     `address-unresolved`; regions that contradict each other (浙江省广州市) are
     `address-conflict` with no level; empty is `address-missing`.
     """
-    return Address(*address_parts(raw))
+    return Address(*clean_parts(clean_text(raw)))
 
 
 def format_address(address: Address) -> str:

@@ -112,17 +112,21 @@ def _starts_of(table: RegionTable, chain: str) -> list[int]:
 
 
 def _plain_after(table: RegionTable, text: str, end: int) -> bool:
-    """Whether nothing after a remembered chain could change its reading: no separator (a
-    name may follow it), no province or prefecture name starting right there (a county's or
-    a street's does not matter after a full chain), and no 市场."""
+    """Whether what follows a remembered chain leaves its reading as quick gives it: not 市场,
+    and, where a separator or a province or prefecture name follows (中山北路), quick's own
+    test of what comes after a chain. (A county's or a street's name does not matter.)"""
     following = text[end : end + 2]
     if not following:
         return True
-    return (
-        following[0] not in SEPARATORS
-        and following not in table.regional_starts
-        and not (following[0] == _MARKET and text[end - 1] == "市")
-    )
+    if following[0] == _MARKET and text[end - 1] == "市":
+        return False
+    if following[0] not in SEPARATORS and following not in table.regional_starts:
+        return True
+    # The chain's own names end where it does (see _remember), so leftmost-longest matching
+    # of the rest alone finds the matches quick sees after the chain.
+    rest = text[end:]
+    matches = table.leftmost.find_matches_as_indexes(rest)
+    return not matches or _quiet_tail(table, rest, matches, 0, 0)
 
 
 def _remember(table: RegionTable, text: str, found: Found) -> None:

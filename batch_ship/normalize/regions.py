@@ -272,9 +272,13 @@ def load_regions() -> RegionTable:
 
 def _first(found: tuple[Candidate, ...]) -> Candidate | None:
     """The unit a key names at the start of a text, when that needs no structure rule."""
+    provinces = [candidate for candidate in found if candidate.level == PROVINCE]
+    if len(provinces) == 1:
+        # The general reading takes the one province a key names before any other unit
+        # (北京市 the municipality and its city; 吉林, 海南 a prefecture's short name too).
+        return provinces[0]
     first = found[0]
-    municipal = len(found) == 2 and found[1].code == first.code + "01"  # 北京市: both
-    if (len(found) != 1 and not municipal) or first.level == COUNTY:
+    if len(found) != 1 or first.level == COUNTY:
         return None
     if first.level == CITY and first.form != FULL:
         return None  # a short prefecture first: the structure rules decide
