@@ -2,43 +2,50 @@
 
 from __future__ import annotations
 
-import importlib.resources
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
+from batch_ship import template_dirs
 from batch_ship.errors import ConfigError
 from batch_ship.i18n import _
 from batch_ship.labels.layout import LabelSettings, label_settings
-from batch_ship.template_limits import BoundedSandbox, TemplateLimitError, render_all
+from batch_ship.template_expressions import (
+    ITEM_FIELDS,
+    NAMESPACES,
+    PARCEL_FIELDS,
+    RECIPIENT_FIELDS,
+    SENDER_FIELDS,
+    Expression,
+    compile_expression,
+)
 from batch_ship.toml_keys import read_toml, refuse_unknown_keys, text_value
 from batch_ship.tracking_numbers import TrackingRule
-from batch_ship.workspace import Sender
+
+# The fields and the expressions live in template_expressions.py; callers may import them here.
+__all__ = [
+    "DEFAULT_ITEM_FORMAT",
+    "DEFAULT_ITEM_SEPARATOR",
+    "ITEM_FIELDS",
+    "MAX_ROWS_PER_FILE",
+    "NAMESPACES",
+    "NUMBER_FIELDS",
+    "PARCEL_FIELDS",
+    "RECIPIENT_FIELDS",
+    "SENDER_FIELDS",
+    "Column",
+    "Courier",
+    "Expression",
+    "builtin_dir",
+    "get_courier",
+    "load_courier_file",
+    "load_couriers",
+    "template_files",
+]
 
 COURIERS_DIR = "couriers"
 MAX_ROWS_PER_FILE = 1_048_575  # an .xlsx sheet holds 1,048,576 rows, one of them the header
-
-# What a column expression can read. `parcel` and `recipient` are columns of the parcel table
-# (submission.py builds them), `sender` is the [sender] block of batch_ship.toml, `items` the
-# parcel's rendered item lines, `item` (only in the [items] format) one line of the item report.
-PARCEL_FIELDS = (
-    "reference", "order_ids", "order_count", "items", "quantity", "buyer", "buyer_message",
-    "seller_note", "paid_at",
-)  # fmt: skip
-RECIPIENT_FIELDS = (
-    "name", "phone", "phone_kind", "province", "city", "district", "detail", "postcode", "address",
-)  # fmt: skip
-SENDER_FIELDS = tuple(Sender.__dataclass_fields__)
-ITEM_FIELDS = ("title", "sku", "properties", "quantity", "price")
-NAMESPACES: dict[str, tuple[str, ...]] = {
-    "parcel": PARCEL_FIELDS,
-    "recipient": RECIPIENT_FIELDS,
-    "sender": SENDER_FIELDS,
-}
 
 DEFAULT_ITEM_FORMAT = (
     "{{ item.title }}{% if item.properties %} [{{ item.properties }}]{% endif %}"
@@ -59,64 +66,7 @@ _COLUMN_KEYS = {"header", "value", "width", "text"}
 NUMBER_FIELDS = {("parcel", "quantity"), ("parcel", "order_count")}
 _CHECKS = {None, "s10"}
 _CODE = re.compile(r"[a-z0-9][a-z0-9_-]*")
-_EXPRESSION = re.compile(r"(\{\{.*?\}\})", re.DOTALL)
-_FIELD_REF = re.compile(r"\{\{-?\s*([a-z_]+)\.([a-z_]+)\s*-?\}\}")
 _SENDER_REF = re.compile(r"\bsender\.([a-z_]+)")
-_JINJA_MARKERS = ("{{", "}}", "{%", "%}", "{#", "#}")
-
-# Templates are user-edited files: a sandbox that cannot mutate or reach Python internals, and
-# StrictUndefined so a misspelt field is an error at load time, not an empty column.
-_ENV = BoundedSandbox(
-    undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
-)
-
-
-@dataclass(frozen=True)
-class Expression:
-    """A Jinja2 expression compiled once at load.
-
-    `parts` is set when the text is only literal text and plain field references
-    (`{{ recipient.name }}`): then it is filled by whole-column string operations, never a
-    template render per cell. Each part is ("text", literal) or (namespace, field).
-    """
-
-    source: str
-    parts: tuple[tuple[str, str], ...] | None
-    template: jinja2.Template | None = field(default=None, compare=False, repr=False)
-    path: Path | None = field(default=None, compare=False)  # the template file, for messages
-    where: str = field(default="", compare=False)  # e.g. "column 9 (物品名称)"
-
-    @property
-    def is_plain(self) -> bool:
-        return self.parts is not None
-
-    def render(self, **context: Any) -> str:
-        """Render one value (the slow path: used for expressions that are not plain)."""
-        if self.parts is not None:
-            out = []
-            for kind, value in self.parts:
-                if kind == "text":
-                    out.append(value)
-                else:
-                    scope = context[kind]
-                    item = scope[value] if isinstance(scope, Mapping) else getattr(scope, value)
-                    out.append("" if item is None else str(item))
-            return "".join(out)
-        return self.render_all([context])[0]
-
-    def render_all(self, contexts: Sequence[dict[str, Any]]) -> list[str]:
-        """Render once per context, within the limits of template_limits.py (value size,
-        time per value and per column); a broken limit is a ConfigError naming the template
-        file and the column."""
-        assert self.template is not None
-        try:
-            return render_all(self.template, contexts, len(contexts))
-        except TemplateLimitError as error:
-            raise ConfigError(
-                _("{where}: {error}").format(where=self.where, error=error),
-                path=self.path,
-                hint=_("simplify the expression (limits: README, Templates)"),
-            ) from None
 
 
 @dataclass(frozen=True)
@@ -178,15 +128,8 @@ class Courier:
 
 
 def builtin_dir() -> Path:
-    """The built-in templates/couriers folder: the installed package data, else the repo copy."""
-    try:
-        root = importlib.resources.files("batch_ship.templates")
-        candidate = Path(str(root)) / COURIERS_DIR
-        if candidate.is_dir():
-            return candidate
-    except (ModuleNotFoundError, TypeError):  # an editable install without templates/__init__
-        pass
-    return Path(__file__).resolve().parents[1] / "templates" / COURIERS_DIR
+    """The built-in templates/couriers folder."""
+    return template_dirs.builtin_templates() / COURIERS_DIR
 
 
 def load_couriers(templates_dir: Path | None = None) -> dict[str, Courier]:
@@ -200,14 +143,7 @@ def load_couriers(templates_dir: Path | None = None) -> dict[str, Courier]:
 
 def template_files(templates_dir: Path | None = None) -> dict[str, Path]:
     """The template file of each courier code, overrides applied, sorted by code."""
-    files: dict[str, Path] = {path.stem: path for path in builtin_dir().glob("*.toml")}
-    if templates_dir is not None:
-        if templates_dir.exists() and not templates_dir.is_dir():
-            raise ConfigError(_("the templates folder is a file"), path=templates_dir)
-        override = templates_dir / COURIERS_DIR
-        if override.is_dir():
-            files.update({path.stem: path for path in override.glob("*.toml")})
-    return dict(sorted(files.items()))
+    return template_dirs.template_files(COURIERS_DIR, templates_dir)
 
 
 def get_courier(code: str, templates_dir: Path | None = None) -> Courier:
@@ -240,47 +176,14 @@ def load_courier_file(path: Path) -> Courier:
 def _courier_from(code: str, data: dict[str, Any], path: Path) -> Courier:
     refuse_unknown_keys(data, _TOP_KEYS, _("the template"), path)
     name = text_value(data, "name", path, required=True)
-    rows_per_file = data.get("rows_per_file", 10_000)
-    if not isinstance(rows_per_file, int) or isinstance(rows_per_file, bool):
-        raise ConfigError(_("rows_per_file must be a whole number"), path=path)
-    if not 1 <= rows_per_file <= MAX_ROWS_PER_FILE:
-        raise ConfigError(
-            _("rows_per_file must be between 1 and {MAX_ROWS_PER_FILE:,}").format(
-                MAX_ROWS_PER_FILE=MAX_ROWS_PER_FILE
-            ),
-            path=path,
-        )
+    rows_per_file = _rows_per_file(data.get("rows_per_file", 10_000), path)
     names = data.get("marketplace_names", {})
     if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
         raise ConfigError(_("[marketplace_names] must map marketplace to a name"), path=path)
     columns = _columns(data.get("columns"), path)
     reference_header = text_value(data, "reference_header", path) or "订单编号"
-    headers = [column.header for column in columns]
-    if reference_header not in headers:
-        raise ConfigError(
-            _("no reference column {reference_header!r} among the columns").format(
-                reference_header=reference_header
-            ),
-            path=path,
-            hint=_(
-                "add a column with that header and value '{{ parcel.reference }}', "
-                "or set reference_header to the column that holds it"
-            ),
-        )
-    duplicates = sorted({header for header in headers if headers.count(header) > 1})
-    if duplicates:
-        raise ConfigError(
-            _("duplicate column headers: {value}").format(value=", ".join(duplicates)), path=path
-        )
-    items = data.get("items", {})
-    if not isinstance(items, dict):
-        raise ConfigError(_("[items] must be a table"), path=path)
-    refuse_unknown_keys(items, _ITEM_KEYS, "[items]", path)
-    item_source = text_value(items, "format", path) or DEFAULT_ITEM_FORMAT
-    item_format = compile_expression(item_source, path, "[items] format", ("item",))
-    separator = items.get("separator", DEFAULT_ITEM_SEPARATOR)
-    if not isinstance(separator, str):
-        raise ConfigError(_("[items] separator must be text"), path=path)
+    _check_headers([column.header for column in columns], reference_header, path)
+    item_format, separator = _items(data.get("items", {}), path)
     return Courier(
         code=code,
         name=name,
@@ -297,157 +200,111 @@ def _courier_from(code: str, data: dict[str, Any], path: Path) -> Courier:
     )
 
 
+def _rows_per_file(value: Any, path: Path) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ConfigError(_("rows_per_file must be a whole number"), path=path)
+    if not 1 <= value <= MAX_ROWS_PER_FILE:
+        raise ConfigError(
+            _("rows_per_file must be between 1 and {MAX_ROWS_PER_FILE:,}").format(
+                MAX_ROWS_PER_FILE=MAX_ROWS_PER_FILE
+            ),
+            path=path,
+        )
+    return value
+
+
+def _check_headers(headers: list[str], reference_header: str, path: Path) -> None:
+    """The reference column is among the headers, and no header is there twice."""
+    if reference_header not in headers:
+        raise ConfigError(
+            _("no reference column {reference_header!r} among the columns").format(
+                reference_header=reference_header
+            ),
+            path=path,
+            hint=_(
+                "add a column with that header and value '{{ parcel.reference }}', "
+                "or set reference_header to the column that holds it"
+            ),
+        )
+    duplicates = sorted({header for header in headers if headers.count(header) > 1})
+    if duplicates:
+        raise ConfigError(
+            _("duplicate column headers: {value}").format(value=", ".join(duplicates)), path=path
+        )
+
+
+def _items(items: Any, path: Path) -> tuple[Expression, str]:
+    """[items]: the expression of one item line and the separator between lines."""
+    if not isinstance(items, dict):
+        raise ConfigError(_("[items] must be a table"), path=path)
+    refuse_unknown_keys(items, _ITEM_KEYS, "[items]", path)
+    item_source = text_value(items, "format", path) or DEFAULT_ITEM_FORMAT
+    item_format = compile_expression(item_source, path, "[items] format", ("item",))
+    separator = items.get("separator", DEFAULT_ITEM_SEPARATOR)
+    if not isinstance(separator, str):
+        raise ConfigError(_("[items] separator must be text"), path=path)
+    return item_format, separator
+
+
 def _columns(raw: Any, path: Path) -> tuple[Column, ...]:
     if not isinstance(raw, list) or not raw:
         raise ConfigError(
             _("no columns"), path=path, hint=_("add [[columns]] tables with header and value")
         )
-    columns = []
-    for number, entry in enumerate(raw, start=1):
-        where = f"column {number}"
-        if not isinstance(entry, dict):
-            raise ConfigError(_("{where} must be a table").format(where=where), path=path)
-        refuse_unknown_keys(entry, _COLUMN_KEYS, where, path)
-        header = entry.get("header")
-        if not isinstance(header, str) or not header.strip():
-            raise ConfigError(_("{where} has no header").format(where=where), path=path)
-        value = entry.get("value", "")
-        if not isinstance(value, str):
-            raise ConfigError(
-                _("{where} ({header}): value must be text").format(where=where, header=header),
-                path=path,
-            )
-        width = entry.get("width")
-        if width is not None and (
-            isinstance(width, bool) or not isinstance(width, int | float) or not 1 <= width <= 255
-        ):
-            raise ConfigError(
-                _("{where} ({header}): width must be a number 1-255").format(
-                    where=where, header=header
-                ),
-                path=path,
-            )
-        expression = compile_expression(value, path, f"{where} ({header})", tuple(NAMESPACES))
-        text = entry.get("text")
-        if text is not None and not isinstance(text, bool):
-            raise ConfigError(
-                _("{where} ({header}): text must be true or false").format(
-                    where=where, header=header
-                ),
-                path=path,
-            )
-        numeric = expression.parts is not None and all(
-            kind == "text" or (kind, name) in NUMBER_FIELDS for kind, name in expression.parts
-        )
-        if text is False and not numeric:
-            raise ConfigError(
-                _(
-                    "{where} ({header}): text = false, but the column can hold buyer or "
-                    "courier text, which must keep the text format @ (editing it in Excel "
-                    "must never make a formula)"
-                ).format(where=where, header=header),
-                path=path,
-                hint=_("remove `text = false` (only columns of counts may drop the text format)"),
-            )
-        text = not numeric if text is None else text
-        columns.append(
-            Column(
-                header=header,
-                value=expression,
-                width=float(width) if width else None,
-                text=text,
-            )
-        )
-    return tuple(columns)
+    return tuple(_column(entry, f"column {number}", path) for number, entry in enumerate(raw, 1))
 
 
-def compile_expression(
-    source: str, path: Path | None, where: str, namespaces: tuple[str, ...]
-) -> Expression:
-    """Compile a column (or item) expression once; plain field references become `parts`."""
-    parts = _plain_parts(source, namespaces, path, where)
-    if parts is not None:
-        return Expression(source=source, parts=parts)
-    try:
-        template = _ENV.from_string(source)
-    except jinja2.TemplateSyntaxError as error:
+def _column(entry: Any, where: str, path: Path) -> Column:
+    """One [[columns]] table, checked; `where` names it in messages ("column 3")."""
+    if not isinstance(entry, dict):
+        raise ConfigError(_("{where} must be a table").format(where=where), path=path)
+    refuse_unknown_keys(entry, _COLUMN_KEYS, where, path)
+    header = entry.get("header")
+    if not isinstance(header, str) or not header.strip():
+        raise ConfigError(_("{where} has no header").format(where=where), path=path)
+    value = entry.get("value", "")
+    if not isinstance(value, str):
         raise ConfigError(
-            _("{where}: Jinja2 syntax error: {message}").format(where=where, message=error.message),
+            _("{where} ({header}): value must be text").format(where=where, header=header),
             path=path,
-            hint=_("fix the expression"),
-        ) from error
-    expression = Expression(source=source, parts=None, template=template, path=path, where=where)
-    _trial_render(expression, namespaces, path, where)
-    return expression
-
-
-def _plain_parts(
-    source: str, namespaces: tuple[str, ...], path: Path | None, where: str
-) -> tuple[tuple[str, str], ...] | None:
-    parts: list[tuple[str, str]] = []
-    for piece in _EXPRESSION.split(source):
-        if not piece:
-            continue
-        match = _FIELD_REF.fullmatch(piece)
-        if match:
-            namespace, name = match.groups()
-            if namespace not in namespaces:
-                return None  # not ours (e.g. a loop variable): let Jinja decide
-            known = ITEM_FIELDS if namespace == "item" else NAMESPACES[namespace]
-            if name not in known:
-                raise ConfigError(
-                    _("{where}: unknown field {namespace}.{name}").format(
-                        where=where, namespace=namespace, name=name
-                    ),
-                    path=path,
-                    hint=_("{namespace} has: {value}").format(
-                        namespace=namespace, value=", ".join(known)
-                    ),
-                )
-            parts.append((namespace, name))
-        elif any(marker in piece for marker in _JINJA_MARKERS):
-            return None
-        else:
-            parts.append(("text", piece))
-    return tuple(parts)
-
-
-def _trial_render(
-    expression: Expression, namespaces: tuple[str, ...], path: Path | None, where: str
-) -> None:
-    """Render once against empty values so a misspelt field fails now, naming the file."""
-    context = sample_context(namespaces)
-    try:
-        expression.render(**context)
-    except jinja2.UndefinedError as error:
+        )
+    width = entry.get("width")
+    if width is not None and (
+        isinstance(width, bool) or not isinstance(width, int | float) or not 1 <= width <= 255
+    ):
         raise ConfigError(
-            _("{where}: {message}").format(where=where, message=error.message),
-            path=path,
-            hint=_("fields: {fields}").format(
-                fields="; ".join(f"{ns}.{{{','.join(NAMESPACES[ns])}}}" for ns in NAMESPACES)
+            _("{where} ({header}): width must be a number 1-255").format(
+                where=where, header=header
             ),
-        ) from error
-    except jinja2.TemplateError as error:
-        raise ConfigError(
-            _("{where}: {error}").format(where=where, error=error), path=path
-        ) from error
-    except (TypeError, ValueError, ArithmeticError) as error:
-        raise ConfigError(
-            _("{where}: the expression fails: {error}").format(where=where, error=error), path=path
-        ) from error
+            path=path,
+        )
+    expression = compile_expression(value, path, f"{where} ({header})", tuple(NAMESPACES))
+    text = _text_format(entry.get("text"), expression, where, header, path)
+    return Column(header=header, value=expression, width=float(width) if width else None, text=text)
 
 
-def sample_context(namespaces: tuple[str, ...]) -> dict[str, Any]:
-    """A render context with every field present and empty."""
-    context: dict[str, Any] = {}
-    for namespace in namespaces:
-        if namespace == "item":
-            context["item"] = dict.fromkeys(ITEM_FIELDS, "")
-        else:
-            context[namespace] = dict.fromkeys(NAMESPACES[namespace], "")
-    if "parcel" in namespaces:
-        context["items"] = []
-    return context
+def _text_format(text: Any, expression: Expression, where: str, header: str, path: Path) -> bool:
+    """Whether the column gets the text format @: always, but for a column of counts only,
+    which may also say `text = false`."""
+    if text is not None and not isinstance(text, bool):
+        raise ConfigError(
+            _("{where} ({header}): text must be true or false").format(where=where, header=header),
+            path=path,
+        )
+    numeric = expression.parts is not None and all(
+        kind == "text" or (kind, name) in NUMBER_FIELDS for kind, name in expression.parts
+    )
+    if text is False and not numeric:
+        raise ConfigError(
+            _(
+                "{where} ({header}): text = false, but the column can hold buyer or "
+                "courier text, which must keep the text format @ (editing it in Excel "
+                "must never make a formula)"
+            ).format(where=where, header=header),
+            path=path,
+            hint=_("remove `text = false` (only columns of counts may drop the text format)"),
+        )
+    return not numeric if text is None else text
 
 
 def _tracking(raw: Any, path: Path) -> TrackingRule:

@@ -17,6 +17,7 @@ import pyarrow.csv as pcsv
 from batch_ship.columns import arrow_text
 from batch_ship.errors import ConfigError, InputError
 from batch_ship.i18n import _
+from batch_ship.template_dirs import builtin_templates
 from batch_ship.toml_keys import read_toml
 
 # The closed set of values a marketplace column can take; templates are user-editable data, so
@@ -72,19 +73,6 @@ class Marketplace:
         listed = self.carriers.get(courier_code, Carrier())
         name = own_names.get(self.code) or listed.name or courier_name
         return Carrier(code=listed.code or name, name=name)
-
-
-def builtin_templates() -> Path:
-    """The shipped templates/ folder (inside the wheel, or the source tree when editable)."""
-    try:
-        from importlib.resources import files
-
-        root = Path(str(files("batch_ship.templates")))
-        if root.is_dir():
-            return root
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parents[1] / "templates"
 
 
 def _template_dirs(templates_dir: Path | None) -> list[Path]:
