@@ -83,7 +83,7 @@ def _run(code: str, *args: str) -> dict[str, Any]:
 
 def _single_line_copy(source: Path, target: Path) -> None:
     """The same export with its multi-line buyer messages flattened (pyarrow's fast path)."""
-    from batch_ship.samples.orders import MULTILINE_MESSAGES
+    from batch_ship.samples.vocabulary import MULTILINE_MESSAGES
 
     data = source.read_bytes()
     for message in MULTILINE_MESSAGES:

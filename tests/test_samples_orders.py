@@ -89,13 +89,3 @@ def test_bad_arguments(tmp_path: Path) -> None:
         write_sample_export(tmp_path, orders=0)
     with pytest.raises(InputError, match="letters and digits"):
         write_sample_export(tmp_path, orders=1, stamp="../x")
-
-
-def test_joined_reads_chunked_and_sliced_value_buffers() -> None:
-    import pyarrow as pa
-
-    from batch_ship.samples.orders import _joined
-
-    chunked = pa.chunked_array([pa.array(["a,", "b"]), pa.array(["c\r\n"])]).slice(1)
-    assert _joined(chunked) == "bc\r\n"
-    assert _joined(pa.array(["x", "yy", "z"], pa.large_string()).slice(1, 2)) == "yyz"

@@ -13,7 +13,7 @@ import pytest
 from batch_ship import read_orders
 from batch_ship.errors import InputError
 from batch_ship.model import OrderStatus
-from batch_ship.samples.orders import ITEM_HEADERS, ORDER_HEADERS
+from batch_ship.samples.vocabulary import ITEM_HEADERS, ORDER_HEADERS
 from batch_ship.sources import canonical as c
 from batch_ship.sources.taobao import find_item_report
 from tests.conftest import SAMPLE_DATA

@@ -1,4 +1,4 @@
-"""Made-up label rows for the demo, the tests and the benchmark (names from samples.orders)."""
+"""Made-up label rows for the demo, the tests and the benchmark (names from samples.vocabulary)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 from collections.abc import Iterator
 
 from batch_ship.labels.rows import LabelRow
-from batch_ship.samples.orders import (
+from batch_ship.samples.vocabulary import (
     BUILDINGS,
     GIVEN,
     MOBILE_PREFIXES,
