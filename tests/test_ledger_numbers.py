@@ -261,7 +261,7 @@ def test_record_tracking_takes_pandas_columns(ledger: Ledger) -> None:
     assert sources == [("r row 3",), ("r row 4",), ("r row 2",)]
 
 
-def test_record_tracking_refuses_like_record_tracking(ledger: Ledger) -> None:
+def test_record_tracking_refuses_plain_lists_the_same_way(ledger: Ledger) -> None:
     batch_id = record(ledger, [[A], [B]])
     first, second = ledger.parcels(batch_id)["parcel_id"].tolist()
     with pytest.raises(LedgerUsageError, match="differ in length"), ledger.write():

@@ -16,6 +16,7 @@ from batch_ship.ledger import (
     shipped_rows,
     status,
 )
+from batch_ship.ledger.schema import user_version
 from batch_ship.model import OrderState
 from tests.ledger_helpers import (
     A,
@@ -29,7 +30,7 @@ from tests.ledger_helpers import (
 
 
 def test_schema_is_created_versioned_wal_with_foreign_keys(ledger: Ledger, path: Path) -> None:
-    assert ledger.schema_version == SCHEMA_VERSION
+    assert user_version(ledger._conn) == SCHEMA_VERSION
     conn = sqlite3.connect(path)
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"batches", "parcels", "orders", "tracking", "events"} <= tables
@@ -42,7 +43,7 @@ def test_reopening_keeps_data_and_does_not_migrate_again(path: Path) -> None:
     with Ledger.open(path) as first:
         batch_id = record(first, [[A]])
     with Ledger.open(path) as second:
-        assert second.schema_version == SCHEMA_VERSION
+        assert user_version(second._conn) == SCHEMA_VERSION
         assert [info.batch_id for info in second.batches()] == [batch_id]
 
 
@@ -55,7 +56,7 @@ def test_pending_migrations_apply_in_order(path: Path) -> None:
     )
     for _ in range(2):  # the second open finds nothing to do
         with Ledger.open(path, migrations=(*MIGRATIONS, extra)) as ledger:
-            assert ledger.schema_version == SCHEMA_VERSION + 1
+            assert user_version(ledger._conn) == SCHEMA_VERSION + 1
             notes = ledger._conn.execute("SELECT note FROM notes").fetchall()
             assert notes == [("batches: 1",)]
 
@@ -101,7 +102,7 @@ def test_a_version_1_ledger_is_migrated_keeping_tracking(
     path: Path,
 ) -> None:
     with Ledger.open(path, migrations=MIGRATIONS[:1]) as ledger:
-        assert ledger.schema_version == 1
+        assert user_version(ledger._conn) == 1
         batch_id = record(ledger, [[A], [B]])
         first, second = parcel_ids(ledger)
         # as version 1 wrote them: numbers out of value order, a parcel with two (the
@@ -119,7 +120,7 @@ def test_a_version_1_ledger_is_migrated_keeping_tracking(
                 [(rows[0][2], first), (rows[1][2], second)],
             )
     with Ledger.open(path) as ledger:
-        assert ledger.schema_version == SCHEMA_VERSION == 5
+        assert user_version(ledger._conn) == SCHEMA_VERSION == 5
         parcels = ledger.parcels(batch_id)
         assert parcels["tracking"].tolist() == ["73100000000009,73100000000001", "73100000000002"]
         assert parcels["shipped_at"].tolist() == [rows[0][2], rows[1][2]]
@@ -144,7 +145,7 @@ def test_a_version_2_ledger_gains_provinces_keeping_its_data(
     path: Path,
 ) -> None:
     with Ledger.open(path, migrations=MIGRATIONS[:2]) as ledger:
-        assert ledger.schema_version == 2
+        assert user_version(ledger._conn) == 2
         old_batch = record(ledger, [[A], [B, C]], {D: "phone-masked"})
         first = parcel_ids(ledger)[0]
         with ledger.write():  # as version 2 recorded a number
@@ -159,7 +160,7 @@ def test_a_version_2_ledger_gains_provinces_keeping_its_data(
             )
         recorded = status(ledger)
     with Ledger.open(path) as ledger:
-        assert ledger.schema_version == SCHEMA_VERSION
+        assert user_version(ledger._conn) == SCHEMA_VERSION
         parcels = ledger.parcels(old_batch)
         assert parcels["tracking"].tolist() == ["73100000000001", ""]
         assert parcels["shipped_at"].tolist() == ["2026-11-26T01:00:00+00:00", ""]
@@ -202,7 +203,7 @@ def test_a_version_3_ledger_keeps_what_shipped_and_when(
             "SELECT order_id, state FROM order_states ORDER BY order_id"
         ).fetchall()
     with Ledger.open(path) as ledger:
-        assert ledger.schema_version == SCHEMA_VERSION
+        assert user_version(ledger._conn) == SCHEMA_VERSION
         columns = [row[1] for row in ledger._conn.execute("PRAGMA table_info(parcels)")]
         assert "shipped_at" not in columns
         assert ledger._conn.execute(
@@ -242,7 +243,7 @@ def test_a_version_4_ledger_gains_an_empty_publications_table_keeping_its_data(
         with pytest.raises(sqlite3.OperationalError, match="publications"):
             ledger.publications()
     with Ledger.open(path) as ledger:
-        assert ledger.schema_version == SCHEMA_VERSION == 5
+        assert user_version(ledger._conn) == SCHEMA_VERSION == 5
         assert status(ledger) == before
         assert ledger.batch_ids() == {batch_id}
         assert ledger.publications() == {}

@@ -171,3 +171,12 @@ def test_two_processes_never_put_one_order_in_two_batches(path: Path) -> None:
         assert recorded == {batch_1: len(won_1), batch_2: len(won_2)}
         assert len(ledger.order_states(ids)) == len(ids)
         assert consistency_problems(ledger) == []
+
+
+def test_the_page_cache_and_busy_wait_come_from_tuning(path: Path) -> None:
+    with Ledger.open(path) as ledger:
+        assert ledger._conn.execute("PRAGMA cache_size").fetchone()[0] == -131_072
+        assert ledger._conn.execute("PRAGMA busy_timeout").fetchone()[0] == 30_000
+    with Ledger.open(path, tuning=Tuning(cache_kib=2_048, busy_timeout=0.25)) as ledger:
+        assert ledger._conn.execute("PRAGMA cache_size").fetchone()[0] == -2_048
+        assert ledger._conn.execute("PRAGMA busy_timeout").fetchone()[0] == 250

@@ -4,7 +4,7 @@ from batch_ship.ledger.batches import BATCH_ID, PARCEL_COLUMNS, NewBatch
 from batch_ship.ledger.events import Event
 from batch_ship.ledger.ledger import Ledger
 from batch_ship.ledger.numbers import TrackingAssignment, assignment_columns
-from batch_ship.ledger.queries import STORED_PARCEL_COLUMNS, BatchInfo, BatchRef, shipped_rows
+from batch_ship.ledger.queries import BatchInfo, BatchRef, shipped_rows
 from batch_ship.ledger.schema import MIGRATIONS, SCHEMA_VERSION
 from batch_ship.ledger.status import empty_status, ledger_status, status
 from batch_ship.ledger.store import LedgerUsageError, iso_time
@@ -14,7 +14,6 @@ __all__ = [
     "MIGRATIONS",
     "PARCEL_COLUMNS",
     "SCHEMA_VERSION",
-    "STORED_PARCEL_COLUMNS",
     "BatchInfo",
     "BatchRef",
     "Event",

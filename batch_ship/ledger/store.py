@@ -138,10 +138,6 @@ class Store:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    @property
-    def schema_version(self) -> int:
-        return schema.user_version(self._conn)
-
     # --- transactions -------------------------------------------------------------------
     def _begin(self) -> None:
         try:
