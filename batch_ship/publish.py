@@ -33,6 +33,7 @@ from batch_ship.errors import BatchShipError, DiskFullError, disk_full, is_disk_
 from batch_ship.i18n import _
 from batch_ship.ledger import BATCH_ID, Ledger
 from batch_ship.oslock import try_lock
+from batch_ship.tuning import Tuning
 from batch_ship.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -239,10 +240,11 @@ def publish_file(target: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def open_ledger(workspace: Workspace) -> Iterator[Ledger]:
-    """The workspace's ledger, for a run that changes it: recovered first (`recover`)."""
+def open_ledger(workspace: Workspace, tuning: Tuning | None = None) -> Iterator[Ledger]:
+    """The workspace's ledger, for a run that changes it: recovered first (`recover`).
+    `tuning` (default: Tuning's defaults) sets the ledger's busy wait, cache and chunks."""
     workspace.home.mkdir(parents=True, exist_ok=True)
-    with Ledger.open(workspace.ledger_path) as ledger:
+    with Ledger.open(workspace.ledger_path, tuning=tuning) as ledger:
         recover(workspace, ledger)
         yield ledger
 
