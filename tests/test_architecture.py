@@ -44,7 +44,7 @@ def importers_of(prefixes: tuple[str, ...]) -> set[str]:
 
 def test_the_map_sees_the_package() -> None:
     assert "batch_ship.sources.registry" in MODULES
-    assert "batch_ship.export" in importers_of(("batch_ship.sources.registry",))
+    assert "batch_ship.export.run" in importers_of(("batch_ship.sources.registry",))
 
 
 def test_only_sources_reach_a_source_reader() -> None:

@@ -10,9 +10,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from batch_ship import export as export_module
 from batch_ship.errors import ConfigError
-from batch_ship.export import ExportResult, _narrow, _plan, run_export
+from batch_ship.export import ExportResult, run_export
+from batch_ship.export import build as build_module
+from batch_ship.export import prepare as prepare_module
+from batch_ship.export.plan import OrderView, narrow, plan_orders
 from batch_ship.ledger import Ledger
 from batch_ship.ledger import status as status_of
 from batch_ship.model import OrderState
@@ -65,7 +67,8 @@ def test_plan_precedence_and_counts() -> None:
         index=[0, 4, 5, 6],
     )
     states = {IDS[2]: OrderState.SUBMITTED, IDS[1]: OrderState.SHIPPED}
-    plan = _plan(frame, order_ids, duplicate, awaiting, normalized, states, {})
+    view = OrderView(order_ids, duplicate, awaiting)
+    plan = plan_orders(frame, view, normalized, states, {})
     # row 1 repeats IDS[0] and is not awaiting: duplicate-row wins; IDS[1] is shipped but
     # not awaiting shipment: status comes before the ledger
     assert plan.skipped == {
@@ -79,12 +82,12 @@ def test_plan_precedence_and_counts() -> None:
     assert plan.exception_counts == {"phone-masked": 2, "address-missing": 1}
     assert plan.new_exceptions
     recorded = {IDS[4]: "phone-masked,address-missing", IDS[5]: "phone-masked"}
-    again = _plan(frame, order_ids, duplicate, awaiting, normalized, states, recorded)
+    again = plan_orders(frame, view, normalized, states, recorded)
     assert not again.new_exceptions
     # another run submitted IDS[3] and IDS[4] meanwhile: narrowing equals planning afresh
     later = {**states, IDS[3]: OrderState.SUBMITTED, IDS[4]: OrderState.SUBMITTED}
-    narrowed = _narrow(plan, order_ids, duplicate, awaiting, later, {})
-    fresh = _plan(frame, order_ids, duplicate, awaiting, normalized, later, {})
+    narrowed = narrow(plan, view, later, {})
+    fresh = plan_orders(frame, view, normalized, later, {})
     assert narrowed.submit["order_id"].tolist() == fresh.submit["order_id"].tolist() == [IDS[0]]
     assert narrowed.exceptions["order_id"].tolist() == [IDS[5]]
     assert narrowed.skipped == fresh.skipped
@@ -149,7 +152,7 @@ def test_failed_record_leaves_no_folder_and_an_unchanged_ledger(
 def block_workbook(monkeypatch: pytest.MonkeyPatch, factory: str, name: str) -> None:
     """Make writing workbook `name` fail for real, in whichever process writes it: a folder
     stands where the finished file must go."""
-    make = getattr(export_module, factory)
+    make = getattr(build_module, factory)
 
     def blocked(*args: Any, **kwargs: Any) -> Any:
         made = make(*args, **kwargs)
@@ -158,7 +161,7 @@ def block_workbook(monkeypatch: pytest.MonkeyPatch, factory: str, name: str) -> 
                 (job.path / "in-the-way").mkdir(parents=True)
         return made
 
-    monkeypatch.setattr(export_module, factory, blocked)
+    monkeypatch.setattr(build_module, factory, blocked)
 
 
 def test_failed_write_leaves_nothing(
@@ -251,13 +254,13 @@ def test_normalizing_in_slices_gives_the_same_export(
     (tmp_path / "sliced").mkdir()
     whole = export(tmp_path / "one")
     seen: list[int] = []
-    normalize = export_module._normalize
+    normalize = prepare_module.normalize_rows
 
     def spy(frame: pd.DataFrame, rows: np.ndarray, n: int, *args: Any) -> pd.DataFrame:
         seen.append(len(rows))
         return normalize(frame, rows, n, *args)
 
-    monkeypatch.setattr(export_module, "_normalize", spy)
+    monkeypatch.setattr(prepare_module, "normalize_rows", spy)
     sliced = export(tmp_path / "sliced", Tuning(normalize_chunk=60))
     assert seen == [seen[0]]
     assert seen[0] > 60  # more than one slice

@@ -1,0 +1,164 @@
+"""Export's commit: build into the run's staging folder, then under the ledger's write lock
+re-check the orders, record the batch, finish the workbooks and put the folder in place."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from batch_ship.couriers import Courier
+from batch_ship.export.build import BuiltBatch, build_batch, clear_folder
+from batch_ship.export.plan import DONE, ExportPlan, narrow
+from batch_ship.export.prepare import Prepared
+from batch_ship.export.result import ExportResult, nothing_new
+from batch_ship.i18n import _
+from batch_ship.ledger import Ledger, NewBatch
+from batch_ship.progress import Progress, StepTimer
+from batch_ship.publish import publication
+from batch_ship.sources import canonical as c
+from batch_ship.spreadsheets.background import WorkbookWriter
+from batch_ship.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """One export as asked: where, for which courier, from which files."""
+
+    workspace: Workspace
+    courier: Courier
+    merge: bool
+    paths: list[Path]
+    item_paths: list[Path]
+    now: datetime | None
+    progress: Progress
+    timer: StepTimer
+
+
+def commit_export(
+    ledger: Ledger, writer: WorkbookWriter, job: ExportJob, prepared: Prepared
+) -> ExportResult:
+    """Build, then, holding the write lock, re-check which orders are already submitted
+    (another run may have taken some: re-plan, and rebuild if any went), allocate the batch
+    id and record the batch while the workbooks are written into the staging folder, and
+    commit the batch with the record of its folder; then the folder moves into place. Any
+    failure leaves no batch folder and an unchanged ledger."""
+    timer = job.timer
+    with publication(job.workspace, ledger) as publishing:
+        staging = publishing.folder("batch")
+        built: BuiltBatch | None = None
+        try:
+            with timer("build"):
+                built = _build(job, staging, prepared.plan, prepared, writer)
+            publishing.estimate = built.workbooks.estimated_size
+            with ledger.write():
+                plan, taken = _recheck(ledger, prepared)
+                if plan.empty:
+                    return nothing_new(job.courier.code, prepared.orders_read, plan, timer)
+                if taken:
+                    with timer("rebuild"):
+                        built.workbooks.discard()  # the worker may be writing the first plan
+                        clear_folder(staging)
+                        built = _build(job, staging, plan, prepared, writer)
+                    publishing.estimate = built.workbooks.estimated_size
+                result = _record(ledger, job, plan, built, prepared.orders_read)
+                # the batch folder goes into place once this commit is on disk
+                assert result.batch is not None
+                publishing.place(staging, job.workspace.batch_dir(result.batch))
+                publishing.record()
+        finally:
+            if built is not None:
+                built.workbooks.discard()  # no file may appear after the clean-up
+    # The commit happened when write() exited, and the batch folder is in place.
+    log.info(
+        _("export %s: %d orders in %d parcels, %d exception(s)"),
+        result.batch,
+        result.orders_submitted,
+        result.parcels,
+        len(plan.exceptions),
+    )
+    return result
+
+
+def _build(
+    job: ExportJob, staging: Path, plan: ExportPlan, prepared: Prepared, writer: WorkbookWriter
+) -> BuiltBatch:
+    return build_batch(
+        staging,
+        job.courier,
+        plan,
+        prepared.items,
+        prepared.originals,
+        job.merge,
+        job.workspace,
+        writer,
+    )
+
+
+def _recheck(ledger: Ledger, prepared: Prepared) -> tuple[ExportPlan, bool]:
+    """The plan against the ledger as it is now, and whether another run took some of its
+    orders since the first look (its workbooks must then be built again)."""
+    plan, view = prepared.plan, prepared.view
+    fresh = ledger.order_states(
+        [*plan.submit[c.ORDER_ID].tolist(), *plan.exceptions["order_id"].tolist()]
+    )
+    if any(state in DONE for state in fresh.values()):
+        states = ledger.order_states(view.order_ids.iloc[prepared.candidates].tolist())
+        recorded = ledger.exception_codes(view.order_ids.iloc[prepared.normalized_rows].tolist())
+        return narrow(plan, view, states, recorded), True
+    if len(plan.submit) == 0:
+        # only exceptions: another run may have recorded the same ones meanwhile
+        recorded = ledger.exception_codes(plan.exceptions["order_id"].tolist())
+        return narrow(plan, view, prepared.states, recorded), False
+    return plan, False
+
+
+def _record(
+    ledger: Ledger, job: ExportJob, plan: ExportPlan, built: BuiltBatch, orders_read: int
+) -> ExportResult:
+    """Record the batch, finish its workbooks, log the export event: all in the caller's
+    write transaction."""
+    timer = job.timer
+    when = job.now or datetime.now()
+    batch_id = ledger.new_batch_id(when.date())
+    with timer("record"):
+        ledger.record_batch(
+            NewBatch(
+                batch_id=batch_id,
+                courier=job.courier.code,
+                created=when,
+                files=tuple(built.file_names),
+                parcels=built.ledger_parcels,
+                orders=built.orders,
+                exceptions=plan.exceptions[["order_id", "codes"]],
+            )
+        )
+    with timer("write"):  # what the worker has not written (all, without one)
+        built.workbooks.finish(job.progress)
+    target = job.workspace.batch_dir(batch_id)
+    result = ExportResult(
+        batch=batch_id,
+        courier=job.courier.code,
+        orders_read=orders_read,
+        orders_submitted=len(built.orders),
+        parcels=built.parcels,
+        skipped=plan.skipped,
+        exceptions=plan.exception_counts,
+        files=tuple(target / name for name in built.file_names),
+        seconds=timer.rounded(),
+    )
+    ledger.log_event(
+        "export",
+        batch_id,
+        {
+            **result.summary(),
+            "inputs": [path.name for path in job.paths],
+            "items": [Path(path).name for path in job.item_paths],
+            "merge": job.merge,
+            "seconds": timer.rounded(),
+        },
+    )
+    return result
