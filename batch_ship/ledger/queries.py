@@ -52,6 +52,8 @@ class BatchRef:
 
 @dataclass(frozen=True)
 class BatchInfo:
+    """A batch with its counts: what `status` lists and the report covers."""
+
     batch_id: str
     courier: str
     created: datetime
@@ -93,6 +95,7 @@ class Queries(Store):
         return int(row.fetchone()[0])
 
     def batch(self, batch_id: str) -> BatchInfo | None:
+        """The batch with its counts, or None for an unknown batch."""
         row = self._conn.execute(
             _BATCH_INFO + " WHERE b.batch_id = ? GROUP BY b.batch_id", (batch_id,)
         ).fetchone()
