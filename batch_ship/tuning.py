@@ -35,9 +35,10 @@ class Tuning:
     busy_timeout: float = 30.0
     # ledger: SQLite page cache in KiB (128 MiB): a 1M-order batch's pages stay in memory.
     cache_kib: int = 131_072
-    # ledger: parcels per concatenating query: texts of tens of MB at most.
+    # ledger: parcels per concatenating query of Ledger.parcels(): texts of tens of MB at most.
     gather_chunk: int = 250_000
-    # ledger: rows record_batch turns into Python objects at a time.
+    # ledger: rows record_batch and record_tracking turn into Python objects at a time: all
+    # of a 1M-parcel batch at once would be the export's peak memory.
     insert_chunk: int = 50_000
     # spreadsheets: workbooks written at once in one process; the writer lets go of the GIL
     # for part of its work, so two use the second core (more only add memory on 2 cores).
