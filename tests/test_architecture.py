@@ -85,6 +85,16 @@ def test_spreadsheets_know_nothing_of_orders() -> None:
             assert all(m.startswith((*FOUNDATION, "batch_ship.spreadsheets")) for m in ours), name
 
 
+def test_the_ledger_builds_on_the_foundation_only() -> None:
+    """ledger/ is state and its queries: no source, rule, workbook, use case or CLI in it,
+    so every layer above can use it and a new front end gets it whole."""
+    for name, used in MODULES.items():
+        if name.startswith("batch_ship.ledger"):
+            ours = {m for m in used if m.startswith("batch_ship.")}
+            assert all(m.startswith((*FOUNDATION, "batch_ship.ledger")) for m in ours), name
+    assert "batch_ship.ledger.store" in MODULES
+
+
 def test_normalize_is_marketplace_neutral() -> None:
     for name, used in MODULES.items():
         if name.startswith("batch_ship.normalize"):
