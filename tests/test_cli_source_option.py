@@ -143,3 +143,57 @@ def test_workspace_mapping_and_daily(runner: CliRunner, tmp_path: Path) -> None:
     assert exported[0]["summary"]["orders_submitted"] == 4
     assert not inbox_file.exists()
     assert list((home / "archive").rglob("erp-2026-11-26.csv"))
+
+
+def test_a_mapped_contact_column_is_split_into_name_phone_and_address(
+    runner: CliRunner, home: Path
+) -> None:
+    """A file whose one column holds pasted contact blocks (`contact = "收货信息"`): each
+    block's name, phone and address fill the parcel; a block that names no phone is an
+    exception showing the cell as it was."""
+    (home / "batch_ship.toml").write_text(
+        SENDER_TOML + '[folders]\ntemplates = "my-templates"\n', encoding="utf-8"
+    )
+    (home / "my-templates" / "sources").mkdir(parents=True)
+    (home / "my-templates" / "sources" / "pasted.toml").write_text(
+        'name = "粘贴的收货信息"\n[columns]\norder_id = "订单号"\ncontact = "收货信息"\n'
+        'buyer_message = "备注"\n',
+        encoding="utf-8",
+    )
+    blocks = {
+        "P-1": "张三 13800138000 广东省深圳市南山区科技园南区8栋",
+        "P-2": "收货人：李四 电话：13912345678转12 地址：浙江省杭州市西湖区文三路1号",
+        "P-3": "王五13700001111北京市朝阳区建国路88号",
+        "P-4": "赵六 0571-87654321 浙江省杭州市西湖区文三路2号",
+        "P-5": "钱七 浙江省杭州市西湖区文三路3号",
+    }
+    path = home / "pasted.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["订单号", "收货信息", "备注"])
+        writer.writerows([order, block, ""] for order, block in blocks.items())
+    code, out = run(runner, home, "export", str(path), "--courier", "zto", "--json")
+    assert code == 0, out
+    summary = json.loads(out)
+    assert (summary["orders_read"], summary["orders_submitted"]) == (5, 4)
+    assert summary["exceptions"] == {"name-missing": 1, "phone-missing": 1}
+    submission, exceptions = (home / name for name in summary["files"])
+    rows = {next(v for v in row.values() if v.startswith("P-")): row for row in
+            sheet_rows(submission)}  # fmt: skip
+    expected = {
+        "P-1": ("张三", "13800138000", "南山区", "科技园南区8栋"),
+        "P-2": ("李四", "13912345678-12", "西湖区", "文三路1号"),
+        "P-3": ("王五", "13700001111", "朝阳区", "建国路88号"),
+        "P-4": ("赵六", "0571-87654321", "西湖区", "文三路2号"),
+    }
+    assert set(rows) == set(expected)
+    for order, (name, phone, district, detail) in expected.items():
+        values = list(rows[order].values())
+        assert name in values, (order, values)
+        assert phone in values, (order, values)
+        assert district in values, (order, values)
+        assert any(value.startswith(detail) for value in values), (order, values)
+        assert not any(blocks[order] == value for value in values)  # never the raw block
+    fixed = sheet_rows(exceptions)
+    assert [row["订单号"] for row in fixed] == ["P-5"]
+    assert fixed[0]["收货信息"] == blocks["P-5"]  # the cell as it was, to be fixed and re-read

@@ -217,3 +217,21 @@ def test_a_block_pasted_into_the_address_cell_is_unpacked() -> None:
     assert result["problems"].tolist() == ["", "", "", ""]
     for position, row in enumerate(rows):
         assert result.iloc[position].to_dict() == _expected(*row)
+
+
+def test_a_block_with_only_a_landline_is_unpacked_in_a_row_without_a_phone() -> None:
+    block = "张三 0571-87654321 浙江省杭州市西湖区文三路1号"
+    rows = [
+        ("", "", "", block),  # nothing but the block: its landline is the phone
+        ("", "\u3000", " ", block),  # blank phones are no phone
+        ("李四", "138****5678", "", block),  # a phone given (masked): a landline is no hint
+        ("王五", "", "", "浙江省杭州市西湖区文三路1234号"),  # digits, but no phone number
+    ]
+    result = normalize_recipients(_frame(rows))
+    assert result["recipient_name"].tolist() == ["张三", "张三", "李四", "王五"]
+    assert result["phone"].tolist() == ["0571-87654321", "0571-87654321", "", ""]
+    assert result["detail"].tolist() == [
+        "文三路1号", "文三路1号", "张三 0571-87654321 文三路1号", "文三路1234号",
+    ]  # fmt: skip
+    for position, row in enumerate(rows):
+        assert result.iloc[position].to_dict() == _expected(*row)

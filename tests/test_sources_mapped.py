@@ -49,6 +49,8 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
         (MINIMAL + 'status = "状态"\n', "\\[statuses\\] is empty"),
         (MINIMAL + '[statuses]\n"待发货" = "ready"\n', "unknown status 'ready'"),
         ('default_status = "later"\n' + MINIMAL, "unknown status 'later'"),
+        (MINIMAL + 'contact = "收货信息"\n', "maps both contact and address"),
+        ('[columns]\ncontact = "收货信息"\n', "lacks order_id"),
     ],
 )
 def test_a_wrong_mapping_says_what_and_where(tmp_path: Path, text: str, message: str) -> None:
@@ -167,3 +169,15 @@ def test_xlsx_with_a_title_row_and_number_cells(tmp_path: Path) -> None:
     assert table.orders[c.ORDER_ID].tolist() == ["20261126001"]
     assert table.orders[c.MOBILE].tolist() == ["13925130165"]
     assert table.orders[c.ROW].tolist() == ["3"]
+
+
+def test_a_contact_column_is_read_as_the_address(tmp_path: Path) -> None:
+    source = mapping(tmp_path, '[columns]\norder_id = "单号"\ncontact = "收货信息"\n')
+    path = write_csv(
+        tmp_path / "orders.csv",
+        [["单号", "收货信息"], ["P-1", "张三 13800138000 广东省深圳市南山区科技园南区8栋"]],
+    )
+    table = source.read([path], [], no_progress)
+    assert table.orders[c.ADDRESS].tolist() == ["张三 13800138000 广东省深圳市南山区科技园南区8栋"]
+    assert table.orders[c.NAME].tolist() == [""]  # the recipients step splits the block
+    assert table.orders[c.MOBILE].tolist() == [""]

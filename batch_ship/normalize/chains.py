@@ -28,38 +28,11 @@ _ROAD_WORDS = frozenset(
     ["大道", "大街", "东路", "西路", "南路", "北路", "中路", "东街", "西街", "南街", "北街"]
 )
 _ESTATE_CHARS = frozenset("号桥村里园苑镇乡湾岸港站楼栋幢座门店厂场馆院0123456789")
-_ESTATE_WORDS = frozenset(
-    [
-        "新村",
-        "新城",
-        "家园",
-        "花园",
-        "小区",
-        "广场",
-        "中心",
-        "公园",
-        "公寓",
-        "公司",
-        "商场",
-        "市场",
-        "医院",
-        "学校",
-        "中学",
-        "小学",
-        "银行",
-        "酒店",
-        "宾馆",
-        "饭店",
-        "超市",
-        "商城",
-        "商厦",
-        "大厦",
-        "大桥",
-        "大学",
-        "大楼",
-        "大院",
-    ]
-)
+_ESTATE_WORDS = frozenset([
+    "新村", "新城", "家园", "花园", "小区", "广场", "中心", "公园", "公寓", "公司", "商场", "市场",
+    "医院", "学校", "中学", "小学", "银行", "酒店", "宾馆", "饭店", "超市", "商城", "商厦", "大厦",
+    "大桥", "大学", "大楼", "大院",
+])  # fmt: skip
 _LANDMARK_WORDS = frozenset(["工业", "开发", "世纪", "国际"])
 # Zones named after a county (北戴河新区, 达孜工业园区, 洪江管理区, 五台山风景名胜区, 西沙群岛)
 # are no county: the detail keeps them and the district stays empty.
@@ -68,23 +41,10 @@ _ZONE = re.compile("新区|工业园|工业区|开发区|经济开发|高新区|
 # words follows (东莞大朗镇, 杭州文三路), not when it is the first part of one (九江镇).
 _SUBUNIT = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:镇|乡|街道|大街|大道|路|街|村)")
 # County short names that are everyday words: never a region on their own at the start.
-_COMMON_WORDS = frozenset(
-    [
-        "平安",
-        "长寿",
-        "太平",
-        "永安",
-        "安全",
-        "和平",
-        "新城",
-        "城中",
-        "城关",
-        "红旗",
-        "向阳",
-        "前进",
-        "胜利",
-    ]
-)
+_COMMON_WORDS = frozenset([
+    "平安", "长寿", "太平", "永安", "安全", "和平", "新城", "城中", "城关", "红旗", "向阳", "前进",
+    "胜利",
+])  # fmt: skip
 # A county short name followed by a level suffix other than its own (富阳市, 密云县: renamed).
 _COUNTY_SUFFIX_CHARS = frozenset("县市区旗")
 # Placeholders: 市辖区 (municipalities' city slot), the direct-unit city words, 其它区, a
@@ -104,8 +64,7 @@ _PLACEHOLDER_FIRST = frozenset(word[0] for word in _PLACEHOLDERS) | {"n", "N"}
 # of the place (我家的地址是, 麻烦寄到): dropped; any other words before it stay in the detail.
 _LABEL = re.compile(r"(?:收货人?|收件人?|详细|所在)?(?:地址|地区)\s*[:是为]?\s*")
 _FILLER = re.compile(r"(?:地址|地区|[寄送发]到|[寄送]往|[寄送]至|发货到)\s*[:是为]?\s*$")
-_LABEL_FIRST = frozenset("收详所地")
-# Where a full name ending in 市 is really 市场 (东方市场, 长寿市场): a market, not a city.
+LABEL_FIRST = frozenset("收详所地")
 _MARKET = "场"
 
 
@@ -123,6 +82,18 @@ class Found(NamedTuple):
 
 NOTHING = Found("", "", "", "", 0, False)
 _Starts = dict[int, list[tuple[int, tuple[Candidate, ...]]]]
+
+
+def past_separators(text: str, pos: int) -> int:
+    """The first position from `pos` on that holds no separator."""
+    while pos < len(text) and text[pos] in SEPARATORS:
+        pos += 1
+    return pos
+
+
+def is_market(text: str, end: int) -> bool:
+    """Whether a name ending in 市 at `end` is really 市场 (东方市场, 长寿市场): no city."""
+    return text[end - 1 : end + 1] == "市场"
 
 
 def _matches(table: RegionTable, text: str) -> _Starts:
@@ -230,7 +201,7 @@ class _Chain:
             if len(chosen) > 1:
                 return False  # ambiguous (朝阳区 alone): say nothing rather than guess
             unit = chosen[0]
-            if unit.form == FULL and text.endswith("市", 0, end) and text[end : end + 1] == _MARKET:
+            if unit.form == FULL and is_market(text, end):
                 continue
             if unit.form == COUNTY_SHORT and text[end : end + 1] in _COUNTY_SUFFIX_CHARS:
                 if text[end + 1 : end + 2] != _MARKET:
@@ -285,9 +256,7 @@ class _Chain:
     def _child_after(self, unit: Candidate, end: int) -> bool | None:
         """True when a unit inside `unit` starts at `end` (separators skipped), None when a
         region not inside it starts right there, else False."""
-        text, pos = self.text, end
-        while pos < len(text) and text[pos] in SEPARATORS:
-            pos += 1
+        pos = past_separators(self.text, end)
         entries = self.starts.get(pos)
         if not entries:
             return False
@@ -350,10 +319,8 @@ class _Chain:
 
 def _lead(text: str) -> int:
     """Where the address starts: after separators and a label (收货地址：)."""
-    pos = 0
-    while pos < len(text) and text[pos] in SEPARATORS:
-        pos += 1
-    if text[pos : pos + 1] in "收详所地":
+    pos = past_separators(text, 0)
+    if text[pos : pos + 1] in LABEL_FIRST:
         label = _LABEL.match(text, pos)
         if label:
             pos = label.end()
@@ -371,9 +338,7 @@ def _strong(chain: _Chain) -> bool:
 def _contradicted(chain: _Chain) -> bool:
     """Whether a province or city that the chain's levels rule out follows it."""
     text = chain.text
-    pos = chain.pos
-    while pos < len(text) and text[pos] in SEPARATORS:
-        pos += 1
+    pos = past_separators(text, chain.pos)
     for end, found in chain.starts.get(pos, ()):
         for candidate in found:
             if candidate.level == COUNTY or chain._is_known(candidate):
@@ -381,7 +346,7 @@ def _contradicted(chain: _Chain) -> bool:
             if chain._fits(candidate, end - pos) and chain.county is None:
                 continue
             if candidate.form == FULL:
-                if text[end - 1 : end + 1] != "市" + _MARKET:
+                if not is_market(text, end):
                     return True
             elif chain._child_after(candidate, end):
                 return True

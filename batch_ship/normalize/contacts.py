@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from batch_ship.normalize import free_text
 from batch_ship.normalize.addresses import clean_text, normalize_address
 from batch_ship.normalize.names import normalize_name
-from batch_ship.normalize.phones import normalize_phone
+from batch_ship.normalize.phones import MISSING, normalize_phone
 from batch_ship.normalize.regions import load_regions
 
 # A mobile (with +86/86, spaces or dashes inside) or a landline, then an extension if any
@@ -28,10 +28,12 @@ _LABEL = re.compile(
     "(" + "|".join(sorted(_FIELD_OF, key=len, reverse=True)) + r")\s*[:：]?\s*", re.IGNORECASE
 )
 _SPLIT = re.compile(r"[\s,;，；|]+")
-# An address cell that may hold a whole pasted block: a mobile number or a label in it.
-# (The same pattern runs in Arrow over a whole column: RE2 and Python read it alike.)
+# An address cell that may hold a whole pasted block: a mobile number or a label in it, or,
+# in a row with no phone at all, any phone number (a landline). The bulk step picks rows with
+# these patterns in Arrow (RE2 and Python read them alike), then unpack_block decides.
 BLOCK_HINT = "(?:^|[^0-9])1[3-9][0-9]{9}(?:[^0-9]|$)|收货人|收件人|联系人|电话|手机"
 _BLOCK_HINT = re.compile(BLOCK_HINT)
+DIGIT_RUN = "[0-9]{4}"  # in every number PHONE finds: a superset for the bulk step
 # A name: 2-4 Chinese characters (a dot inside for 阿依·买买提), or Latin words.
 _NAME = re.compile(
     r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}[·•][\u4e00-\u9fff]{1,8}|[A-Za-z .]{2,30}"
@@ -134,17 +136,21 @@ def unpack_block(name: str, mobile: str, telephone: str, address: str) -> tuple[
     """(name, mobile, address) of an order row whose address cell may hold a pasted block
     (a person fixing the exceptions workbook pasted `张三 138… 广东省…` into it): the address
     becomes the block's address part; the block's name fills an empty name, and its phone a
-    row without a usable mobile or telephone. Any other row comes back as it was."""
-    if not _BLOCK_HINT.search(address):
+    row without a usable mobile or telephone. A block is a cell with a mobile number or a label
+    in it, or, in a row with no phone at all, any phone number (张三 0571-87654321 浙江…).
+    Any other row comes back as it was."""
+    problems = (normalize_phone(mobile).problem, normalize_phone(telephone).problem)
+    phoneless = problems == (MISSING, MISSING)
+    if not _BLOCK_HINT.search(address) and not (phoneless and PHONE.search(address)):
         return name, mobile, address
     contact = split_contact(address)
     if not contact.address or not (contact.name or contact.phone):
         return name, mobile, address
     if contact.name and not normalize_name(name):
         name = contact.name
-    if contact.phone and normalize_phone(mobile).problem and normalize_phone(telephone).problem:
+    if contact.phone and all(problems):
         mobile = contact.phone
     return name, mobile, contact.address
 
 
-__all__ = ["BLOCK_HINT", "PHONE", "Contact", "split_contact", "unpack_block"]
+__all__ = ["BLOCK_HINT", "DIGIT_RUN", "PHONE", "Contact", "split_contact", "unpack_block"]

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from batch_ship.normalize.chains import _LABEL_FIRST, _MARKET, SEPARATORS, Found, read
+from batch_ship.normalize.chains import (
+    LABEL_FIRST,
+    SEPARATORS,
+    Found,
+    is_market,
+    past_separators,
+    read,
+)
 from batch_ship.normalize.regions import (
     CITY,
     COUNTY,
@@ -19,7 +26,7 @@ def quick(table: RegionTable, text: str) -> Found | None:
     its next level) from the first character, each inside the one before, up to a county, or
     up to a full prefecture name that nothing follows. None when anything else is there; the
     general reading then decides (and gives the same answer where this one answers)."""
-    if text[:1] in _LABEL_FIRST:
+    if text[:1] in LABEL_FIRST:
         return None
     matches = table.leftmost.find_matches_as_indexes(text)
     if not matches or matches[0][1] != 0:
@@ -54,7 +61,7 @@ def quick(table: RegionTable, text: str) -> Found | None:
                 return None
             if len(values[index]) != 1 and any(c.level < COUNTY for c in values[index]):
                 return None  # the key also names a province or prefecture
-            if text[end - 1] == "市" and text[end : end + 1] == _MARKET:
+            if is_market(text, end):
                 return None
             if number < last and not _quiet_tail(table, text, matches, number + 1, end):
                 return None
@@ -70,20 +77,14 @@ def _quiet_tail(
     right there, or a county or street word does, or a short province or prefecture name
     that its next level does not follow (中山北路)."""
     index, start, stop = matches[number]
-    if start != _past_separators(text, end):
+    if start != past_separators(text, end):
         return True
     tail = table.tails[index]
     if tail == TAIL_NOTHING:
         return True
     if tail == TAIL_SHORT:
-        return number + 1 == len(matches) or matches[number + 1][1] != _past_separators(text, stop)
+        return number + 1 == len(matches) or matches[number + 1][1] != past_separators(text, stop)
     return False
-
-
-def _past_separators(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in SEPARATORS:
-        pos += 1
-    return pos
 
 
 # Remembered chains are found by their first characters: a fast-path chain is two names of
@@ -118,7 +119,7 @@ def _plain_after(table: RegionTable, text: str, end: int) -> bool:
     following = text[end : end + 2]
     if not following:
         return True
-    if following[0] == _MARKET and text[end - 1] == "市":
+    if is_market(text, end):
         return False
     if following[0] not in SEPARATORS and following not in table.regional_starts:
         return True

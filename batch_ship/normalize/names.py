@@ -4,7 +4,8 @@ from __future__ import annotations
 
 MISSING = "name-missing"
 # Zero-width characters are invisible in a spreadsheet but make a "name" out of nothing.
-_INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = str.maketrans("", "", INVISIBLE)
 
 
 def normalize_name(raw: str) -> str:

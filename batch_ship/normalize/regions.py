@@ -195,50 +195,63 @@ def _matcher(keys: list[str], kind: Any) -> Any:
     return ahocorasick_rs.AhoCorasick(keys, matchkind=kind, implementation=compact)
 
 
+class _Keys:
+    """Every key of the table being built: the exact lookups of the Taobao form and the free
+    text index (key -> the units it may mean, each once)."""
+
+    def __init__(self) -> None:
+        self.provinces: dict[str, str] = {}
+        self.cities: dict[str, dict[str, str]] = {}
+        self.counties: dict[str, dict[str, str]] = {}
+        self.index: dict[str, list[Candidate]] = {}
+        self.shared: set[str] = set()
+
+    def add(self, key: str, unit: Region, form: int) -> None:
+        if len(key) < 2:
+            return  # one character names nothing safely; the scanner indexes by two
+        if unit.level == PROVINCE:
+            self.provinces.setdefault(key, unit.code)
+        elif unit.level == CITY:
+            self.cities.setdefault(unit.parent, {}).setdefault(key, unit.code)
+        else:
+            self.counties.setdefault(unit.parent, {}).setdefault(key, unit.code)
+        found = self.index.setdefault(key, [])
+        if all(candidate.code != unit.code for candidate in found):
+            found.append(Candidate(unit.code, unit.level, form))
+
+
+def _keys(units: dict[str, Region]) -> _Keys:
+    keys = _Keys()
+    for unit in units.values():
+        keys.add(unit.name, unit, FULL)
+        if unit.level < COUNTY:
+            keys.add(unit.short, unit, SHORT)
+        if unit.kind == "自治州" and unit.short and not unit.short.endswith("州"):
+            keys.add(unit.short + "州", unit, FULL)  # 恩施州, 延边州
+    for alias, code in _read_aliases(units):
+        keys.add(alias, units[code], FULL)
+    _add_changes(units, keys.add)
+    named = set(keys.index)
+    for unit in units.values():
+        if unit.level == COUNTY and (short := county_short(unit.name)):
+            if short not in named:
+                keys.add(short, unit, COUNTY_SHORT)  # never shadows a full name or a prefecture's
+            else:
+                keys.shared.add(short)
+    for unit in units.values():
+        if unit.level == PROVINCE and unit.kind == MUNICIPALITY:
+            city = keys.cities[unit.code]
+            for word in MUNICIPALITY_CITY_WORDS:
+                city.setdefault(word, unit.code + "01")
+    return keys
+
+
 @functools.cache
 def load_regions() -> RegionTable:
     """The table shipped in batch_ship/normalize/data (built by scripts/refresh_regions.py)."""
     units = _read_units()
-    provinces: dict[str, str] = {}
-    cities: dict[str, dict[str, str]] = {}
-    counties: dict[str, dict[str, str]] = {}
-    index: dict[str, list[Candidate]] = {}
-
-    def add(key: str, unit: Region, form: int) -> None:
-        if len(key) < 2:
-            return  # one character names nothing safely; the scanner indexes by two
-        if unit.level == PROVINCE:
-            provinces.setdefault(key, unit.code)
-        elif unit.level == CITY:
-            cities.setdefault(unit.parent, {}).setdefault(key, unit.code)
-        else:
-            counties.setdefault(unit.parent, {}).setdefault(key, unit.code)
-        found = index.setdefault(key, [])
-        if all(candidate.code != unit.code for candidate in found):
-            found.append(Candidate(unit.code, unit.level, form))
-
-    for unit in units.values():
-        add(unit.name, unit, FULL)
-        if unit.level < COUNTY:
-            add(unit.short, unit, SHORT)
-        if unit.kind == "自治州" and unit.short and not unit.short.endswith("州"):
-            add(unit.short + "州", unit, FULL)  # 恩施州, 延边州
-    for alias, code in _read_aliases(units):
-        add(alias, units[code], FULL)
-    _add_changes(units, add)
-    named = set(index)
-    shared: set[str] = set()
-    for unit in units.values():
-        if unit.level == COUNTY and (short := county_short(unit.name)):
-            if short not in named:
-                add(short, unit, COUNTY_SHORT)  # never shadows a full name or a prefecture's
-            else:
-                shared.add(short)
-    for unit in units.values():
-        if unit.level == PROVINCE and unit.kind == MUNICIPALITY:
-            city = cities[unit.code]
-            for word in MUNICIPALITY_CITY_WORDS:
-                city.setdefault(word, unit.code + "01")
+    keys = _keys(units)
+    index = keys.index
     extra = {
         code: frozenset(c for c, u in units.items() if u.name in EXTRA_LEVELS[unit.name])
         for code, unit in units.items()
@@ -250,13 +263,13 @@ def load_regions() -> RegionTable:
     frozen = {key: tuple(found) for key, found in index.items()}
     return RegionTable(
         units=units,
-        provinces=provinces,
-        cities=cities,
-        counties=counties,
+        provinces=keys.provinces,
+        cities=keys.cities,
+        counties=keys.counties,
         index=frozen,
         lengths={first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()},
         extra=extra,
-        shared=frozenset(shared),
+        shared=frozenset(keys.shared),
         values=tuple(frozen.values()),
         tails=tuple(_tail(key, frozen) for key in frozen),
         key_prefixes=frozenset(key[:stop] for key in frozen for stop in range(1, len(key))),

@@ -27,6 +27,9 @@ ORDER_FIELDS = (
     c.AMOUNT, c.BUYER_MESSAGE, c.SELLER_NOTE, c.TITLES, c.ITEM_COUNT,
 )  # fmt: skip
 ITEM_FIELDS = (c.ITEM_TITLE, c.ITEM_SKU, c.ITEM_PROPERTIES, c.ITEM_QUANTITY, c.ITEM_PRICE)
+# A column whose cells each hold a pasted contact block (name, phone and address, any order,
+# labels or not): read as the address, which the recipients step splits (contacts.py).
+CONTACT = "contact"
 _REQUIRED = (c.ORDER_ID, c.NAME, c.ADDRESS)
 _KNOWN_KEYS = {"name", "columns", "statuses", "default_status"}
 _STATUS_VALUES = tuple(status.value for status in OrderStatus if status is not OrderStatus.UNKNOWN)
@@ -109,7 +112,7 @@ def _columns(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
             path=path,
             hint=_('add [columns] with e.g. order_id = "订单号"'),
         )
-    allowed = (*ORDER_FIELDS, *ITEM_FIELDS)
+    allowed = (*ORDER_FIELDS, CONTACT, *ITEM_FIELDS)
     columns: dict[str, tuple[str, ...]] = {}
     for name, value in raw.items():
         if name not in allowed:
@@ -130,9 +133,24 @@ def _columns(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
                 _("[columns] {name} names an empty header").format(name=name), path=path
             )
         columns[name] = cleaned
-    missing = [name for name in _REQUIRED if name not in columns]
-    if c.MOBILE not in columns and c.TELEPHONE not in columns:
-        missing.append(_("mobile or telephone"))
+    _check_required(columns, path)
+    return columns
+
+
+def _check_required(columns: Mapping[str, tuple[str, ...]], path: Path) -> None:
+    """Order number, name, address and a phone; a contact block stands for the last three."""
+    if CONTACT in columns:
+        if c.ADDRESS in columns:
+            raise ConfigError(
+                _("[columns] maps both contact and address: the address is the contact's"),
+                path=path,
+                hint=_("drop address, or drop contact and map name and mobile"),
+            )
+        missing = [] if c.ORDER_ID in columns else [c.ORDER_ID]
+    else:
+        missing = [name for name in _REQUIRED if name not in columns]
+        if c.MOBILE not in columns and c.TELEPHONE not in columns:
+            missing.append(_("mobile or telephone"))
     if missing:
         raise ConfigError(
             _("[columns] lacks {value}: without them no parcel can be addressed").format(
@@ -141,7 +159,6 @@ def _columns(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
             path=path,
             hint=_("map the file's header for each"),
         )
-    return columns
 
 
 def _statuses(raw: Any, path: Path) -> dict[str, OrderStatus]:
