@@ -399,16 +399,16 @@ def test_parcels_read_ahead_are_what_the_ledger_holds(
     read; another batch, or a read ahead that failed, is read on the caller's connection."""
     seed_batch(home, [[order_id(0)], [order_id(1), order_id(2)]])
     seed_batch(home, [[order_id(5)]], batch_id="20261126-02")
-    read_ahead = tracking._read_parcels
+    read_ahead = batches.read_parcels
     threads: list[int] = []
 
     def counted(path: Path, batch_id: str) -> pd.DataFrame:
         threads.append(threading.get_ident())
         return read_ahead(path, batch_id)
 
-    monkeypatch.setattr(tracking, "_read_parcels", counted)
+    monkeypatch.setattr(batches, "read_parcels", counted)
     with Ledger.open(home / "ledger.sqlite3") as ledger, ledger.write():
-        with tracking._parcels_ahead(ledger, BATCH) as parcels_of:
+        with batches.parcels_ahead(ledger, BATCH) as parcels_of:
             pd.testing.assert_frame_equal(parcels_of(BATCH), ledger.parcels(BATCH))
             other = "20261126-02"
             pd.testing.assert_frame_equal(parcels_of(other), ledger.parcels(other))
@@ -418,8 +418,8 @@ def test_parcels_read_ahead_are_what_the_ledger_holds(
         def broken(path: Path, batch_id: str) -> pd.DataFrame:
             raise LedgerError("the disk is full")
 
-        monkeypatch.setattr(tracking, "_read_parcels", broken)
-        with tracking._parcels_ahead(ledger, BATCH) as parcels_of:
+        monkeypatch.setattr(batches, "read_parcels", broken)
+        with batches.parcels_ahead(ledger, BATCH) as parcels_of:
             pd.testing.assert_frame_equal(parcels_of(BATCH), ledger.parcels(BATCH))
 
 

@@ -1,0 +1,58 @@
+"""The reconcile workbook's problem rows as typed values, and the reason codes they carry."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+# Reason codes in the reconcile workbook (kebab-case, stable).
+UNKNOWN_REFERENCE = "unknown-reference"
+DIGITS_LOST = "reference-digits-lost"  # stored as a number; no single open parcel fits
+NO_REFERENCE = "no-reference"
+UNUSED_RANGE_NUMBER = "unused-range-number"
+INVALID_NUMBER = "invalid-number"
+DUPLICATE_IN_FILE = "duplicate-in-file"
+USED_BY_ANOTHER_PARCEL = "used-by-another-parcel"
+
+# The matched sheet's columns (a frame: it has a row per parcel, up to a million), and the
+# parcel_id that finds each row's parcel again (not shown).
+MATCHED_COLUMNS = ("reference", "tracking", "status", "method", "source")
+
+
+class UnknownRow(NamedTuple):
+    """A return row (or a range number) that fits no parcel of the batch."""
+
+    source: str  # the file's name, or the range as given
+    row: int | None  # the spreadsheet row; None for a range number
+    reference: str
+    tracking: str  # the row's numbers, comma-joined as the sheet shows them
+    reason: str  # UNKNOWN_REFERENCE, DIGITS_LOST, NO_REFERENCE or UNUSED_RANGE_NUMBER
+
+
+class InvalidRow(NamedTuple):
+    """A number that breaks the courier's number rule."""
+
+    source: str  # "<file> row <n>", or the range
+    reference: str
+    number: str
+    reason: str  # INVALID_NUMBER
+    rule: str  # the rule in words
+
+
+class DuplicateRow(NamedTuple):
+    """A number refused because it is given twice here, or another parcel holds it."""
+
+    source: str
+    reference: str
+    number: str
+    reason: str  # DUPLICATE_IN_FILE or USED_BY_ANOTHER_PARCEL
+    held_by: str  # the holder's reference (or "parcel <id> (another batch)"); "" in the file
+
+
+class ConflictRow(NamedTuple):
+    """A parcel holding other numbers than the return gives it."""
+
+    reference: str
+    recorded: str  # comma-joined, as recorded
+    returned: str  # comma-joined, as returned
+    source: str
+    applied: bool  # replaced (import-tracking --replace)
