@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,12 +14,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from batch_ship import tracking
 from batch_ship.cli import main
-from batch_ship.errors import LedgerError
 from batch_ship.headings import RECONCILE_SHEETS
 from batch_ship.ledger import Ledger, NewBatch, shipped_rows, status
 from batch_ship.spreadsheets import background
+from batch_ship.tuning import DEFAULT_TUNING, Tuning
 
 BATCH = "20261126-01"
 NAMES = ["张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十"]
@@ -76,12 +74,14 @@ def seed_batch(
         )
 
 
-def run(runner: CliRunner, home: Path, *args: str) -> Result:
-    return runner.invoke(main, ["--home", str(home), "import-tracking", *args])
+def run(runner: CliRunner, home: Path, *args: str, tuning: Tuning = DEFAULT_TUNING) -> Result:
+    return runner.invoke(main, ["--home", str(home), "import-tracking", *args], obj=tuning)
 
 
-def run_json(runner: CliRunner, home: Path, *args: str) -> dict[str, object]:
-    result = run(runner, home, "--json", *args)
+def run_json(
+    runner: CliRunner, home: Path, *args: str, tuning: Tuning = DEFAULT_TUNING
+) -> dict[str, object]:
+    result = run(runner, home, "--json", *args, tuning=tuning)
     assert result.exit_code == 0, result.output
     summary: dict[str, object] = json.loads(result.stdout)
     return summary
@@ -110,21 +110,22 @@ def ledger_numbers(home: Path) -> list[tuple[str, int]]:
 
 
 @pytest.fixture(params=["here", "background"])
-def writer_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run a test with reconcile.xlsx written in this process, then by a worker process; in
-    the second run a write in this process (the fallback when the worker fails) is an error."""
+def writer_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Tuning:
+    """The tuning to run a test with reconcile.xlsx written in this process, then by a worker
+    process; in the second run a write in this process (the fallback when the worker fails)
+    is an error."""
     if request.param == "background":
-        monkeypatch.setattr(tracking, "BACKGROUND_BYTES", 0)
 
         def not_here(*args: object) -> tuple[str, object]:
             raise AssertionError("written in this process: the worker failed")
 
         monkeypatch.setattr(background, "_call", not_here)
-    return str(request.param)
+        return Tuning(background_bytes=0)
+    return DEFAULT_TUNING
 
 
 def test_return_with_title_rows_and_mangled_cells(
-    runner: CliRunner, home: Path, tmp_path: Path, writer_mode: str
+    runner: CliRunner, home: Path, tmp_path: Path, writer_mode: Tuning
 ) -> None:
     ids = [order_id(i) for i in range(4)]
     seed_batch(home, [[ids[0]], [ids[1], order_id(9)], [ids[2]], [ids[3]]])
@@ -140,7 +141,7 @@ def test_return_with_title_rows_and_mangled_cells(
             [4, ids[3], "赵六", "773012345681, 773012345682"],  # split shipment
         ],
     )
-    summary = run_json(runner, home, str(path))
+    summary = run_json(runner, home, str(path), tuning=writer_mode)
     assert summary == {
         "batch": BATCH,
         "parcels_matched": 4,
@@ -370,17 +371,17 @@ def test_batch_found_from_references_or_ambiguous(
 
 
 def test_batch_found_from_a_sample_still_refuses_a_mixed_return(
-    runner: CliRunner, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, home: Path, tmp_path: Path
 ) -> None:
     """The batch is chosen from a sample of the references (one, here); a reference of another
     batch that the sample missed still makes the return ambiguous, and nothing is recorded."""
-    monkeypatch.setattr(tracking, "BATCH_SAMPLE", 1)
     seed_batch(home, [[order_id(i)] for i in range(3)])
     seed_batch(home, [[order_id(9)]], batch_id="20261126-02")
     header = ["订单编号", "运单号"]
     rows = [[order_id(i), f"77301234560{i}"] for i in range(3)]
     mixed = write_xlsx(tmp_path / "mixed.xlsx", [header, *rows, [order_id(9), "773012345609"]])
-    result = run(runner, home, str(mixed))
+    one = Tuning(batch_sample=1)
+    result = run(runner, home, str(mixed), tuning=one)
     assert result.exit_code == 1, result.output
     assert "several batches (20261126-01, 20261126-02)" in result.output
     assert ledger_numbers(home) == []
@@ -388,39 +389,8 @@ def test_batch_found_from_a_sample_still_refuses_a_mixed_return(
     stray = write_xlsx(
         tmp_path / "stray.xlsx", [header, *rows, ["4012599999999999999", "773012345699"]]
     )
-    summary = run_json(runner, home, str(stray))
+    summary = run_json(runner, home, str(stray), tuning=one)
     assert (summary["batch"], summary["parcels_matched"], summary["unknown_rows"]) == (BATCH, 3, 1)
-
-
-def test_parcels_read_ahead_are_what_the_ledger_holds(
-    home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The batch's parcels are read on a second connection, in a thread, while the return is
-    read; another batch, or a read ahead that failed, is read on the caller's connection."""
-    seed_batch(home, [[order_id(0)], [order_id(1), order_id(2)]])
-    seed_batch(home, [[order_id(5)]], batch_id="20261126-02")
-    read_ahead = batches.read_parcels
-    threads: list[int] = []
-
-    def counted(path: Path, batch_id: str) -> pd.DataFrame:
-        threads.append(threading.get_ident())
-        return read_ahead(path, batch_id)
-
-    monkeypatch.setattr(batches, "read_parcels", counted)
-    with Ledger.open(home / "ledger.sqlite3") as ledger, ledger.write():
-        with batches.parcels_ahead(ledger, BATCH) as parcels_of:
-            pd.testing.assert_frame_equal(parcels_of(BATCH), ledger.parcels(BATCH))
-            other = "20261126-02"
-            pd.testing.assert_frame_equal(parcels_of(other), ledger.parcels(other))
-        assert len(threads) == 1
-        assert threads[0] != threading.get_ident()
-
-        def broken(path: Path, batch_id: str) -> pd.DataFrame:
-            raise LedgerError("the disk is full")
-
-        monkeypatch.setattr(batches, "read_parcels", broken)
-        with batches.parcels_ahead(ledger, BATCH) as parcels_of:
-            pd.testing.assert_frame_equal(parcels_of(BATCH), ledger.parcels(BATCH))
 
 
 @pytest.mark.parametrize(
@@ -490,13 +460,13 @@ def test_human_output(runner: CliRunner, home: Path, tmp_path: Path) -> None:
 
 
 def test_failed_write_changes_nothing(
-    runner: CliRunner, home: Path, tmp_path: Path, writer_mode: str
+    runner: CliRunner, home: Path, tmp_path: Path, writer_mode: Tuning
 ) -> None:
     seed_batch(home, [[order_id(0)]])
     blocker = home / "batches" / BATCH / "upload-taobao.csv"
     blocker.mkdir(parents=True)  # a folder where the upload goes: os.replace fails
     path = write_xlsx(tmp_path / "r.xlsx", [["订单编号", "运单号"], [order_id(0), "773012345678"]])
-    result = run(runner, home, str(path))
+    result = run(runner, home, str(path), tuning=writer_mode)
     assert result.exit_code == 1, result.output
     assert "upload-taobao.csv" in result.output
     assert ledger_numbers(home) == []

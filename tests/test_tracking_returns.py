@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from batch_ship.errors import InputError
-from batch_ship.file_kinds import header_key
+from batch_ship.sources.file_kinds import header_key
 from batch_ship.tracking import find_return_columns
 from tests.tracking_rows import ID_A
 

@@ -85,6 +85,7 @@ def import_tracking(
         replace=replace,
         marketplace=marketplace,
         progress=app.progress(as_json),
+        tuning=app.tuning,
     )
     if as_json:
         emit_json(result.summary())

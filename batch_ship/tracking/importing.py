@@ -15,12 +15,12 @@ import pandas as pd
 
 from batch_ship.couriers import Courier, get_courier
 from batch_ship.errors import InputError, missing_file
-from batch_ship.file_kinds import our_layouts
 from batch_ship.i18n import N_, _
 from batch_ship.imports import next_import
 from batch_ship.ledger import BatchRef, Ledger
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.publish import Publication, open_ledger, publication
+from batch_ship.sources.file_kinds import our_layouts
 from batch_ship.spreadsheets.background import WorkbookWriter
 from batch_ship.tracking.batches import (
     batch_from_references,

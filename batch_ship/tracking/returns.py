@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from batch_ship.errors import BatchShipError, InputError, missing_file
-from batch_ship.file_kinds import (
+from batch_ship.i18n import N_, _
+from batch_ship.sources.file_kinds import (
     CHILD_HEADERS,
     HEADER_SCAN_ROWS,
     NAME_HEADERS,
@@ -23,7 +24,6 @@ from batch_ship.file_kinds import (
     find_kind,
     header_key,
 )
-from batch_ship.i18n import N_, _
 from batch_ship.spreadsheets.read import read_table
 from batch_ship.tracking.cells import clean_values
 
