@@ -11,6 +11,7 @@ import pytest
 from batch_ship.errors import LedgerError
 from batch_ship.ledger import Ledger
 from batch_ship.tracking import batches
+from batch_ship.tuning import Tuning
 from tests.test_cli_import_tracking import BATCH, order_id, seed_batch
 
 
@@ -24,12 +25,14 @@ def test_parcels_read_ahead_are_what_the_ledger_holds(
     read_ahead = batches.read_parcels
     threads: list[int] = []
 
-    def counted(path: Path, batch_id: str) -> pd.DataFrame:
+    def counted(path: Path, batch_id: str, tuning: Tuning) -> pd.DataFrame:
+        assert tuning is small  # the second connection is tuned as the caller's
         threads.append(threading.get_ident())
-        return read_ahead(path, batch_id)
+        return read_ahead(path, batch_id, tuning)
 
     monkeypatch.setattr(batches, "read_parcels", counted)
-    with Ledger.open(home / "ledger.sqlite3") as ledger, ledger.write():
+    small = Tuning(cache_kib=1_024)
+    with Ledger.open(home / "ledger.sqlite3", tuning=small) as ledger, ledger.write():
         with batches.parcels_ahead(ledger, BATCH) as parcels_of:
             pd.testing.assert_frame_equal(parcels_of(BATCH), ledger.parcels(BATCH))
             other = "20261126-02"
@@ -37,7 +40,7 @@ def test_parcels_read_ahead_are_what_the_ledger_holds(
         assert len(threads) == 1
         assert threads[0] != threading.get_ident()
 
-        def broken(path: Path, batch_id: str) -> pd.DataFrame:
+        def broken(path: Path, batch_id: str, tuning: Tuning) -> pd.DataFrame:
             raise LedgerError("the disk is full")
 
         monkeypatch.setattr(batches, "read_parcels", broken)

@@ -15,6 +15,7 @@ from batch_ship.couriers import get_courier, load_couriers
 from batch_ship.errors import InputError, LedgerError
 from batch_ship.i18n import _
 from batch_ship.ledger import BatchRef, Ledger
+from batch_ship.tuning import Tuning
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def parcels_ahead(ledger: Ledger, batch_id: str | None) -> Iterator[Callable[[st
         yield ledger.parcels
         return
     with ThreadPoolExecutor(max_workers=1) as pool:  # leaving waits for the thread
-        ahead = pool.submit(read_parcels, ledger.path, batch_id)
+        ahead = pool.submit(read_parcels, ledger.path, batch_id, ledger.tuning)
 
         def parcels_of(wanted: str) -> pd.DataFrame:
             if wanted == batch_id:
@@ -68,9 +69,9 @@ def parcels_ahead(ledger: Ledger, batch_id: str | None) -> Iterator[Callable[[st
         yield parcels_of
 
 
-def read_parcels(path: Path, batch_id: str) -> pd.DataFrame:
+def read_parcels(path: Path, batch_id: str, tuning: Tuning) -> pd.DataFrame:
     """A batch's parcels, read on a connection of its own (`parcels_ahead`'s thread)."""
-    with Ledger.open(path) as reader:
+    with Ledger.open(path, tuning=tuning) as reader:
         return reader.parcels(batch_id)
 
 

@@ -79,7 +79,7 @@ def import_tracking(
         # the reconcile workbook of a big return is written on the second core while the
         # ledger records
         WorkbookWriter(background=run.big(), preload=(write_reconcile.__module__,)) as writer,
-        open_ledger(workspace) as ledger,
+        open_ledger(workspace, tuning) as ledger,
         publication(workspace, ledger) as publishing,
         # the write lock from the start: what is read below is what gets recorded
         ledger.write(),
