@@ -46,6 +46,27 @@ def _text(value: str) -> str | None:
     return _("must be one line") if "\n" in value or "\r" in value else None
 
 
+NOTE_PARTS = ("order_ids", "seller_note", "buyer_message")
+
+
+def _note_parts(value: list[Any]) -> str | None:
+    if all(part in NOTE_PARTS for part in value):
+        return None
+    return _("must list some of {parts}").format(parts=", ".join(NOTE_PARTS))
+
+
+def _positive(value: int) -> str | None:
+    return None if value > 0 else _("must be more than 0")
+
+
+def _not_negative(value: int) -> str | None:
+    return None if value >= 0 else _("must be 0 or more")
+
+
+def _weights(value: str) -> str | None:
+    return _("must name a .csv file") if not value.lower().endswith(".csv") else _folder(value)
+
+
 SENDER_KEYS = ("name", "phone", "province", "city", "district", "address")
 
 SCHEMA: Mapping[str, Mapping[str, Key]] = {
@@ -62,6 +83,14 @@ SCHEMA: Mapping[str, Mapping[str, Key]] = {
         "merge": Key(bool, N_("true or false")),
         "marketplace": Key(str, N_('"taobao" (or "amazon", or your own template)'), _code),
     },
+    "parcel": {
+        "note": Key(list, '["order_ids", "seller_note", "buyer_message"]', _note_parts),
+        "note_max": Key(int, "100", _positive),
+        "weights": Key(str, N_('"weights.csv" (item code -> grams, in the workspace)'), _weights),
+        "default_weight_g": Key(int, "500", _positive),
+        "insure_above": Key(int, N_("500 (yuan; 0 insures every parcel)"), _not_negative),
+        "cod": Key(bool, N_("true or false")),
+    },
     "folders": {
         "inbox": Key(str, '"inbox"', _folder),
         "returns": Key(str, '"returns"', _folder),
@@ -73,7 +102,14 @@ SCHEMA: Mapping[str, Mapping[str, Key]] = {
     },
 }
 
-_TYPE_NAMES = {str: N_("text (in quotes)"), bool: N_("true or false")}
+_TYPE_NAMES = {
+    str: N_("text (in quotes)"),
+    bool: N_("true or false"),
+    int: N_("a whole number"),
+    list: N_("a list"),
+}
+# Sections that are lists of tables, each checked by its own module (route_rules.py).
+TABLE_LISTS = ("route",)
 
 
 def _toml_type(value: object) -> str:
@@ -98,6 +134,8 @@ def validate(data: Mapping[str, Any], path: Path) -> dict[str, dict[str, Any]]:
     fixes: list[str] = []
     checked: dict[str, dict[str, Any]] = {}
     for section, value in data.items():
+        if section in TABLE_LISTS:
+            continue
         keys = SCHEMA.get(section)
         if keys is None:
             log.warning(

@@ -31,3 +31,14 @@ RECONCILE_HEADERS = {
     "returned": "回传单号 returned",
     "applied": "已替换 applied",
 }
+
+# intercepts.xlsx (拦截件: orders closed or refunding after they were submitted).
+INTERCEPTS_SHEET = "拦截件 intercepts"
+INTERCEPT_HEADERS = {
+    "order": "订单编号 order",
+    "courier": "快递公司 courier",
+    "tracking": "运单号 tracking",
+    "batch": "批次 batch",
+    "at": "拦截时间 when",
+    "status": "订单状态 status",
+}

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from batch_ship.ledger import Ledger, status
+from batch_ship.ledger.voids import void_history
 
 IMPORT_EVENT = "import-tracking"
 LEGACY_RECONCILE = "reconcile.xlsx"  # what every import wrote, over the last one, until 2026-12
@@ -59,4 +60,5 @@ def batch_status(path: Path, batch_id: str) -> dict[str, Any] | None:
         found = [entry for entry in status(ledger)["batches"] if entry["batch"] == batch_id]
         if not found:
             return None
-        return {**found[0], "imports": batch_imports(ledger, batch_id)}
+        voids = [entry.as_dict() for entry in void_history(ledger, batch_id)]
+        return {**found[0], "imports": batch_imports(ledger, batch_id), "voids": voids}

@@ -16,6 +16,7 @@ class OrderStatus(StrEnum):
     SHIPPED = "shipped"
     COMPLETED = "completed"
     CLOSED = "closed"
+    REFUNDING = "refunding"  # 退款中: a refund asked for, not decided (never ships)
     UNKNOWN = "unknown"
 
 

@@ -15,6 +15,7 @@ import jinja2
 from batch_ship.errors import InputError
 from batch_ship.i18n import _
 from batch_ship.ledger import BatchInfo, Ledger, status
+from batch_ship.ledger.intercepts import Intercept, all_intercepts
 from batch_ship.model import OrderState
 from batch_ship.privacy import mask_address, mask_name, mask_phone
 from batch_ship.publish import publish_file
@@ -108,6 +109,7 @@ class ReportData:
     coverage: tuple[Coverage, ...]
     steps: tuple[Step, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    intercepts: tuple[Intercept, ...] = ()  # 拦截件: out, then closed or refunding
 
     @property
     def chart_height(self) -> int:
@@ -159,6 +161,9 @@ def build_report(workspace: Workspace, batch_id: str | None = None) -> ReportDat
         states = ledger.order_states({row[1] for row in raw_rows}) if raw_rows else {}
         steps = tuple(_steps(ledger, batch_id))
         provinces, province_note = _provinces(ledger.province_counts(batch_id))
+        intercepts = tuple(
+            item for item in all_intercepts(ledger) if batch_id in (None, item.batch_id)
+        )
         if batch_id is None:
             order_states = {k: int(v) for k, v in status(ledger).get("orders", {}).items()}
         else:
@@ -225,6 +230,7 @@ def build_report(workspace: Workspace, batch_id: str | None = None) -> ReportDat
         coverage=coverage,
         steps=steps,
         notes=tuple(notes),
+        intercepts=intercepts,
     )
 
 

@@ -36,6 +36,7 @@ ORDER_ID_HEADERS = ("订单编号", "订单号")  # the order report's own name 
 # The order columns build_parcels reads; export passes only these (memory at 1M orders).
 ORDER_FIELDS = (
     c.ORDER_ID, c.BUYER, c.BUYER_MESSAGE, c.SELLER_NOTE, c.PAID_AT, c.TITLES, c.ITEM_COUNT,
+    c.AMOUNT, c.SHOP,
 )  # fmt: skip
 
 # Orders merge into one parcel when all of these agree (build_parcels with merge).
@@ -113,6 +114,10 @@ def build_parcels(
     codes = _parcel_codes(per_order) if merge and n else np.arange(n, dtype=np.int64)
     table, item_lists = _merge(per_order, codes, courier.item_separator, lists)
     table.insert(0, "seq", np.arange(1, len(table) + 1))
+    # what parcel_content.py fills from [parcel]; until then: the order ids, nothing else
+    table["note"] = table["order_ids"]
+    for name in ("weight_g", "weight_kg", "declared_value", "cod_amount"):
+        table[name] = pd.Series([""] * len(table), dtype="str", index=table.index)
     # submission order: by parcel, and within a parcel in file order
     mapping = pd.DataFrame({"order_id": order_ids, "seq": codes + 1})
     mapping = mapping.iloc[np.argsort(codes, kind="stable")].reset_index(drop=True)

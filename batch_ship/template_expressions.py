@@ -22,7 +22,7 @@ from batch_ship.workspace import Sender
 # parcel's rendered item lines, `item` (only in the [items] format) one line of the item report.
 PARCEL_FIELDS = (
     "reference", "order_ids", "order_count", "items", "quantity", "buyer", "buyer_message",
-    "seller_note", "paid_at",
+    "seller_note", "paid_at", "note", "weight_g", "weight_kg", "declared_value", "cod_amount",
 )  # fmt: skip
 RECIPIENT_FIELDS = (
     "name", "phone", "phone_kind", "province", "city", "district", "detail", "postcode", "address",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from batch_ship.config_schema import validate
 from batch_ship.errors import ConfigError
 from batch_ship.i18n import _
+from batch_ship.route_rules import Route, parse_routes
+from batch_ship.template_dirs import template_files
 from batch_ship.toml_keys import read_toml
 
 CONFIG_NAME = "batch_ship.toml"
@@ -32,6 +34,19 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class ParcelSettings:
+    """`[parcel]`: what the courier columns parcel.note, weight_kg, declared_value and
+    cod_amount carry (couriers/*.toml use them where the courier has such a column)."""
+
+    note: tuple[str, ...] = ("order_ids",)  # joined with a space: order_ids, seller_note, ...
+    note_max: int = 100  # characters; a longer note is cut, ending in …
+    weights: Path | None = None  # the item weight table (CSV: item code, grams)
+    default_weight_g: int | None = None  # an item the table lacks; None: no weight at all
+    insure_above: int | None = None  # yuan: a parcel paid more is insured for what was paid
+    cod: bool = False  # cash on delivery: the amount paid is collected
+
+
+@dataclass(frozen=True)
 class Config:
     sender: Sender = field(default_factory=Sender)
     courier: str = "zto"
@@ -42,6 +57,8 @@ class Config:
     returns: str = "returns"
     archive: str = "archive"
     failed: str = "failed"  # daily moves a file that failed here, with its error beside it
+    routes: tuple[Route, ...] = ()  # [[route]] tables, in order: the first match wins
+    parcel: ParcelSettings = field(default_factory=ParcelSettings)
 
 
 @dataclass(frozen=True)
@@ -121,7 +138,11 @@ def load_config(path: Path) -> Config:
     if not path.exists():
         return Config()
     data = read_toml(path)
-    return _config_from(validate(data, path), path)
+    config = _config_from(validate(data, path), path)
+    if "route" not in data:
+        return config
+    couriers = template_files("couriers", config.templates)
+    return replace(config, routes=parse_routes(data["route"], path, couriers))
 
 
 def _config_from(data: dict[str, dict[str, Any]], path: Path) -> Config:
@@ -135,5 +156,20 @@ def _config_from(data: dict[str, dict[str, Any]], path: Path) -> Config:
         merge=defaults.get("merge", base.merge),
         marketplace=defaults.get("marketplace", base.marketplace),
         templates=(path.parent / templates) if templates else None,
+        parcel=_parcel(data.get("parcel", {}), path),
         **{name: folders.get(name, getattr(base, name)) for name in FOLDER_KEYS},
+    )
+
+
+def _parcel(section: dict[str, Any], path: Path) -> ParcelSettings:
+    """[parcel] as checked by the schema; the weight table relative to the workspace."""
+    base = ParcelSettings()
+    weights = section.get("weights")
+    return ParcelSettings(
+        note=tuple(section.get("note", base.note)),
+        note_max=section.get("note_max", base.note_max),
+        weights=path.parent / weights if weights else None,
+        default_weight_g=section.get("default_weight_g"),
+        insure_above=section.get("insure_above"),
+        cod=section.get("cod", base.cod),
     )

@@ -32,6 +32,7 @@ STAMP = "202611260900"
 COURIER = "zto"
 # Export is measured end to end here; the others measure one component each.
 OTHER_SUITES = ("bench_read", "bench_normalize", "bench_import", "bench_ledger", "bench_labels")
+ROUTED_SIZE = 100_000  # `make bench` also runs bench_routing (a rules-routed export) at this size
 # The bars from the issue.
 MAX_FLOOR_RATIO = 2.0  # at 100k, export and import each
 MAX_SCALE_RATIO = 11.0  # 1M time / 100k time
@@ -62,6 +63,16 @@ def child(argv: Sequence[str]) -> dict[str, Any]:
         workspace = open_workspace(Path(home))
         started = time.perf_counter()
         result = run_export(workspace, [Path(orders)], items=[Path(items)], courier=COURIER)
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "summary": result.summary(), "parts": dict(result.seconds)}
+    if step == "routed-export":  # no --courier: batch_ship.toml's [[route]] rules choose
+        from batch_ship.export import run_export
+        from batch_ship.workspace import open_workspace
+
+        home, orders, items = args
+        workspace = open_workspace(Path(home))
+        started = time.perf_counter()
+        result = run_export(workspace, [Path(orders)], items=[Path(items)])
         seconds = time.perf_counter() - started
         return {"seconds": seconds, "summary": result.summary(), "parts": dict(result.seconds)}
     if step == "import":
@@ -456,6 +467,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             partial = markdown(runs, command.strip() + " (in progress)", {}, failures)
             RESULTS.write_text(partial, encoding="utf-8")
     others = run_others() if args.all else {}
+    if ROUTED_SIZE in sizes:  # issue 16's bar: a rules-routed export within 2x of the floor
+        print(f"\n== bench.bench_routing ({ROUTED_SIZE:,} orders)", flush=True)
+        from bench.bench_routing import run as run_routed
+
+        try:
+            others["bench_routing"] = run_routed(ROUTED_SIZE)
+        except (RuntimeError, subprocess.CalledProcessError) as error:
+            others["bench_routing"] = {"error": str(error)}
     text = markdown(runs, command.strip(), others, failures)
     print("\n" + text)
     if not args.no_write:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole daily loop on synthetic data, each step through the installed batch-ship CLI:
-# init -> sample-data -> export --courier zto -> sample-return -> import-tracking -> report.
+# init -> sample-data -> export --courier zto -> sample-return -> import-tracking -> void
+# (a rejected batch, exported again) -> ship (one order by hand) -> report.
 # Usage: scripts/demo.sh [DIR]   (default demo/; `make demo` installs first, then runs this)
 set -euo pipefail
 
@@ -82,7 +83,26 @@ print(f"batch {s['batch']}: {s['parcels_matched']} parcels matched, {s['orders_s
       f"shipped, {s['unknown_rows']} unknown rows, {s['invalid_numbers']} invalid numbers")
 EOF
 
-step "6. report"
+step "6. void: a second batch the courier rejected goes back, and out again with sf"
+"$BS" --home "$DIR" sample-data "$DIR/downloads/later" --orders 20 --seed 2 >/dev/null
+LATER="$(ls "$DIR"/downloads/later/ExportOrderList*.csv | head -n 1)"
+"$BS" --home "$DIR" export "$LATER" --courier zto --json > "$DIR/export-later.json"
+REJECTED="$(json_field "$DIR/export-later.json" batch)"
+"$BS" --home "$DIR" void "$REJECTED" --reason "demo: the courier rejected the file" --json > "$DIR/void.json"
+"$BS" --home "$DIR" export "$LATER" --courier sf --json > "$DIR/export-sf.json"
+"$PY" - "$DIR/void.json" "$DIR/export-sf.json" <<'EOF'
+import json, sys
+v, e = (json.load(open(path)) for path in sys.argv[1:])
+print(f"voided batch {v['batch']}: {v['parcels']} parcels, {len(v['orders'])} orders "
+      f"({v['reason']}); exported again as batch {e['batch']} ({e['courier']}): "
+      f"{e['orders_submitted']} orders")
+EOF
+
+step "7. ship: one order taken to the counter by hand, number typed in"
+HAND="$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["orders"][0])' "$DIR/void.json")"
+"$BS" --home "$DIR" ship "$HAND" --courier sf --tracking SF1234567890123
+
+step "8. report"
 REPORT="$("$BS" --home "$DIR" report --batch "$BATCH")"
 
 step "Done. Outputs:"
@@ -94,5 +114,8 @@ step "Done. Outputs:"
         echo "batch output    $file"
     done
     echo "HTML report     $REPORT"
-    echo "JSON summaries  $DIR/export.json $DIR/import.json"
+    for file in "$DIR"/uploads/*; do
+        echo "manual upload   $file"
+    done
+    echo "JSON summaries  $DIR/export.json $DIR/import.json $DIR/void.json"
 }

@@ -61,6 +61,8 @@ def test_status_json_on_an_empty_home_creates_no_ledger(runner: CliRunner, home:
     assert json.loads(result.stdout) == {
         "batches": [],
         "orders": {"submitted": 0, "shipped": 0, "exception": 0},
+        "manual": [],
+        "intercepts": [],
     }
     assert [path.name for path in home.iterdir()] == ["batch_ship.toml"]
 
@@ -90,6 +92,8 @@ def test_status_json_on_a_filled_home(runner: CliRunner, home: Path) -> None:
             }
         ],
         "orders": {"submitted": 1, "shipped": 2, "exception": 1},
+        "manual": [],
+        "intercepts": [],
     }
 
 

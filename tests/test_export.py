@@ -114,6 +114,9 @@ def test_summary_is_the_contract_object() -> None:
         "skipped": {"already-submitted": 3},
         "exceptions": {},
         "files": [],
+        "batches": [],
+        "couriers": {},
+        "intercepts": [],
     }
 
 

@@ -156,7 +156,8 @@ def known_batch(ledger: Ledger, batch_id: str) -> None:
     """A batch row, as export's commit leaves it (no parcels needed here)."""
     with ledger.write():
         ledger._conn.execute(
-            "INSERT INTO batches VALUES (?, 'zto', '2026-11-26T09:00:00', '[]', 1, 0)",
+            "INSERT INTO batches (batch_id, courier, created, files, first_parcel, last_parcel)"
+            " VALUES (?, 'zto', '2026-11-26T09:00:00', '[]', 1, 0)",
             (batch_id,),
         )
 

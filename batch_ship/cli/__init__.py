@@ -58,6 +58,8 @@ COMMANDS = {
     "report": "batch_ship.cli.report:report",
     "sample-data": "batch_ship.cli.samples:sample_data",
     "sample-return": "batch_ship.cli.tracking:sample_return",
+    "void": "batch_ship.cli.void:void",
+    "ship": "batch_ship.cli.ship:ship",
 }
 
 

@@ -30,6 +30,7 @@ def status(app: App, batch: str | None, as_json: bool) -> None:
 
     Example: batch-ship --home shop status --json
     """
+    from batch_ship.handoff_status import handoff_status
     from batch_ship.imports import batch_status
     from batch_ship.ledger import ledger_status
 
@@ -48,7 +49,10 @@ def status(app: App, batch: str | None, as_json: bool) -> None:
         else:
             click.echo(render_batch(found))
         return
-    summary = ledger_status(app.workspace.ledger_path)
+    summary = {
+        **ledger_status(app.workspace.ledger_path),
+        **handoff_status(app.workspace.ledger_path),
+    }
     if as_json:
         emit_json(summary)
         return
@@ -70,6 +74,7 @@ def render_batch(found: dict[str, Any]) -> str:
         ).format(**{**found, "created": found["created"].replace("T", " ")[:16]}),
         "",
     ]
+    lines += _void_lines(found.get("voids", []))
     imports = found["imports"]
     if not imports:
         lines.append(_("No imports yet: `batch-ship import-tracking` the courier's return."))
@@ -98,6 +103,42 @@ def render_batch(found: dict[str, Any]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def _handoff_lines(summary: dict[str, Any]) -> list[str]:
+    """Orders shipped by hand and intercepts (拦截件), when there are any."""
+    lines = []
+    for entry in summary.get("manual", []):
+        lines.append(
+            _("shipped by hand: order {order} by {courier}, {tracking} (batch {batch})").format(
+                **entry
+            )
+        )
+    for entry in summary.get("intercepts", []):
+        lines.append(
+            _(
+                "intercept (拦截件): order {order} is {raw_status} since {at}; batch {batch}, "
+                "{courier} {tracking}"
+            ).format(**{**entry, "at": entry["at"].replace("T", " ")[:16]})
+        )
+    return ["", *lines] if lines else []
+
+
+def _void_lines(voids: list[dict[str, Any]]) -> list[str]:
+    """The batch's void history, one line per voided parcel."""
+    lines = []
+    for entry in voids:
+        lines.append(
+            _("voided {at}: order(s) {orders}{numbers}{reason}").format(
+                at=entry["at"].replace("T", " ")[:19],
+                orders=", ".join(entry["orders"]),
+                numbers=_(", cancelled waybill {value}").format(value=", ".join(entry["tracking"]))
+                if entry["cancelled"]
+                else "",
+                reason=f" ({entry['reason']})" if entry["reason"] else "",
+            )
+        )
+    return [*lines, ""] if lines else []
+
+
 def render(summary: dict[str, Any]) -> str:
     """The human table: one line per batch, then the order counts."""
     batches = summary["batches"]
@@ -123,6 +164,7 @@ def render(summary: dict[str, Any]) -> str:
         ]
         lines = [_line(headers, widths), _line(tuple("-" * width for width in widths), widths)]
         lines += [_line(row, widths) for row in rows]
+    lines += _handoff_lines(summary)
     lines.append("")
     lines.append(
         _(

@@ -4,17 +4,18 @@ re-check the orders, record the batch, finish the workbooks and put the folder i
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from batch_ship.couriers import Courier
-from batch_ship.export.build import BuiltBatch, build_batch, clear_folder
+from batch_ship.export.build import Built, Couriers, build_batches, clear_folder
 from batch_ship.export.plan import DONE, ExportPlan, narrow
 from batch_ship.export.prepare import Prepared
-from batch_ship.export.result import ExportResult, nothing_new
+from batch_ship.export.result import BatchSummary, ExportResult, nothing_new
 from batch_ship.i18n import _
 from batch_ship.ledger import Ledger, NewBatch
+from batch_ship.ledger.intercepts import Intercept
 from batch_ship.progress import Progress, StepTimer
 from batch_ship.publish import publication
 from batch_ship.sources import canonical as c
@@ -29,13 +30,14 @@ class ExportJob:
     """One export as asked: where, for which courier, from which files."""
 
     workspace: Workspace
-    courier: Courier
+    couriers: Couriers  # the default (or --courier's) and the routes'
     merge: bool
     paths: list[Path]
     item_paths: list[Path]
     now: datetime | None
     progress: Progress
     timer: StepTimer
+    intercepts: tuple[Intercept, ...] = ()  # caught while reading (export/run.py)
 
 
 def commit_export(
@@ -47,27 +49,35 @@ def commit_export(
     commit the batch with the record of its folder; then the folder moves into place. Any
     failure leaves no batch folder and an unchanged ledger."""
     timer = job.timer
+    default = job.couriers.default.code
     with publication(job.workspace, ledger) as publishing:
-        staging = publishing.folder("batch")
-        built: BuiltBatch | None = None
+
+        def folder(index: int) -> Path:  # one staging folder per courier's batch
+            path = publishing.root / f"batch-{index}"
+            path.mkdir(exist_ok=True)
+            return path
+
+        built: Built | None = None
         try:
             with timer("build"):
-                built = _build(job, staging, prepared.plan, prepared, writer)
+                built = _build(job, folder, prepared.plan, prepared, writer)
             publishing.estimate = built.workbooks.estimated_size
             with ledger.write():
                 plan, taken = _recheck(ledger, prepared)
                 if plan.empty:
-                    return nothing_new(job.courier.code, prepared.orders_read, plan, timer)
+                    orders_read = prepared.orders_read
+                    return nothing_new(default, orders_read, plan, timer, job.intercepts)
                 if taken:
                     with timer("rebuild"):
                         built.workbooks.discard()  # the worker may be writing the first plan
-                        clear_folder(staging)
-                        built = _build(job, staging, plan, prepared, writer)
+                        for batch in built.batches:
+                            clear_folder(batch.folder)
+                        built = _build(job, folder, plan, prepared, writer)
                     publishing.estimate = built.workbooks.estimated_size
                 result = _record(ledger, job, plan, built, prepared.orders_read)
-                # the batch folder goes into place once this commit is on disk
-                assert result.batch is not None
-                publishing.place(staging, job.workspace.batch_dir(result.batch))
+                # the batch folders go into place once this commit is on disk
+                for summary, batch in zip(result.batches, built.batches, strict=True):
+                    publishing.place(batch.folder, job.workspace.batch_dir(summary.batch))
                 publishing.record()
         finally:
             if built is not None:
@@ -84,11 +94,15 @@ def commit_export(
 
 
 def _build(
-    job: ExportJob, staging: Path, plan: ExportPlan, prepared: Prepared, writer: WorkbookWriter
-) -> BuiltBatch:
-    return build_batch(
-        staging,
-        job.courier,
+    job: ExportJob,
+    folder: Callable[[int], Path],
+    plan: ExportPlan,
+    prepared: Prepared,
+    writer: WorkbookWriter,
+) -> Built:
+    return build_batches(
+        folder,
+        job.couriers,
         plan,
         prepared.items,
         prepared.originals,
@@ -117,48 +131,61 @@ def _recheck(ledger: Ledger, prepared: Prepared) -> tuple[ExportPlan, bool]:
 
 
 def _record(
-    ledger: Ledger, job: ExportJob, plan: ExportPlan, built: BuiltBatch, orders_read: int
+    ledger: Ledger, job: ExportJob, plan: ExportPlan, built: Built, orders_read: int
 ) -> ExportResult:
-    """Record the batch, finish its workbooks, log the export event: all in the caller's
+    """Record every courier's batch (the exception orders with the first, beside its
+    exceptions.xlsx), finish the workbooks, log the export events: all in the caller's
     write transaction."""
     timer = job.timer
     when = job.now or datetime.now()
-    batch_id = ledger.new_batch_id(when.date())
+    made: list[BatchSummary] = []
     with timer("record"):
-        ledger.record_batch(
-            NewBatch(
-                batch_id=batch_id,
-                courier=job.courier.code,
-                created=when,
-                files=tuple(built.file_names),
-                parcels=built.ledger_parcels,
-                orders=built.orders,
-                exceptions=plan.exceptions[["order_id", "codes"]],
+        for index, batch in enumerate(built.batches):
+            batch_id = ledger.new_batch_id(when.date())
+            exceptions = plan.exceptions[["order_id", "codes"]]
+            ledger.record_batch(
+                NewBatch(
+                    batch_id=batch_id,
+                    courier=batch.courier.code,
+                    created=when,
+                    files=tuple(batch.file_names),
+                    parcels=batch.ledger_parcels,
+                    orders=batch.orders,
+                    exceptions=exceptions if index == 0 else exceptions.iloc[:0],
+                )
             )
-        )
+            made.append(
+                BatchSummary(batch_id, batch.courier.code, len(batch.orders), batch.parcels)
+            )
     with timer("write"):  # what the worker has not written (all, without one)
         built.workbooks.finish(job.progress)
-    target = job.workspace.batch_dir(batch_id)
     result = ExportResult(
-        batch=batch_id,
-        courier=job.courier.code,
+        batch=made[0].batch,
+        courier=made[0].courier,
         orders_read=orders_read,
-        orders_submitted=len(built.orders),
-        parcels=built.parcels,
+        orders_submitted=sum(entry.orders for entry in made),
+        parcels=sum(entry.parcels for entry in made),
         skipped=plan.skipped,
         exceptions=plan.exception_counts,
-        files=tuple(target / name for name in built.file_names),
+        files=tuple(
+            job.workspace.batch_dir(entry.batch) / name
+            for entry, batch in zip(made, built.batches, strict=True)
+            for name in batch.file_names
+        ),
         seconds=timer.rounded(),
+        batches=tuple(made),
+        intercepts=job.intercepts,
     )
-    ledger.log_event(
-        "export",
-        batch_id,
-        {
-            **result.summary(),
-            "inputs": [path.name for path in job.paths],
-            "items": [Path(path).name for path in job.item_paths],
-            "merge": job.merge,
-            "seconds": timer.rounded(),
-        },
-    )
+    for entry in made:
+        ledger.log_event(
+            "export",
+            entry.batch,
+            {
+                **result.summary(),
+                "inputs": [path.name for path in job.paths],
+                "items": [Path(path).name for path in job.item_paths],
+                "merge": job.merge,
+                "seconds": timer.rounded(),
+            },
+        )
     return result

@@ -18,6 +18,7 @@ from batch_ship.columns import arrow_text
 from batch_ship.errors import InputError
 from batch_ship.export.plan import ExportPlan, OrderView, done_ids, duplicate_mask, plan_orders
 from batch_ship.i18n import _
+from batch_ship.intercepts import intercept_candidates
 from batch_ship.ledger import Ledger
 from batch_ship.model import OrderState, OrderStatus
 from batch_ship.normalize.recipients import normalize_recipients
@@ -38,11 +39,18 @@ class OrdersRead:
     million orders, keeping less matters."""
 
     def __init__(
-        self, frame: pd.DataFrame, original: pd.DataFrame, items: pd.DataFrame, view: OrderView
+        self,
+        frame: pd.DataFrame,
+        original: pd.DataFrame,
+        items: pd.DataFrame,
+        view: OrderView,
+        stopped: pd.DataFrame,
     ) -> None:
         self.view = view
         self.items = items
         self.count = len(frame)
+        # orders the report calls closed or refunding: intercepts when already out
+        self.stopped = stopped
         # rows that may go: not a repeated row, awaiting shipment (the ledger decides later)
         self.candidates = np.flatnonzero(~view.duplicate & view.awaiting)
         self._tables: tuple[pd.DataFrame, pd.DataFrame] | None = (frame, original)
@@ -89,8 +97,9 @@ def read_orders(
     view = OrderView(order_ids, duplicate_mask(frame, order_ids), awaiting)
     # Later steps read only these order columns: let go of the others (status, amount,
     # source, row ...) before normalization, the step with the largest working set.
+    stopped = intercept_candidates(frame)
     frame = frame[[col for col in (*ORDER_FIELDS, *RECIPIENT_INPUTS) if col in frame]]
-    return OrdersRead(frame, original, items, view)
+    return OrdersRead(frame, original, items, view, stopped)
 
 
 def check_items(items: pd.DataFrame, order_ids: pd.Series, files: list[Path]) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from batch_ship.export.plan import ExportPlan
+from batch_ship.ledger.intercepts import Intercept
 from batch_ship.progress import StepTimer
 
 
@@ -23,6 +24,8 @@ class ExportResult:
     exceptions: dict[str, int]
     files: tuple[Path, ...] = ()
     seconds: dict[str, float] = field(default_factory=dict)
+    batches: tuple[BatchSummary, ...] = ()  # one per courier, in the routes' order
+    intercepts: tuple[Intercept, ...] = ()  # found by this run (拦截件)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -34,10 +37,32 @@ class ExportResult:
             "skipped": dict(self.skipped),
             "exceptions": dict(self.exceptions),
             "files": [str(path) for path in self.files],
+            "batches": [entry.batch for entry in self.batches],
+            "couriers": {entry.courier: entry.summary() for entry in self.batches},
+            "intercepts": [item.as_dict() for item in self.intercepts],
         }
 
 
-def nothing_new(courier: str, orders_read: int, plan: ExportPlan, timer: StepTimer) -> ExportResult:
+@dataclass(frozen=True)
+class BatchSummary:
+    """One courier's batch of an export: `couriers` in `export --json`."""
+
+    batch: str
+    courier: str
+    orders: int
+    parcels: int
+
+    def summary(self) -> dict[str, Any]:
+        return {"batch": self.batch, "orders": self.orders, "parcels": self.parcels}
+
+
+def nothing_new(
+    courier: str,
+    orders_read: int,
+    plan: ExportPlan,
+    timer: StepTimer,
+    intercepts: tuple[Intercept, ...] = (),
+) -> ExportResult:
     """The result of an export that made no batch: the plan's skips and exceptions only."""
     return ExportResult(
         batch=None,
@@ -48,4 +73,5 @@ def nothing_new(courier: str, orders_read: int, plan: ExportPlan, timer: StepTim
         skipped=plan.skipped,
         exceptions=plan.exception_counts,
         seconds=timer.rounded(),
+        intercepts=intercepts,
     )

@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from batch_ship.couriers import get_courier
 from batch_ship.errors import InputError
+from batch_ship.export.build import export_couriers
 from batch_ship.export.commit import ExportJob, commit_export
 from batch_ship.export.prepare import prepare, read_orders
 from batch_ship.export.result import ExportResult, nothing_new
 from batch_ship.i18n import _
+from batch_ship.intercepts import catch_intercepts
 from batch_ship.progress import Progress, StepTimer, no_progress
 from batch_ship.publish import open_ledger
-from batch_ship.sender import sender_for
 from batch_ship.sources.registry import choose_source
 from batch_ship.spreadsheets.background import WorkbookWriter
 from batch_ship.tuning import DEFAULT_TUNING, Tuning
@@ -44,8 +44,9 @@ def run_export(
     sliced (never what is produced).
     """
     timer = StepTimer()
-    chosen = get_courier(courier or workspace.config.courier, workspace.config.templates)
-    workspace = sender_for(chosen, workspace)  # refused before any file is read
+    # --courier's, else the routes' and the default: each refused before any file is read
+    couriers, workspace = export_couriers(workspace, courier)
+    chosen = couriers.default
     paths = [Path(path) for path in orders]
     if not paths:
         raise InputError(_("no order report given"), hint=_("pass ExportOrderList*.csv files"))
@@ -53,12 +54,13 @@ def run_export(
     item_paths = list(items) if items is not None else order_source.companions(paths)
     with timer("read"):
         read = read_orders(order_source, paths, item_paths, items is not None, progress)
+    caught = tuple(catch_intercepts(workspace, read.stopped, tuning))
     merge = workspace.config.merge if merge is None else merge
-    job = ExportJob(workspace, chosen, merge, paths, item_paths, now, progress, timer)
+    job = ExportJob(workspace, couriers, merge, paths, item_paths, now, progress, timer, caught)
     # A big export starts the second process now: it is ready when the building ends.
     big = len(read.candidates) >= tuning.background_orders
     with open_ledger(workspace, tuning) as ledger, WorkbookWriter(background=big) as writer:
         prepared = prepare(ledger, read, progress, tuning, timer)
         if prepared.plan.empty:
-            return nothing_new(chosen.code, prepared.orders_read, prepared.plan, timer)
+            return nothing_new(chosen.code, prepared.orders_read, prepared.plan, timer, caught)
         return commit_export(ledger, writer, job, prepared)

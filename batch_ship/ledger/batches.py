@@ -97,9 +97,13 @@ class BatchRecording(Store):
                 hint=_("take the id from new_batch_id() inside the same write()"),
             )
         # Parcel ids are assigned here, under the write lock, so orders can name them
-        # without reading anything back.
+        # without reading anything back. Past every batch's range too: a voided parcel's id
+        # (its row gone, ledger/voids.py) is never given again.
         base = int(
-            self._conn.execute("SELECT coalesce(max(parcel_id), 0) FROM parcels").fetchone()[0]
+            self._conn.execute(
+                "SELECT max((SELECT coalesce(max(parcel_id), 0) FROM parcels),"
+                " (SELECT coalesce(max(last_parcel), 0) FROM batches))"
+            ).fetchone()[0]
         )
         self._conn.execute(
             "INSERT INTO batches (batch_id, courier, created, files, first_parcel, last_parcel)"

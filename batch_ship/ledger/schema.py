@@ -155,6 +155,38 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (run, step)
         ) WITHOUT ROWID""",
     ),
+    (
+        # Voided parcels (batch-ship void; ship moving an order): the parcel's row, its
+        # orders and its numbers leave parcels/orders/tracking (so every query, upload and
+        # count ignores them and a later export takes the orders again); what it was stays
+        # here (ledger/voids.py). cancelled = 1: it had a number (a cancelled waybill).
+        """CREATE TABLE voids (
+            void_id INTEGER PRIMARY KEY,
+            batch_id TEXT NOT NULL,
+            parcel_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            reference TEXT NOT NULL,
+            order_ids TEXT NOT NULL,
+            tracking TEXT NOT NULL DEFAULT '',
+            cancelled INTEGER NOT NULL DEFAULT 0,
+            reason TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX voids_batch ON voids (batch_id)",
+        # Orders submitted or shipped that a later export read as closed or refunding
+        # (拦截件, ledger/intercepts.py): never in an upload written after `at`.
+        """CREATE TABLE intercepts (
+            order_id TEXT PRIMARY KEY CHECK (order_id != ''),
+            batch_id TEXT NOT NULL,
+            courier TEXT NOT NULL,
+            tracking TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,
+            raw_status TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        # 'export' or 'manual' (batch-ship ship: one parcel shipped by hand).
+        "ALTER TABLE batches ADD COLUMN kind TEXT NOT NULL DEFAULT 'export'",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

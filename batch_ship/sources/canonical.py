@@ -25,6 +25,7 @@ PAID_AT = "paid_at"  # ISO 8601 'YYYY-MM-DD HH:MM:SS' or ''
 AMOUNT = "amount"  # 买家实际支付金额 as a decimal string, e.g. '128.50'
 BUYER_MESSAGE = "buyer_message"  # 买家留言
 SELLER_NOTE = "seller_note"  # 订单备注
+SHOP = "shop"  # 店铺名称 (routing rules' shops)
 TITLES = "titles"  # 宝贝标题 from the order report (fallback when no item report)
 ITEM_COUNT = "item_count"  # 宝贝总数量
 SOURCE = "source"  # file name the row came from
@@ -32,7 +33,7 @@ ROW = "row"  # 1-based row number in that file, header = 1 (as a spreadsheet sho
 
 ORDER_COLUMNS = (
     ORDER_ID, BUYER, STATUS, RAW_STATUS, NAME, MOBILE, TELEPHONE, ADDRESS, PAID_AT, AMOUNT,
-    BUYER_MESSAGE, SELLER_NOTE, TITLES, ITEM_COUNT, SOURCE, ROW,
+    BUYER_MESSAGE, SELLER_NOTE, TITLES, ITEM_COUNT, SOURCE, ROW, SHOP,
 )  # fmt: skip
 
 # Canonical item columns (one row per item line of the item report).

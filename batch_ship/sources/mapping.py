@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # text, mapped through [statuses]) and, when the file has one row per item line, item columns.
 ORDER_FIELDS = (
     c.ORDER_ID, c.BUYER, "status", c.NAME, c.MOBILE, c.TELEPHONE, c.ADDRESS, c.PAID_AT,
-    c.AMOUNT, c.BUYER_MESSAGE, c.SELLER_NOTE, c.TITLES, c.ITEM_COUNT,
+    c.AMOUNT, c.BUYER_MESSAGE, c.SELLER_NOTE, c.TITLES, c.ITEM_COUNT, c.SHOP,
 )  # fmt: skip
 ITEM_FIELDS = (c.ITEM_TITLE, c.ITEM_SKU, c.ITEM_PROPERTIES, c.ITEM_QUANTITY, c.ITEM_PRICE)
 # A column whose cells each hold a pasted contact block (name, phone and address, any order,

@@ -16,12 +16,14 @@ from batch_ship.couriers import Courier
 from batch_ship.ledger import Ledger, assignment_columns, iso_time, shipped_rows
 from batch_ship.tracking.plan import ImportPlan, rows_of
 from batch_ship.tracking.reconcile import cannot_write
+from batch_ship.upload_files import without_intercepts
 from batch_ship.uploads import Marketplace, render_upload, upload_frame
 
 
 def record_plan(ledger: Ledger, plan: ImportPlan, parcels: pd.DataFrame) -> pd.DataFrame:
     """Record the plan's new and replacing numbers (in the caller's transaction); the batch's
-    shipped rows (`shipped_rows`) as the ledger now holds them."""
+    shipped rows (`shipped_rows`) as the ledger now holds them, less the intercepts (拦截件:
+    an order closed after it went out is never in an upload written later)."""
     # in parcel order, as the ledger stores them (stable: the first number of a parcel
     # stays first)
     fresh = plan.fresh.sort_values("parcel_id", kind="stable")
@@ -29,7 +31,7 @@ def record_plan(ledger: Ledger, plan: ImportPlan, parcels: pd.DataFrame) -> pd.D
     ledger.record_tracking(fresh["parcel_id"], fresh["number"], fresh["source"], recorded_at=now)
     if plan.replace:
         ledger.record_tracking(*assignment_columns(plan.replace), replace=True, recorded_at=now)
-    return shipped_rows(after_recording(parcels, plan, iso_time(now)))
+    return without_intercepts(ledger, shipped_rows(after_recording(parcels, plan, iso_time(now))))
 
 
 def after_recording(parcels: pd.DataFrame, plan: ImportPlan, recorded_at: str) -> pd.DataFrame:

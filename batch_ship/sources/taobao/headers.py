@@ -37,6 +37,7 @@ ORDER_HEADERS: dict[str, str] = {
     "商品标题": c.TITLES,
     "宝贝总数量": c.ITEM_COUNT,
     "商品总数量": c.ITEM_COUNT,
+    "店铺名称": c.SHOP,
 }
 
 # Cleaned item-report header -> canonical item column. 商家编码 wins over 外部系统编号 for the
@@ -86,4 +87,7 @@ STATUSES: dict[str, OrderStatus] = {
     "付款以后用户退款成功，交易自动关闭": OrderStatus.CLOSED,
     "付款以前，卖家或买家主动关闭交易": OrderStatus.CLOSED,
     "已关闭": OrderStatus.CLOSED,
+    "退款中": OrderStatus.REFUNDING,
+    "买家已申请退款": OrderStatus.REFUNDING,
+    "退款中，等待卖家处理": OrderStatus.REFUNDING,
 }
