@@ -19,3 +19,13 @@ def constant_text(value: str, length: int) -> pd.Series:
     """A text column with `value` in each of `length` rows, made in Arrow: no list of a
     million Python strings on the way."""
     return pd.Series(pa.repeat(pa.scalar(value, pa.large_string()), length), dtype="str")
+
+
+def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as strings ('' for missing or absent): ids never pass through a number."""
+    if column not in frame.columns:
+        return constant_text("", len(frame)).set_axis(frame.index)
+    series = frame[column]
+    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        return series.fillna("") if series.hasnans else series
+    return series.astype("str")

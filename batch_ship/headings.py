@@ -42,3 +42,14 @@ INTERCEPT_HEADERS = {
     "at": "拦截时间 when",
     "status": "订单状态 status",
 }
+
+# exceptions.xlsx, the one definition of its layout (written by export, read back by export,
+# daily and the readers as an order report with fixes, and by the report): the codes and their
+# messages first and frozen (what the person fixing a row reads first, in sight while scrolling
+# to the columns to fix), then the order report's own columns, the order id as plain digits.
+EXCEPTIONS_FILE = "exceptions.xlsx"
+EXCEPTIONS_SHEET = "异常订单"
+EXCEPTION_CODE_HEADER = "异常代码"
+EXCEPTION_TEXT_HEADER = "异常说明"
+EXCEPTION_HEADERS = (EXCEPTION_CODE_HEADER, EXCEPTION_TEXT_HEADER)  # first, frozen
+ORDER_ID_HEADERS = ("订单编号", "订单号")  # the order report's own name for order_id

@@ -12,8 +12,8 @@ import pandas as pd
 
 from batch_ship.i18n import _, language
 from batch_ship.model import OrderStatus
+from batch_ship.problems import EXCEPTION_CODES, PROBLEMS
 from batch_ship.progress import Progress, no_progress
-from batch_ship.reasons import EXCEPTION_CODES, REASONS
 from batch_ship.sources import canonical as c
 from batch_ship.sources.base import OrderInput
 from batch_ship.sources.registry import read_orders
@@ -106,7 +106,7 @@ class Inspection:
         for code, count in self.problems.items():
             rows = ", ".join(str(row) for row in self.problem_rows.get(code, ()))
             more = " …" if count > len(self.problem_rows.get(code, ())) else ""
-            reason = REASONS[code].in_language(language()) if code in REASONS else code
+            reason = PROBLEMS[code].in_language(language()) if code in PROBLEMS else code
             lines.append(f"  {code:<{width}}  {count:>9,}  {reason} (rows {rows}{more})")
         for note in self.notes:
             lines.append(
@@ -136,7 +136,7 @@ def inspect_orders(
     """Read an export and summarize it (the recipients are normalized, nothing is written).
 
     The source is `source` (a code) or found from the files' content."""
-    from batch_ship.normalize.recipients import normalize_recipients
+    from batch_ship.normalize.recipients import recipient_table
 
     table = read_orders(paths, items, progress, source=source, templates_dir=templates_dir)
     orders = table.orders
@@ -146,12 +146,12 @@ def inspect_orders(
     unknown_mask = (unique[c.STATUS] == OrderStatus.UNKNOWN.value).to_numpy(dtype=bool)
     unknown = _counts(unique[c.RAW_STATUS][unknown_mask])
 
-    recipients = normalize_recipients(unique, progress=progress)
+    recipients = recipient_table(unique, progress=progress)
     province = recipients["province"].astype(str).replace("", UNKNOWN_PROVINCE)
     provinces = _counts(province)
 
     shippable = (unique[c.STATUS] == OrderStatus.AWAITING_SHIPMENT.value).to_numpy(dtype=bool)
-    codes = recipients["problems"].astype(str).to_numpy(dtype=object)[shippable]
+    codes = recipients["problems"].to_numpy(dtype=object)[shippable]
     rows = unique[c.ROW].astype(str).to_numpy(dtype=object)[shippable]
     problems, problem_rows = _problem_counts(codes, rows)
 
@@ -193,14 +193,15 @@ def _counts(values: pd.Series, order: list[str] | None = None) -> dict[str, int]
 def _problem_counts(
     codes: np.ndarray[Any, Any], rows: np.ndarray[Any, Any]
 ) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
-    """Counts per reason code (an order with several codes counts under each)."""
+    """Counts per reason code (an order with several codes counts under each); `codes` holds
+    each order's tuple of codes."""
     counts: dict[str, int] = {}
     first_rows: dict[str, list[int]] = {}
-    present = np.flatnonzero(codes != "")
-    distinct, inverse = np.unique(codes[present], return_inverse=True)
-    for index, text in enumerate(distinct):
-        members = present[inverse == index]
-        for code in str(text).split(","):
+    present = np.flatnonzero(np.fromiter(map(len, codes), dtype=np.int64, count=len(codes)))
+    groups, distinct = pd.factorize(codes[present])
+    for index, entry in enumerate(distinct):
+        members = present[groups == index]
+        for code in entry:
             counts[code] = counts.get(code, 0) + len(members)
             first_rows.setdefault(code, []).extend(int(row) for row in rows[members[:_SHOWN_ROWS]])
     ordered = [code for code in EXCEPTION_CODES if code in counts] + sorted(

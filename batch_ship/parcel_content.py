@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from batch_ship.columns import arrow_text
+from batch_ship.parcels import Parcels
 from batch_ship.sources import canonical as c
-from batch_ship.submission import Parcels
 from batch_ship.weights import order_weights, weight_table
 from batch_ship.workspace import ParcelSettings
 

@@ -75,6 +75,8 @@ FOUNDATION = (
     "batch_ship.columns",
     "batch_ship.toml_keys",
     "batch_ship.tuning",
+    "batch_ship.problems",
+    "batch_ship.headings",
 )
 
 

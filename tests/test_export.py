@@ -62,7 +62,7 @@ def test_plan_precedence_and_counts() -> None:
         {
             "recipient_name": ["甲", "丙", "丁", "戊"],
             "phone": ["13925130165"] * 4,
-            "problems": ["", "", "phone-masked,address-missing", "phone-masked"],
+            "problems": [(), (), ("phone-masked", "address-missing"), ("phone-masked",)],
         },
         index=[0, 4, 5, 6],
     )

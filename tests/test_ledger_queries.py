@@ -73,3 +73,16 @@ def test_province_counts_per_batch_and_overall(ledger: Ledger) -> None:
 
 def test_province_counts_of_an_empty_ledger(ledger: Ledger) -> None:
     assert ledger.province_counts() == {}
+
+
+def test_open_exceptions_by_batch_with_their_codes_as_tuples(ledger: Ledger) -> None:
+    first = record(ledger, [[A]], {B: "phone-masked", D: "name-missing"})
+    second = record(ledger, [[C]], {B: "phone-masked,address-missing"})  # B still broken
+    assert ledger.open_exceptions() == [
+        (first, D, ("name-missing",)),
+        (second, B, ("phone-masked", "address-missing")),
+    ]
+    assert ledger.open_exceptions(second) == [(second, B, ("phone-masked", "address-missing"))]
+    record(ledger, [[B]])  # fixed: no longer open
+    assert ledger.open_exceptions(second) == []
+    assert ledger.open_exceptions("20991231-01") == []

@@ -18,7 +18,7 @@ from batch_ship.normalize import (
     problems_of,
 )
 from batch_ship.normalize.contacts import unpack_block
-from batch_ship.reasons import REASONS
+from batch_ship.problems import message
 from tests.test_addresses import address_text
 from tests.test_phones import FORMS, PROBLEMS, phone_text
 
@@ -141,7 +141,7 @@ def test_problems_of_names_the_column_and_message() -> None:
     result = normalize_recipients(orders)
     row = {**orders.loc[110].to_dict(), **result.loc[110].to_dict()}
     assert problems_of(row, row_number=12) == [
-        Problem("phone-masked", column="telephone", row=12, message=REASONS["phone-masked"].message)
+        Problem("phone-masked", column="telephone", row=12, message=message("phone-masked"))
     ]
     row = result.loc[103].to_dict()
     assert [(p.code, p.column) for p in problems_of(row)] == [
@@ -235,3 +235,22 @@ def test_a_block_with_only_a_landline_is_unpacked_in_a_row_without_a_phone() -> 
     ]  # fmt: skip
     for position, row in enumerate(rows):
         assert result.iloc[position].to_dict() == _expected(*row)
+
+
+def test_recipient_table_carries_each_rows_codes_as_a_tuple() -> None:
+    from batch_ship.normalize.recipients import problem_mask, recipient_table
+
+    orders = _frame(ROWS)
+    text = normalize_recipients(orders)
+    table = recipient_table(orders)
+    assert table.index.equals(orders.index)
+    assert table.drop(columns="problems").equals(text.drop(columns="problems"))
+    codes = table["problems"].tolist()
+    assert all(isinstance(entry, tuple) for entry in codes)
+    assert codes[0] == ()
+    assert codes[3] == ("phone-masked", "address-missing")
+    # the library's text column is the same codes, joined
+    assert [",".join(entry) for entry in codes] == text["problems"].tolist()
+    assert problem_mask(table["problems"]).tolist() == [bool(entry) for entry in codes]
+    row = {**orders.loc[110].to_dict(), **table.loc[110].to_dict()}
+    assert [problem.code for problem in problems_of(row)] == ["phone-masked"]

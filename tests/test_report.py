@@ -325,3 +325,60 @@ def test_long_histories_are_capped(home: Path, monkeypatch: pytest.MonkeyPatch) 
     assert data.exception_total == 2
     assert "showing the last 1 of 2 logged steps" in data.notes
     assert any("first 1 of 2 exception orders" in note for note in data.notes)
+
+
+def test_open_exceptions_come_from_the_ledger_not_the_workbook(home: Path) -> None:
+    make_workspace(home)
+    # a person edited the workbook: 931's codes cell and 932's whole row are gone
+    write_xlsx(
+        home / "batches" / BATCH / "exceptions.xlsx",
+        [
+            ["订单编号", "收货人姓名", "联系手机", "收货地址", "异常代码", "异常说明"],
+            ["4012500868239927931", "钱七", "138****0000", "", "", ""],
+        ],
+    )
+    data = build_report(open_workspace(home), BATCH)
+    assert [(row.order_id, row.codes, row.row) for row in data.exception_rows] == [
+        ("4012500868239927931", ("phone-masked", "address-missing"), 2),
+        ("4012500868239927932", ("phone-masked",), 0),  # the ledger still holds it open
+    ]
+    assert data.exception_rows[0].name == "钱*"
+    assert data.exception_rows[1].name == ""
+    assert data.order_states["exception"] == 2
+    assert [(code, count) for code, count, _ in data.exception_codes] == [
+        ("phone-masked", 2),
+        ("address-missing", 1),
+    ]
+
+
+def test_a_batch_without_open_exceptions_is_not_read(home: Path) -> None:
+    make_workspace(home)
+    with Ledger.open(home / "ledger.sqlite3") as ledger, ledger.write():
+        ledger.record_batch(
+            NewBatch(
+                batch_id="20261126-02",
+                courier="sf",
+                created=datetime(2026, 11, 26, 11, 0),
+                files=("submission-sf.xlsx",),
+                parcels=pd.DataFrame(
+                    {
+                        "seq": [1],
+                        "file": ["submission-sf.xlsx"],
+                        "file_row": [2],
+                        "reference": ["4012500868239927931"],
+                        "name": ["钱七"],
+                        "phone": ["13812340000"],
+                        "order_ids": ["4012500868239927931,4012500868239927932"],
+                    }
+                ),
+                orders=pd.DataFrame(
+                    {"order_id": ["4012500868239927931", "4012500868239927932"], "seq": [1, 1]}
+                ),
+                exceptions=pd.DataFrame({"order_id": [], "codes": []}, dtype="str"),
+            )
+        )
+    # both exceptions were fixed in the second batch: the first's workbook no longer matters
+    (home / "batches" / BATCH / "exceptions.xlsx").write_bytes(b"PK\x03\x04 not really")
+    data = build_report(open_workspace(home))
+    assert data.exception_rows == ()
+    assert data.order_states["exception"] == 0

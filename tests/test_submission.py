@@ -1,4 +1,4 @@
-"""Parcels, merging, item lines, rendered rows, file splitting and the exceptions rows."""
+"""Submission workbooks: rows rendered from a courier template, file splitting, text cells."""
 
 from __future__ import annotations
 
@@ -6,112 +6,18 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from batch_ship.couriers import Courier, get_courier, load_courier_file
+from batch_ship.parcels import build_parcels
 from batch_ship.spreadsheets.write import write_jobs
-from batch_ship.submission import (
-    EXCEPTION_CODE_HEADER,
-    EXCEPTION_TEXT_HEADER,
-    build_parcels,
-    describe_codes,
-    exception_rows,
-    exceptions_job,
-    ledger_parcels,
-    render_rows,
-    split_files,
-    submission_jobs,
-)
+from batch_ship.submission import ledger_parcels, render_rows, split_files, submission_jobs
 from batch_ship.workspace import Sender
+from tests.test_parcels import IDS, items_frame, orders_frame
 
 SENDER = Sender(
     name="王五", phone="13800000000", province="浙江省", city="杭州市", district="余杭区",
     address="仓前街道1号",
 )  # fmt: skip
-IDS = ["4012500868239927921", "4012500868239927922", "4012500868239927923", "4012500868239927924"]
-
-
-def orders_frame() -> pd.DataFrame:
-    """Four orders: the first two share buyer, name, phone and address; the third has the same
-    recipient but another buyer; the fourth has no item lines."""
-    return pd.DataFrame(
-        {
-            "order_id": IDS,
-            "buyer": ["tb_a", "tb_a", "tb_b", "tb_c"],
-            "titles": ["标题一", "标题二", "标题三", "旧标题"],
-            "item_count": ["1", "2", "1", "4"],
-            "buyer_message": ["", "快点", "", ""],
-            "seller_note": ["", "", "", ""],
-            "paid_at": ["2026-11-26 09:00:00"] * 4,
-            "recipient_name": ["张三", "张三", "张三", "李四"],
-            "phone": ["13925130165", "13925130165", "13925130165", "0571-87654321"],
-            "phone_kind": ["mobile", "mobile", "mobile", "landline"],
-            "province": ["浙江省"] * 4,
-            "city": ["杭州市"] * 4,
-            "district": ["西湖区", "西湖区", "西湖区", ""],
-            "detail": ["文三路1号", "文三路1号", "文三路1号", "=1+2"],
-            "postcode": ["310000", "310000", "310000", ""],
-        }
-    )
-
-
-def items_frame() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "order_id": [IDS[0], IDS[1], IDS[0], IDS[2]],
-            "title": ["连衣裙", "T恤", "帽子", "袜子"],
-            "sku": ["A1", "B2", "C3", "D4"],
-            "properties": ["颜色分类：黑色;尺码：XL", "", "", ""],
-            "quantity": ["1", "2", "3", "1"],
-            "price": ["99.00", "10.00", "5.00", "1.00"],
-        }
-    )
-
-
-def test_merge_groups_same_buyer_and_address() -> None:
-    parcels = build_parcels(orders_frame(), items_frame(), get_courier("generic"), merge=True)
-    table = parcels.table
-    assert table["seq"].tolist() == [1, 2, 3]
-    assert table["reference"].tolist() == [IDS[0], IDS[2], IDS[3]]
-    assert table.loc[0, "order_ids"] == f"{IDS[0]},{IDS[1]}"
-    assert table["order_count"].tolist() == ["2", "1", "1"]
-    # item lines in item-report order within each order, orders in file order
-    assert table.loc[0, "items"] == "连衣裙 [颜色分类：黑色;尺码：XL] ×1; 帽子 ×3; T恤 ×2"
-    assert table.loc[0, "quantity"] == "6"
-    assert table.loc[2, "items"] == "旧标题 ×4"  # no item lines: the order report's title
-    assert table.loc[2, "quantity"] == "4"
-    assert parcels.orders["seq"].tolist() == [1, 1, 2, 3]
-    assert parcels.orders["order_id"].tolist() == IDS
-
-
-def test_a_buyers_orders_merge_only_where_every_recipient_field_agrees() -> None:
-    # tb_a orders three times: twice to one address (apart in the file), once to another; the
-    # others order once. Parcels are numbered in order of their first order.
-    base = orders_frame().iloc[[0, 0, 0, 0, 0, 3]].reset_index(drop=True)
-    ids = [f"40125008682399279{n:02d}" for n in range(30, 36)]
-    frame = base.assign(
-        order_id=ids,
-        buyer=["tb_x", "tb_a", "tb_y", "tb_a", "tb_a", "tb_z"],
-        detail=["文三路1号", "文三路1号", "文三路1号", "文三路2号", "文三路1号", "文三路1号"],
-    )
-    parcels = build_parcels(frame, None, get_courier("generic"), merge=True)
-    assert parcels.table["order_ids"].tolist() == [
-        ids[0], f"{ids[1]},{ids[4]}", ids[2], ids[3], ids[5],
-    ]  # fmt: skip
-    assert parcels.orders["seq"].tolist() == [1, 2, 2, 3, 4, 5]
-
-
-def test_no_merge_gives_one_parcel_per_order() -> None:
-    parcels = build_parcels(orders_frame(), items_frame(), get_courier("generic"), merge=False)
-    assert len(parcels) == 4
-    assert parcels.table["order_ids"].tolist() == IDS
-    assert parcels.table["quantity"].tolist() == ["4", "2", "1", "4"]
-
-
-def test_without_item_report_titles_and_counts_are_used() -> None:
-    parcels = build_parcels(orders_frame(), None, get_courier("generic"), merge=True)
-    assert parcels.table.loc[0, "items"] == "标题一 ×1; 标题二 ×2"
-    assert parcels.table.loc[0, "quantity"] == "3"
 
 
 def test_generic_rows_follow_the_template() -> None:
@@ -215,48 +121,6 @@ def test_empty_input_gives_no_parcels() -> None:
     assert len(render_rows(courier, parcels, SENDER)) == 0
 
 
-def test_exception_rows_keep_original_columns_and_replace_old_codes(tmp_path: Path) -> None:
-    original = pd.DataFrame(
-        {
-            "订单编号": ['="4012500868239927921"', '="4012500868239927922"'],
-            "收货人姓名": ["", "李四"],
-            "联系手机": ["'138****5678", "'13925130165"],
-            "异常代码": ["old", "old"],
-        }
-    )
-    rows = exception_rows(
-        original,
-        pd.Series(IDS[:2]),
-        pd.Series(["name-missing,phone-masked", "address-unresolved"]),
-    )
-    assert list(rows.columns) == [
-        EXCEPTION_CODE_HEADER, EXCEPTION_TEXT_HEADER, "订单编号", "收货人姓名", "联系手机",
-    ]  # fmt: skip
-    assert rows["订单编号"].tolist() == IDS[:2]
-    assert rows.loc[0, EXCEPTION_TEXT_HEADER].startswith("收货人姓名为空")
-    assert "; " in rows.loc[0, EXCEPTION_TEXT_HEADER]
-    path = exceptions_job(tmp_path / "exceptions.xlsx", rows).write()
-    sheet = openpyxl.load_workbook(path).active
-    assert sheet is not None
-    # the codes first, in sight while scrolling: header row and both columns frozen
-    assert [sheet["A1"].value, sheet["B1"].value] == ["异常代码", "异常说明"]
-    assert sheet.freeze_panes == "C2"
-    assert sheet["C2"].value == IDS[0]
-    assert sheet["C2"].number_format == "@"
-    assert sheet["A2"].value == "name-missing,phone-masked"
-
-
-def test_describe_codes_unknown_code_passes_through() -> None:
-    assert describe_codes("phone-missing,zzz") == "收货人电话为空 / recipient phone is missing; zzz"
-
-
-@pytest.mark.parametrize("merge", [True, False])
-def test_every_order_lands_in_exactly_one_parcel(merge: bool) -> None:
-    parcels = build_parcels(orders_frame(), items_frame(), get_courier("generic"), merge=merge)
-    listed = ",".join(parcels.table["order_ids"]).split(",")
-    assert sorted(listed) == sorted(IDS)
-
-
 def test_no_parcels_means_no_submission_file() -> None:
     courier = get_courier("zto")
     parcels = build_parcels(orders_frame().iloc[0:0], None, courier)
@@ -278,14 +142,6 @@ def test_every_column_but_quantity_gets_the_text_format(tmp_path: Path) -> None:
     text = {header for header, number_format in formats.items() if number_format == "@"}
     assert set(formats) - text == {"数量"}
     assert all(cell.data_type == "s" for cell in sheet[2] if cell.value is not None)
-
-
-def test_orders_are_listed_by_parcel_when_merged_orders_are_apart() -> None:
-    frame = orders_frame().iloc[[0, 2, 3, 1]]
-    parcels = build_parcels(frame, items_frame(), get_courier("generic"), merge=True)
-    assert parcels.table["order_ids"].tolist() == [f"{IDS[0]},{IDS[1]}", IDS[2], IDS[3]]
-    assert parcels.orders["order_id"].tolist() == [IDS[0], IDS[1], IDS[2], IDS[3]]
-    assert parcels.orders["seq"].tolist() == [1, 1, 2, 3]
 
 
 def test_parts_are_written_in_order_each_with_its_rows(tmp_path: Path) -> None:

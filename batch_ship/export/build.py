@@ -13,23 +13,17 @@ import numpy as np
 import pandas as pd
 
 from batch_ship.couriers import Courier, get_courier
+from batch_ship.exceptions_workbook import exception_rows, exceptions_job
 from batch_ship.export.plan import ExportPlan
+from batch_ship.headings import EXCEPTIONS_FILE
 from batch_ship.parcel_content import add_parcel_content, order_weight_grams
+from batch_ship.parcels import build_parcels
 from batch_ship.route_rules import Route
 from batch_ship.routing import route_orders
 from batch_ship.sender import sender_for
 from batch_ship.spreadsheets.background import SharedWrite, WorkbookWriter
 from batch_ship.spreadsheets.write import WorkbookJob
-from batch_ship.submission import (
-    EXCEPTIONS_FILE,
-    build_parcels,
-    exception_rows,
-    exceptions_job,
-    ledger_parcels,
-    render_rows,
-    split_files,
-    submission_jobs,
-)
+from batch_ship.submission import ledger_parcels, render_rows, split_files, submission_jobs
 from batch_ship.weights import weight_table
 from batch_ship.workspace import Workspace
 
@@ -123,7 +117,7 @@ def build_batches(
         # last: this process, which writes from the last workbook back, takes it first
         source = originals.reindex(plan.exceptions["row"].to_numpy())
         exception_frame = exception_rows(
-            source, plan.exceptions["order_id"], plan.exceptions["codes"]
+            source, plan.exceptions["order_id"], plan.exceptions["codes"].tolist()
         )
         jobs.append(exceptions_job(batches[0].folder / EXCEPTIONS_FILE, exception_frame))
         batches[0].file_names.append(EXCEPTIONS_FILE)

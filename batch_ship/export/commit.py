@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from batch_ship.export.build import Built, Couriers, build_batches, clear_folder
-from batch_ship.export.plan import DONE, ExportPlan, narrow
+from batch_ship.export.plan import DONE, ExportPlan, ledger_exceptions, narrow
 from batch_ship.export.prepare import Prepared
 from batch_ship.export.result import BatchSummary, ExportResult, nothing_new
 from batch_ship.i18n import _
@@ -142,7 +142,7 @@ def _record(
     with timer("record"):
         for index, batch in enumerate(built.batches):
             batch_id = ledger.new_batch_id(when.date())
-            exceptions = plan.exceptions[["order_id", "codes"]]
+            exceptions = ledger_exceptions(plan)
             ledger.record_batch(
                 NewBatch(
                     batch_id=batch_id,

@@ -11,9 +11,17 @@ import numpy as np
 import pandas as pd
 
 from batch_ship.model import OrderState
-from batch_ship.reasons import EXCEPTION_CODES, SKIP_CODES
+from batch_ship.normalize.recipients import problem_mask
+from batch_ship.parcels import ORDER_FIELDS
+from batch_ship.problems import (
+    ALREADY_SUBMITTED,
+    DUPLICATE_ROW,
+    EXCEPTION_CODES,
+    NOT_AWAITING_SHIPMENT,
+    SKIP_CODES,
+    join_codes,
+)
 from batch_ship.sources import canonical as c
-from batch_ship.submission import ORDER_FIELDS
 
 DUPLICATE = "duplicate"  # the reader's bool column: a repeated row of an order seen before
 DONE = frozenset({OrderState.SUBMITTED, OrderState.SHIPPED})
@@ -34,7 +42,7 @@ class ExportPlan:
     """The outcome of filtering against one view of the ledger."""
 
     submit: pd.DataFrame  # orders (with normalized columns) to submit, in file order
-    exceptions: pd.DataFrame  # order_id, codes, row position into the read table
+    exceptions: pd.DataFrame  # order_id, codes (a tuple each), row position into the read table
     skipped: dict[str, int]
     exception_counts: dict[str, int]
     new_exceptions: bool  # an exception not already recorded with the same codes
@@ -66,14 +74,13 @@ def plan_orders(
     done = order_ids.isin(done_ids(states)).to_numpy(dtype=bool)
     open_rows = np.flatnonzero(~view.duplicate & view.awaiting & ~done)
     norm = normalized.loc[normalized.index.intersection(pd.Index(open_rows))]
-    problems = norm["problems"].fillna("").astype(str).str.strip(", ")
-    bad = problems.ne("").to_numpy()
+    bad = problem_mask(norm["problems"])
     bad_rows = norm.index.to_numpy()[bad]
     good_rows = norm.index.to_numpy()[~bad]
     exceptions = pd.DataFrame(
         {
             "order_id": order_ids.iloc[bad_rows].to_numpy(),
-            "codes": problems.to_numpy()[bad],
+            "codes": norm["problems"].to_numpy(dtype=object)[bad],  # a tuple of codes each
             "row": bad_rows,
         }
     )
@@ -102,6 +109,12 @@ def narrow(
     )
 
 
+def ledger_exceptions(plan: ExportPlan) -> pd.DataFrame:
+    """NewBatch.exceptions: each order's codes as the ledger stores them (text)."""
+    codes = pd.Series([join_codes(entry) for entry in plan.exceptions["codes"]], dtype="str")
+    return pd.DataFrame({"order_id": plan.exceptions["order_id"].to_numpy(), "codes": codes})
+
+
 def done_ids(states: dict[str, OrderState]) -> list[str]:
     """The orders a batch already took (submitted or shipped)."""
     return [order_id for order_id, state in states.items() if state in DONE]
@@ -112,9 +125,9 @@ def _skipped(view: OrderView, done: np.ndarray) -> dict[str, int]:
     duplicate, awaiting = view.duplicate, view.awaiting
     return _ordered(
         {
-            "duplicate-row": int(duplicate.sum()),
-            "not-awaiting-shipment": int((~duplicate & ~awaiting).sum()),
-            "already-submitted": int((~duplicate & awaiting & done).sum()),
+            DUPLICATE_ROW: int(duplicate.sum()),
+            NOT_AWAITING_SHIPMENT: int((~duplicate & ~awaiting).sum()),
+            ALREADY_SUBMITTED: int((~duplicate & awaiting & done).sum()),
         },
         SKIP_CODES,
     )
@@ -127,12 +140,12 @@ def _finish(
     recorded: dict[str, str],
 ) -> ExportPlan:
     counts: Counter[str] = Counter()
-    for codes, count in exceptions["codes"].value_counts().items():
-        for code in dict.fromkeys(str(codes).split(",")):
-            if code:
-                counts[code] += int(count)
+    for codes, count in Counter(exceptions["codes"].tolist()).items():
+        for code in codes:
+            counts[code] += count
+    # the ledger keeps an order's codes as the text the workbook shows
     new_exceptions = any(
-        recorded.get(order_id) != codes
+        recorded.get(order_id) != join_codes(codes)
         for order_id, codes in zip(exceptions["order_id"], exceptions["codes"], strict=True)
     )
     return ExportPlan(

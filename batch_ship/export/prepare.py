@@ -21,11 +21,11 @@ from batch_ship.i18n import _
 from batch_ship.intercepts import intercept_candidates
 from batch_ship.ledger import Ledger
 from batch_ship.model import OrderState, OrderStatus
-from batch_ship.normalize.recipients import normalize_recipients
+from batch_ship.normalize.recipients import problem_mask, recipient_table
+from batch_ship.parcels import ORDER_FIELDS
 from batch_ship.progress import Progress, StepTimer
 from batch_ship.sources import canonical as c
 from batch_ship.sources.base import Source
-from batch_ship.submission import ORDER_FIELDS
 from batch_ship.tuning import Tuning
 
 log = logging.getLogger(__name__)
@@ -143,13 +143,13 @@ def prepare(
     to_normalize = candidates[still_open]
     with timer("normalize"):
         normalized = normalize_rows(
-            frame, to_normalize, n, normalize_recipients, progress, tuning.normalize_chunk
+            frame, to_normalize, n, recipient_table, progress, tuning.normalize_chunk
         )
     normalized.index = pd.Index(to_normalize)
     recorded = ledger.exception_codes(order_ids.iloc[to_normalize].tolist())
     # Only exception rows ever need the report's own columns, and later steps read only a
     # few order columns: let go of the rest before building.
-    problem_rows = normalized.index[normalized["problems"].fillna("").ne("").to_numpy()]
+    problem_rows = normalized.index[problem_mask(normalized["problems"])]
     originals = original_rows(original, problem_rows, n)
     del original
     release_memory()

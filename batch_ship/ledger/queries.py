@@ -18,6 +18,7 @@ from batch_ship.ledger.batches import PARCEL_COLUMNS
 from batch_ship.ledger.gather import gather, in_order, ints_of, tracking_per_parcel
 from batch_ship.ledger.store import Store, json_list
 from batch_ship.model import OrderState
+from batch_ship.problems import split_codes
 
 # What parcels() reads, in its frame's order.
 STORED_PARCEL_COLUMNS = ("parcel_id", *PARCEL_COLUMNS)
@@ -88,6 +89,19 @@ class Queries(Store):
             (json_list(order_ids),),
         )
         return dict(rows)
+
+    def open_exceptions(
+        self, batch_id: str | None = None
+    ) -> list[tuple[str, str, tuple[str, ...]]]:
+        """Orders in state `exception` as (batch_id, order_id, codes), by batch and order id:
+        of one batch, or of every batch when batch_id is None."""
+        where, args = (" AND batch_id = ?", (batch_id,)) if batch_id is not None else ("", ())
+        rows = self._conn.execute(
+            "SELECT batch_id, order_id, codes FROM orders WHERE parcel_id IS NULL"
+            f"{where} ORDER BY batch_id, order_id",
+            args,
+        )
+        return [(batch, order_id, split_codes(codes)) for batch, order_id, codes in rows]
 
     def exception_count(self) -> int:
         """Orders in state exception, over every batch."""

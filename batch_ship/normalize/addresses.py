@@ -8,10 +8,10 @@ from batch_ship.model import Address
 from batch_ship.normalize import chains, free_text
 from batch_ship.normalize.chains import SEPARATORS
 from batch_ship.normalize.regions import RegionTable, load_regions
+from batch_ship.problems import ADDRESS_CONFLICT as CONFLICT
+from batch_ship.problems import ADDRESS_MISSING as MISSING
+from batch_ship.problems import ADDRESS_UNRESOLVED as UNRESOLVED
 
-MISSING = "address-missing"
-UNRESOLVED = "address-unresolved"
-CONFLICT = "address-conflict"
 NO_POSTCODE = "000000"  # Taobao's "(000000)": the buyer gave none
 # A whole address that is only a placeholder a system wrote for "nothing" (separators around
 # it too: the detail drops them, so `-null` must read as `null` reads).

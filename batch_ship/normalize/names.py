@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-MISSING = "name-missing"
+from batch_ship.problems import NAME_MISSING as MISSING
+
 # Zero-width characters are invisible in a spreadsheet but make a "name" out of nothing.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _INVISIBLE = str.maketrans("", "", INVISIBLE)

@@ -9,10 +9,9 @@ from phonenumbers import PhoneNumberType
 
 from batch_ship.model import Phone, PhoneKind
 from batch_ship.normalize.addresses import FULLWIDTH
-
-MISSING = "phone-missing"
-MASKED = "phone-masked"
-INVALID = "phone-invalid"
+from batch_ship.problems import PHONE_INVALID as INVALID
+from batch_ship.problems import PHONE_MASKED as MASKED
+from batch_ship.problems import PHONE_MISSING as MISSING
 
 _REGION = "CN"
 _CN_CODE = phonenumbers.country_code_for_region(_REGION)

@@ -26,8 +26,8 @@ from batch_ship.normalize.columnar import (
     utf8_alternatives,
 )
 from batch_ship.normalize.regions import load_regions
+from batch_ship.problems import in_order, join_codes, message, split_codes
 from batch_ship.progress import Progress, no_progress
-from batch_ship.reasons import EXCEPTION_CODES, REASONS
 from batch_ship.sources.canonical import ADDRESS, MOBILE, NAME, TELEPHONE
 
 OUTPUT_COLUMNS = (
@@ -52,16 +52,15 @@ _PHONE_CODES = (None, phones.MISSING, phones.MASKED, phones.INVALID)
 _ADDRESS_CODES = (None, addresses.MISSING, addresses.UNRESOLVED, addresses.CONFLICT)
 
 
-def _order(codes: Sequence[str | None]) -> str:
-    present = {code for code in codes if code}
-    return ",".join(code for code in EXCEPTION_CODES if code in present)
-
-
-# Every combination of one name, one phone and one address problem, as the `problems` text.
-_PROBLEM_ARRAY = pa.array(
-    [_order((n, p, a)) for n in _NAME_CODES for p in _PHONE_CODES for a in _ADDRESS_CODES],
-    TEXT,
-)
+# Every combination of one name, one phone and one address problem, as codes in registry
+# order: each row's problems are one of these, picked by its combination number.
+_COMBINATIONS = [
+    in_order((n, p, a)) for n in _NAME_CODES for p in _PHONE_CODES for a in _ADDRESS_CODES
+]
+_PROBLEM_TUPLES = np.empty(len(_COMBINATIONS), dtype=object)
+for _index, _codes in enumerate(_COMBINATIONS):
+    _PROBLEM_TUPLES[_index] = _codes  # one by one: numpy would unpack tuples given at once
+_PROBLEM_TEXTS = pa.array([join_codes(codes) for codes in _COMBINATIONS], TEXT)
 
 
 def _names(values: pa.Array) -> pa.Array:
@@ -127,11 +126,43 @@ def normalize_recipients(orders: pd.DataFrame, progress: Progress = no_progress)
     """Recipient name, phone and address of every order, with their problems.
 
     `orders` has the canonical text columns name, mobile, telephone, address. The result has
-    the same index and OUTPUT_COLUMNS; `problems` lists the exception codes of the row in the
-    order of EXCEPTION_CODES ('' when clean). The phone is the first of mobile, telephone that
-    normalizes without a problem; otherwise the mobile's problem (the telephone's when the
-    mobile is empty).
+    the same index and OUTPUT_COLUMNS, all text; `problems` lists the exception codes of the
+    row comma-joined in registry order ('' when clean), the library's form of
+    `recipient_table`'s tuples. The phone is the first of mobile, telephone that normalizes
+    without a problem; otherwise the mobile's problem (the telephone's when the mobile is
+    empty).
     """
+    columns, combination = _recipients(orders, progress)
+    columns["problems"] = _PROBLEM_TEXTS.take(pa.array(combination))
+    frame = pd.DataFrame(
+        {key: pd.array(value, dtype="str") for key, value in columns.items()}, index=orders.index
+    )
+    progress(_STEP, len(orders), len(orders))
+    return frame
+
+
+def recipient_table(orders: pd.DataFrame, progress: Progress = no_progress) -> pd.DataFrame:
+    """`normalize_recipients` with `problems` as each row's tuple of codes (() when clean):
+    what export and inspect carry on, never joined into text and split again."""
+    columns, combination = _recipients(orders, progress)
+    frame = pd.DataFrame(
+        {key: pd.array(value, dtype="str") for key, value in columns.items()}, index=orders.index
+    )
+    frame["problems"] = pd.Series(_PROBLEM_TUPLES[combination], index=orders.index, dtype=object)
+    progress(_STEP, len(orders), len(orders))
+    return frame
+
+
+def problem_mask(problems: pd.Series) -> np.ndarray[Any, Any]:
+    """Which rows of `recipient_table`'s problems column have any problem."""
+    values = problems.to_numpy(dtype=object)
+    return np.fromiter(map(bool, values), dtype=bool, count=len(values))
+
+
+def _recipients(
+    orders: pd.DataFrame, progress: Progress
+) -> tuple[dict[str, pa.Array], np.ndarray[Any, Any]]:
+    """The recipient text columns (Arrow) and each row's problem combination number."""
     total = len(orders)
     table = load_regions()
     raw_name, raw_mobile, telephone, raw_address = _unpacked(
@@ -149,7 +180,7 @@ def normalize_recipients(orders: pd.DataFrame, progress: Progress = no_progress)
         raw_address, table
     )
     progress(_STEP, total * 3 // 4, total)
-    combo = (
+    combination = (
         _index_of(pc.if_else(pc.equal(name, EMPTY), _MISSING_NAME, EMPTY), _NAME_CODES)
         * len(_PHONE_CODES)
         + _index_of(phone_problem, _PHONE_CODES)
@@ -163,13 +194,8 @@ def normalize_recipients(orders: pd.DataFrame, progress: Progress = no_progress)
         "district": district,
         "detail": detail,
         "postcode": postcode,
-        "problems": _PROBLEM_ARRAY.take(pa.array(combo)),
     }
-    frame = pd.DataFrame(
-        {key: pd.array(value, dtype="str") for key, value in columns.items()}, index=orders.index
-    )
-    progress(_STEP, total, total)
-    return frame
+    return columns, np.asarray(combination, dtype=np.int64)
 
 
 # Which input column a problem points at, for people fixing the exceptions workbook.
@@ -186,11 +212,10 @@ def problems_of(row: Mapping[str, Any], row_number: int | None = None) -> list[P
 
     A phone problem points at `telephone` when the row's mobile is empty, else at `mobile`.
     """
-    text = row.get("problems") or ""
+    codes = row.get("problems") or ()
     found: list[Problem] = []
-    for code in str(text).split(","):
-        if not code:
-            continue
+    # the library's text form (normalize_recipients) or recipient_table's tuple
+    for code in split_codes(codes) if isinstance(codes, str) else codes:
         if code in _COLUMN_OF:
             column: str | None = _COLUMN_OF[code]
         elif code.startswith("phone-"):
@@ -199,11 +224,8 @@ def problems_of(row: Mapping[str, Any], row_number: int | None = None) -> list[P
             column = TELEPHONE if mobile_empty and isinstance(telephone, str) else MOBILE
         else:
             column = None
-        reason = REASONS.get(code)
-        found.append(
-            Problem(code, column=column, row=row_number, message=reason.message if reason else code)
-        )
+        found.append(Problem(code, column=column, row=row_number, message=message(code)))
     return found
 
 
-__all__ = ["OUTPUT_COLUMNS", "normalize_recipients", "problems_of"]
+__all__ = ["OUTPUT_COLUMNS", "normalize_recipients", "problems_of", "recipient_table"]

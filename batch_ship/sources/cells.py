@@ -14,6 +14,13 @@ import pyarrow.compute as pc
 
 from batch_ship.i18n import N_, _
 from batch_ship.model import FileProblem, OrderStatus
+from batch_ship.problems import (
+    AMOUNT_INVALID,
+    DATE_INVALID,
+    DUPLICATE_ROW,
+    PRICE_INVALID,
+    UNKNOWN_STATUS,
+)
 from batch_ship.progress import Progress
 from batch_ship.sources import canonical as c
 from batch_ship.sources.canonical import OrderTable
@@ -27,8 +34,9 @@ SCIENTIFIC_RE = r"[+-]?\d+(\.\d*)?[eE][+-]?\d+"
 _ISO_RE = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
 _MONEY_RE = r"-?\d+\.\d{2}"
 SHOWN = 5  # row numbers quoted in a message
-# What a money column holds, in messages (`what` is also the problem code's first word).
+# What a money column holds, in messages, and its problem code.
 _MONEY_NAMES = {"amount": N_("amount"), "price": N_("price")}
+_MONEY_CODES = {"amount": AMOUNT_INVALID, "price": PRICE_INVALID}
 
 
 def assemble(
@@ -186,7 +194,7 @@ def statuses(
         names = sorted({str(value) for value in raw_status[unknown].unique()})
         problems.append(
             FileProblem(
-                code="unknown-status",
+                code=UNKNOWN_STATUS,
                 path=path,
                 rows=tuple(numbers),
                 message=_(
@@ -220,7 +228,7 @@ def money(
         text, numbers = row_text(rows, bad)
         problems.append(
             FileProblem(
-                code=f"{what}-invalid",
+                code=_MONEY_CODES[what],
                 path=path,
                 rows=tuple(numbers),
                 message=_("{count} {what}(s) are not numbers (rows {rows}); left empty").format(
@@ -256,7 +264,7 @@ def dates(values: pd.Series, rows: pd.Series, path: Path, problems: list[FilePro
         text, numbers = row_text(rows, bad)
         problems.append(
             FileProblem(
-                code="date-invalid",
+                code=DATE_INVALID,
                 path=path,
                 rows=tuple(numbers),
                 message=_("{count} payment time(s) are not dates (rows {rows}); left empty").format(
@@ -333,7 +341,7 @@ def duplicate_problems(orders: pd.DataFrame) -> list[FileProblem]:
             shown = _("{rows} and {count} more").format(rows=shown, count=len(numbers) - SHOWN)
         problems.append(
             FileProblem(
-                code="duplicate-row",
+                code=DUPLICATE_ROW,
                 path=Path(str(source)),
                 rows=tuple(numbers),
                 message=_(

@@ -9,6 +9,7 @@ import pandas as pd
 
 from batch_ship.columns import constant_text
 from batch_ship.errors import InputError
+from batch_ship.headings import EXCEPTION_HEADERS
 from batch_ship.i18n import _
 from batch_ship.model import FileProblem
 from batch_ship.progress import Progress
@@ -40,8 +41,6 @@ from batch_ship.spreadsheets.read import (
 
 # Order numbers land in workbooks, the ledger and upload files: letters, digits and hyphens.
 _ID_RE = r"[0-9A-Za-z][0-9A-Za-z_\-]{0,63}"
-# Columns export adds to its exceptions workbook; ignored when that workbook is read back.
-_EXCEPTION_COLUMNS = frozenset({"异常代码", "异常说明"})
 
 
 def read_mapped(
@@ -150,7 +149,7 @@ def _original(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
     names = list(frame.columns)
     keep = [
         name for index, name in enumerate(names)
-        if name and name not in _EXCEPTION_COLUMNS and name not in names[:index]
+        if name and name not in EXCEPTION_HEADERS and name not in names[:index]
     ]  # fmt: skip
     phones = {*mapping.columns.get(c.MOBILE, ()), *mapping.columns.get(c.TELEPHONE, ())}
     original = frame.loc[:, ~pd.Index(names).duplicated()][keep].reset_index(drop=True)

@@ -1,5 +1,14 @@
 """Tracking numbers back: courier returns and ranges, matching, recording, the upload file."""
 
+from batch_ship.problems import (
+    DIGITS_LOST,
+    DUPLICATE_IN_FILE,
+    INVALID_NUMBER,
+    NO_REFERENCE,
+    UNKNOWN_REFERENCE,
+    UNUSED_RANGE_NUMBER,
+    USED_BY_ANOTHER_PARCEL,
+)
 from batch_ship.tracking.cells import clean_values, split_cells
 from batch_ship.tracking.importing import import_tracking
 from batch_ship.tracking.matching import match_rows, name_fits, phone_fits
@@ -14,13 +23,6 @@ from batch_ship.tracking.returns import (
     read_returns,
 )
 from batch_ship.tracking.rows import (
-    DIGITS_LOST,
-    DUPLICATE_IN_FILE,
-    INVALID_NUMBER,
-    NO_REFERENCE,
-    UNKNOWN_REFERENCE,
-    UNUSED_RANGE_NUMBER,
-    USED_BY_ANOTHER_PARCEL,
     ConflictRow,
     DuplicateRow,
     InvalidRow,

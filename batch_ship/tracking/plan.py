@@ -14,16 +14,18 @@ import pyarrow.compute as pc
 from batch_ship.columns import arrow_text
 from batch_ship.damaged_references import damaged_reference
 from batch_ship.ledger import TrackingAssignment
-from batch_ship.tracking.cells import split_cells
-from batch_ship.tracking.matching import match_rows
-from batch_ship.tracking.rows import (
+from batch_ship.problems import (
     DIGITS_LOST,
     DUPLICATE_IN_FILE,
     INVALID_NUMBER,
-    MATCHED_COLUMNS,
     NO_REFERENCE,
     UNKNOWN_REFERENCE,
     USED_BY_ANOTHER_PARCEL,
+)
+from batch_ship.tracking.cells import split_cells
+from batch_ship.tracking.matching import match_rows
+from batch_ship.tracking.rows import (
+    MATCHED_COLUMNS,
     ConflictRow,
     DuplicateRow,
     InvalidRow,

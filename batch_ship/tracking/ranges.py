@@ -11,10 +11,12 @@ import pandas as pd
 from batch_ship.couriers import Courier
 from batch_ship.errors import InputError
 from batch_ship.i18n import _
-from batch_ship.tracking.plan import ImportPlan, plan_numbers
-from batch_ship.tracking.rows import (
+from batch_ship.problems import (
     UNUSED_RANGE_NUMBER,
     USED_BY_ANOTHER_PARCEL,
+)
+from batch_ship.tracking.plan import ImportPlan, plan_numbers
+from batch_ship.tracking.rows import (
     DuplicateRow,
     UnknownRow,
 )

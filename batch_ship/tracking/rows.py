@@ -1,17 +1,8 @@
-"""The reconcile workbook's problem rows as typed values, and the reason codes they carry."""
+"""The reconcile workbook's problem rows as typed values (their codes: batch_ship.problems)."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
-
-# Reason codes in the reconcile workbook (kebab-case, stable).
-UNKNOWN_REFERENCE = "unknown-reference"
-DIGITS_LOST = "reference-digits-lost"  # stored as a number; no single open parcel fits
-NO_REFERENCE = "no-reference"
-UNUSED_RANGE_NUMBER = "unused-range-number"
-INVALID_NUMBER = "invalid-number"
-DUPLICATE_IN_FILE = "duplicate-in-file"
-USED_BY_ANOTHER_PARCEL = "used-by-another-parcel"
 
 # The matched sheet's columns (a frame: it has a row per parcel, up to a million), and the
 # parcel_id that finds each row's parcel again (not shown).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from batch_ship.headings import EXCEPTION_HEADERS
 from batch_ship.model import OrderStatus
 from batch_ship.sources import canonical as c
 
@@ -60,7 +61,7 @@ SKU_HEADERS = ("商家编码", "外部系统编号", "商品编码")
 
 # Columns the export step adds to its exceptions workbook; ignored when that workbook is read
 # back as an order report.
-EXCEPTION_COLUMNS = frozenset({"异常代码", "异常说明"})
+EXCEPTION_COLUMNS = frozenset(EXCEPTION_HEADERS)
 
 # Phone columns get their leading apostrophe (the exporter's text marker) removed.
 PHONE_HEADERS = frozenset(h for h, col in ORDER_HEADERS.items() if col in (c.MOBILE, c.TELEPHONE))
