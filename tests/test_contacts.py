@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import batch_ship
 from batch_ship.normalize import Contact, normalize_address, normalize_phone, split_contact
+from batch_ship.normalize.contacts import PHONE, PHONE_SHAPE
 
 ADDRESS = "广东省深圳市南山区科技园南区8栋"
 
@@ -85,3 +88,20 @@ def test_any_text_splits_without_inventing(raw: str) -> None:
     assert contact.name in text
     for word in contact.address.split(" "):
         assert word in text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["13812345678", "0571-87654321", "(010)12345678", "+86 138 1234 5678",
+                             "138-1234-5678", "转12", "#8", " ", "-", "路", "1", "0", "(", ")"]),
+            st.text(alphabet="0123456789 -()+", max_size=6),
+        ),
+        max_size=6,
+    ).map("".join)
+)  # fmt: skip
+def test_the_bulk_phone_shape_finds_every_phone(raw: str) -> None:
+    # The recipients step picks rows by PHONE_SHAPE in Arrow (RE2), then PHONE decides.
+    if PHONE.search(raw):
+        assert pc.match_substring_regex(pa.array([raw]), PHONE_SHAPE)[0].as_py(), raw

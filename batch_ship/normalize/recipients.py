@@ -40,12 +40,6 @@ _STEP = N_("normalize recipients")
 # Rows the vectorized path leaves to normalize_name: anything it would change (spaces other
 # than one " ", zero-width characters).
 _NAME_UNCLEAN = UNCLEAN_SPACE + b"|" + utf8_alternatives(names.INVISIBLE)
-# What normalize_phone strips, before and after full-width forms become ASCII, and every
-# space: a superset of the phones it calls missing.
-_BLANK_PHONE = "".join(
-    (phones.STRIP, addresses.NON_SPACE_WHITESPACE,
-     *(chr(ord(char) + 0xFEE0) for char in phones.STRIP if "!" <= char <= "~")),
-)  # fmt: skip
 
 _NAME_CODES = (None, names.MISSING)
 _PHONE_CODES = (None, phones.MISSING, phones.MASKED, phones.INVALID)
@@ -79,14 +73,7 @@ def _unpacked(
 ) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
     """The four columns with contacts.unpack_block applied to the rows whose address cell may
     hold a pasted block (found in bulk by a superset of its test: a few rows)."""
-    hint = pc.match_substring_regex(address, contacts.BLOCK_HINT)
-    # A row with no phone at all (blank after what normalize_phone strips, full-width too):
-    # any number in its address may be the phone of a pasted block.
-    phoneless = pc.and_(
-        pc.equal(pc.utf8_trim(mobile, _BLANK_PHONE), EMPTY),
-        pc.equal(pc.utf8_trim(telephone, _BLANK_PHONE), EMPTY),
-    )
-    hint = pc.or_(hint, pc.and_(phoneless, pc.match_substring_regex(address, contacts.DIGIT_RUN)))
+    hint = pc.match_substring_regex(address, contacts.BLOCK_SHAPE)
     rows = np.flatnonzero(flags(hint))
     if len(rows) == 0:
         return name, mobile, telephone, address
