@@ -123,26 +123,35 @@ def address_parts(raw: str) -> Parts:
 def clean_parts(cleaned: str) -> Parts:
     """address_parts of text that clean_text leaves as it is (the bulk path cleans first)."""
     text, postcode = split_postcode(cleaned)
-    if not text or _is_placeholder(text):
+    if not text:
         return "", "", "", "", postcode, MISSING
     table = load_regions()
-    parts = text.split(" ", 3) if " " in text else ()
-    if len(parts) > 2:
-        # The Taobao form: once per distinct token triple (a few thousand), a dict hit after.
-        key = (parts[0], parts[1], parts[2])
-        names = table.names.get(key)
-        if names is None:
-            codes = lookup_triple(table, *key)
-            if codes is not None:
-                units = table.units
-                names = table.names[key] = (
-                    units[codes[0]].name,
-                    units[codes[1]].name,
-                    units[codes[2]].name,
-                )
-        if names is not None:
-            detail = parts[3].lstrip(SEPARATORS) if len(parts) == 4 else ""
-            return names[0], names[1], names[2], detail, postcode, None
+    if " " in text:
+        parts = text.split(" ", 3)
+        if len(parts) > 2:
+            # The Taobao form: once per distinct token triple (a few thousand), a dict hit
+            # after. Region names are no placeholder, so that test waits for the free text.
+            key = (parts[0], parts[1], parts[2])
+            names = table.names.get(key) or _taobao_names(table, key)
+            if names is not None:
+                detail = parts[3].lstrip(SEPARATORS) if len(parts) == 4 else ""
+                return names[0], names[1], names[2], detail, postcode, None
+    if _is_placeholder(text):
+        return "", "", "", "", postcode, MISSING
+    return _free_parts(table, text, postcode)
+
+
+def _taobao_names(table: RegionTable, key: tuple[str, str, str]) -> tuple[str, str, str] | None:
+    """The official names of Taobao's `省 市 区` tokens, remembered; None when any misses."""
+    codes = lookup_triple(table, *key)
+    if codes is None:
+        return None
+    units = table.units
+    names = table.names[key] = (units[codes[0]].name, units[codes[1]].name, units[codes[2]].name)
+    return names
+
+
+def _free_parts(table: RegionTable, text: str, postcode: str) -> Parts:
     province, city, county, detail, conflict = _free(table, text)
     if not province:
         if not detail:
