@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import batch_ship
 from batch_ship.cli import main
-from batch_ship.daily import _inbox_units
+from batch_ship.daily.inbox import inbox_units
 from batch_ship.samples.orders import write_sample_export
 from batch_ship.sources.registry import pair_key
 from batch_ship.sources.taobao.pairing import (
@@ -83,6 +83,6 @@ def test_every_caller_pairs_exportorderlist1_with_its_item_report(
     # item lines carry the item report's properties in brackets and a quantity
     assert any("[" in text and "×" in text for text in goods)
 
-    units, waiting, ignored = _inbox_units(tmp_path, now=1e12, settle_seconds=0)
+    units, waiting, ignored = inbox_units(tmp_path, now=1e12, settle_seconds=0)
     assert units == [(orders, items)]
     assert (waiting, ignored) == ([], [])

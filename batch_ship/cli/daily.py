@@ -105,6 +105,7 @@ def daily(
             today=app.now(),
             raise_bugs=app.debug,
             source=source,
+            tuning=app.tuning,
         )
     except routine.DailyBusyError as error:
         # Busy is not a failure: the run in progress, or the next one, picks the files up.

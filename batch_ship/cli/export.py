@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from batch_ship.cli.shared import App, emit_json, json_option, order_report_arguments, pass_app
-from batch_ship.i18n import _
-
-if TYPE_CHECKING:
-    from batch_ship.export import ExportResult
 
 
 @click.command("export")
@@ -64,43 +59,7 @@ def export(
     if as_json:
         emit_json(result.summary())
         return
-    for line in summary_lines(result):
+    from batch_ship.summaries import export_lines
+
+    for line in export_lines(result):
         click.echo(line)
-
-
-def summary_lines(result: ExportResult) -> list[str]:
-    """The human summary printed without --json."""
-    lines = []
-    if result.batch is None:
-        lines.append(
-            _("nothing new to submit ({orders_read:,} orders read)").format(
-                orders_read=result.orders_read
-            )
-        )
-    else:
-        lines.append(
-            _(
-                "batch {batch} ({courier}): {orders_submitted:,} orders in {parcels:,} "
-                "parcels, from {orders_read:,} orders read"
-            ).format(
-                batch=result.batch,
-                courier=result.courier,
-                orders_submitted=result.orders_submitted,
-                parcels=result.parcels,
-                orders_read=result.orders_read,
-            )
-        )
-    if result.skipped:
-        lines.append(
-            _("skipped: {counts}").format(
-                counts=", ".join(f"{code} {count:,}" for code, count in result.skipped.items())
-            )
-        )
-    if result.exceptions:
-        lines.append(
-            _("exceptions: {counts}").format(
-                counts=", ".join(f"{code} {count:,}" for code, count in result.exceptions.items())
-            )
-        )
-    lines.extend(str(path) for path in result.files)
-    return lines

@@ -90,39 +90,10 @@ def import_tracking(
     if as_json:
         emit_json(result.summary())
         return
-    click.echo(
-        _(
-            "batch {batch}: {parcels_matched:,} parcels matched, "
-            "{orders_shipped:,} orders shipped, {already_recorded:,} already "
-            "recorded, {unmatched_parcels:,} still awaiting tracking"
-        ).format(
-            batch=result.batch,
-            parcels_matched=result.parcels_matched,
-            orders_shipped=result.orders_shipped,
-            already_recorded=result.already_recorded,
-            unmatched_parcels=result.unmatched_parcels,
-        )
-    )
-    conflicts = (
-        _("{count:,} conflicts") if replace
-        else _("{count:,} conflicts (not applied; --replace applies them)")
-    )  # fmt: skip
-    problems = {
-        _("{count:,} unknown rows"): result.unknown_rows,
-        _("{count:,} invalid numbers"): result.invalid_numbers,
-        _("{count:,} duplicate numbers"): result.duplicate_numbers,
-        conflicts: result.conflicts,
-        _("{count:,} unused range numbers"): result.unused_numbers,
-    }
-    found = [label.format(count=value) for label, value in problems.items() if value]
-    if found:
-        click.echo(
-            _("see {file}: {problems}").format(
-                file=result.files[-1].name, problems=", ".join(found)
-            )
-        )
-    for path in result.files:
-        click.echo(str(path))
+    from batch_ship.summaries import import_lines
+
+    for line in import_lines(result, replace=replace):
+        click.echo(line)
 
 
 @click.command("sample-return")
