@@ -214,9 +214,11 @@ def test_a_job_writes_what_write_workbook_writes_and_pickles(tmp_path: Path) -> 
     assert by_job.column_dimensions["B"].width == direct.column_dimensions["B"].width
 
 
-def test_write_jobs_writes_every_workbook_in_order(tmp_path: Path) -> None:
+@pytest.mark.parametrize("writers", [1, 2, 3])
+def test_write_jobs_writes_every_workbook_in_order(tmp_path: Path, writers: int) -> None:
+    """Tuning.workbook_writers changes how many are written at once, never what."""
     jobs = numbered_jobs(tmp_path, 3)
-    assert write_jobs(jobs) == [job.path for job in jobs]
+    assert write_jobs(jobs, writers=writers) == [job.path for job in jobs]
     for index, job in enumerate(jobs):
         assert openpyxl.load_workbook(job.path)["rows"]["A2"].value == str(index)
 

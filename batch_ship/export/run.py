@@ -59,7 +59,10 @@ def run_export(
     job = ExportJob(workspace, couriers, merge, paths, item_paths, now, progress, timer, caught)
     # A big export starts the second process now: it is ready when the building ends.
     big = len(read.candidates) >= tuning.background_orders
-    with open_ledger(workspace, tuning) as ledger, WorkbookWriter(background=big) as writer:
+    with (
+        open_ledger(workspace, tuning) as ledger,
+        WorkbookWriter(background=big, writers=tuning.workbook_writers) as writer,
+    ):
         prepared = prepare(ledger, read, progress, tuning, timer)
         if prepared.plan.empty:
             return nothing_new(chosen.code, prepared.orders_read, prepared.plan, timer, caught)

@@ -24,6 +24,7 @@ from batch_ship.spreadsheets.write import (
     write_claimed,
     write_jobs,
 )
+from batch_ship.tuning import DEFAULT_TUNING
 
 log = logging.getLogger(__name__)
 
@@ -88,17 +89,18 @@ class SharedWrite:
     jobs: Sequence[WorkbookJob]
     claims: Path
     pending: PendingWrite[list[Path]] | None
+    writers: int = DEFAULT_TUNING.workbook_writers  # workbooks finish() writes at once
 
     def finish(self, progress: Progress = no_progress) -> list[Path]:
         """Every workbook is written once this returns: the paths, in job order. `progress`
         counts the workbooks (the worker's ones once it is done)."""
         if self.pending is None:
-            return write_jobs(self.jobs, progress)
+            return write_jobs(self.jobs, progress, writers=self.writers)
         written = set(write_claimed(self.jobs, self.claims, from_end=True))
         written.update(self.pending.wait())
         missing = [job for job in self.jobs if job.path not in written]
         if missing:  # the worker died part way: what it had claimed is written (again) here
-            write_jobs(missing)
+            write_jobs(missing, writers=self.writers)
         shutil.rmtree(self.claims)
         progress(WORKBOOKS_WRITTEN, len(self.jobs), len(self.jobs))
         return [job.path for job in self.jobs]
@@ -129,7 +131,14 @@ class WorkbookWriter:
     or dies, the write runs in this process instead. Write functions must be module-level (they
     travel by pickle, with their arguments) and safe to run again."""
 
-    def __init__(self, *, background: bool, preload: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        background: bool,
+        preload: Sequence[str] = (),
+        writers: int = DEFAULT_TUNING.workbook_writers,
+    ) -> None:
+        self._writers = writers  # workbooks this process writes at once (`share`)
         self._worker: subprocess.Popen[bytes] | None = None
         self._ready = False
         if background:
@@ -181,9 +190,9 @@ class WorkbookWriter:
         writes the rest here. `claims`: a folder to create, for the claims; finish() removes
         it."""
         if self._worker is None or not jobs:
-            return SharedWrite(jobs, claims, None)
+            return SharedWrite(jobs, claims, None, self._writers)
         claims.mkdir()
-        return SharedWrite(jobs, claims, self.submit(write_claimed, jobs, claims))
+        return SharedWrite(jobs, claims, self.submit(write_claimed, jobs, claims), self._writers)
 
     def close(self) -> None:
         """Stop a worker that was never given a write."""

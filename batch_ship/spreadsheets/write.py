@@ -21,6 +21,7 @@ import rustpy_xlsxwriter as xlsx
 from batch_ship.errors import BatchShipError
 from batch_ship.i18n import N_, _
 from batch_ship.progress import Progress, no_progress
+from batch_ship.tuning import DEFAULT_TUNING
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,6 @@ EXCEL_ROW_LIMIT = 1_048_576
 MIN_WIDTH = 6.0
 MAX_WIDTH = 60.0
 _WIDTH_SAMPLE = 300  # rows looked at to size a column
-_WRITERS = 2  # workbooks written at once by write_jobs
 WORKBOOKS_WRITTEN = N_("workbooks written")  # the progress label: 18/18, one per workbook
 
 
@@ -207,16 +207,22 @@ class WorkbookJob:
         return estimated_size(self.sheets)
 
 
-def write_jobs(jobs: Sequence[WorkbookJob], progress: Progress = no_progress) -> list[Path]:
-    """Write the workbooks here, saying how many of them are written. The writer lets go of
-    the GIL for part of its work: two at a time use a second core when there is one."""
+def write_jobs(
+    jobs: Sequence[WorkbookJob],
+    progress: Progress = no_progress,
+    *,
+    writers: int = DEFAULT_TUNING.workbook_writers,
+) -> list[Path]:
+    """Write the workbooks here, `writers` at a time, saying how many of them are written.
+    The writer lets go of the GIL for part of its work: two at a time use a second core when
+    there is one (Tuning.workbook_writers)."""
     written: list[Path] = []
     if len(jobs) < 2:
         for job in jobs:
             written.append(job.write())
             progress(WORKBOOKS_WRITTEN, len(written), len(jobs))
         return written
-    with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+    with ThreadPoolExecutor(max_workers=writers) as pool:
         for path in pool.map(WorkbookJob.write, jobs):
             written.append(path)
             progress(WORKBOOKS_WRITTEN, len(written), len(jobs))
