@@ -110,15 +110,7 @@ def number_range(
     if not validate(rule, start):
         raise RangeError(_invalid_start(rule, start))
     s10 = _S10.fullmatch(start)
-    if s10 is not None:
-        prefix, digits, suffix = s10.group(1), s10.group(2), s10.group(4)
-    else:
-        plain = _TRAILING_DIGITS.fullmatch(start)
-        if plain is None:
-            raise RangeError(
-                _("{start!r} does not end in digits, so it cannot count up").format(start=start)
-            )
-        prefix, digits, suffix = plain.group(1), plain.group(2), ""
+    prefix, digits, suffix = _counting_parts(start, s10)
     first = int(digits)
     if end is not None:
         end = end.strip().upper() if s10 is not None else end.strip()
@@ -153,6 +145,18 @@ def number_range(
             for serial in (str(value).zfill(width) for value in range(first, first + count))
         ]
     return [f"{prefix}{str(value).zfill(width)}" for value in range(first, first + count)]
+
+
+def _counting_parts(start: str, s10: re.Match[str] | None) -> tuple[str, str, str]:
+    """(prefix, the digits that count up, suffix) of a range's first number."""
+    if s10 is not None:
+        return s10.group(1), s10.group(2), s10.group(4)
+    plain = _TRAILING_DIGITS.fullmatch(start)
+    if plain is None:
+        raise RangeError(
+            _("{start!r} does not end in digits, so it cannot count up").format(start=start)
+        )
+    return plain.group(1), plain.group(2), ""
 
 
 def _range_end(

@@ -77,6 +77,7 @@ FOUNDATION = (
     "batch_ship.tuning",
     "batch_ship.problems",
     "batch_ship.headings",
+    "batch_ship.lazy",
 )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from batch_ship.cli.shared import App, emit_json, json_option, pass_app, source_option
+from batch_ship.cli.shared import App, F, emit_json, json_option, pass_app, source_option
 from batch_ship.i18n import _
 from batch_ship.workspace import open_workspace
 
@@ -54,24 +55,27 @@ def init(app: App, directory: Path | None, courier: str, marketplace: str) -> No
         click.echo(_("{home} is already a workspace; nothing to do").format(home=home), err=True)
 
 
+def _seconds_option(flag: str, name: str, default: float, help_text: str) -> Callable[[F], F]:
+    return click.option(
+        flag,
+        name,
+        type=click.FloatRange(min=0),
+        metavar="SECONDS",
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.command("daily")
-@click.option(
-    "--wait",
-    "wait_seconds",
-    type=click.FloatRange(min=0),
-    metavar="SECONDS",
-    default=0.0,
-    show_default=True,
-    help="Seconds to wait for another running daily before giving up.",
+@_seconds_option(
+    "--wait", "wait_seconds", 0.0, "Seconds to wait for another running daily before giving up."
 )
-@click.option(
+@_seconds_option(
     "--settle",
     "settle_seconds",
-    type=click.FloatRange(min=0),
-    metavar="SECONDS",
-    default=5.0,
-    show_default=True,
-    help="Leave files modified in the last SECONDS for the next run (still being written).",
+    5.0,
+    "Leave files modified in the last SECONDS for the next run (still being written).",
 )
 @source_option
 @json_option

@@ -108,35 +108,17 @@ LANG_CHOICE = click.Choice(LANGUAGES, case_sensitive=False)
 def global_params() -> list[click.Parameter]:
     """--home, --quiet, --debug and --lang for after the command too (`batch-ship daily --quiet`):
     people type them there, and cron lines are written that way."""
+
+    def option(names: list[str], field: str, help_text: str, **kind: Any) -> click.Option:
+        return click.Option(
+            names, expose_value=False, callback=_set_on_app(field), help=help_text, **kind
+        )
+
     return [
-        click.Option(
-            ["--home"],
-            type=click.Path(file_okay=False, path_type=Path),
-            expose_value=False,
-            callback=_set_on_app("home"),
-            help=HOME_HELP,
-        ),
-        click.Option(
-            ["-q", "--quiet"],
-            is_flag=True,
-            expose_value=False,
-            callback=_set_on_app("quiet"),
-            help=QUIET_HELP,
-        ),
-        click.Option(
-            ["--debug"],
-            is_flag=True,
-            expose_value=False,
-            callback=_set_on_app("debug"),
-            help=DEBUG_HELP,
-        ),
-        click.Option(
-            ["--lang"],
-            type=LANG_CHOICE,
-            expose_value=False,
-            callback=_set_on_app("lang"),
-            help=LANG_HELP,
-        ),
+        option(["--home"], "home", HOME_HELP, type=click.Path(file_okay=False, path_type=Path)),
+        option(["-q", "--quiet"], "quiet", QUIET_HELP, is_flag=True),
+        option(["--debug"], "debug", DEBUG_HELP, is_flag=True),
+        option(["--lang"], "lang", LANG_HELP, type=LANG_CHOICE),
     ]
 
 

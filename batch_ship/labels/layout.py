@@ -112,13 +112,7 @@ def label_settings(raw: Any, template: Path) -> LabelSettings:
     template's own folder (`<templates>/labels/NAME.toml`), then among the built-ins."""
     if not isinstance(raw, dict):
         raise ConfigError(_("[label] must be a table"), path=template)
-    unknown = sorted(set(raw) - _LABEL_KEYS)
-    if unknown:
-        raise ConfigError(
-            _("unknown keys in [label]: {value}").format(value=", ".join(unknown)),
-            path=template,
-            hint=_("use {value}").format(value=", ".join(sorted(_LABEL_KEYS))),
-        )
+    refuse_unknown_keys(raw, _LABEL_KEYS, "[label]", template)
     name = raw.get("layout")
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise ConfigError(

@@ -64,11 +64,7 @@ def write_workbook(
     ignore_errors: dict[str, list[str] | dict[str, str]] = {}
     text_cell = xlsx.Format().set_num_format("@")
     for name, frame in sheets.items():
-        if not xlsx.validate_sheet_name(name):
-            raise ValueError(f"{name!r} is not a valid sheet name")
-        if len(frame) >= EXCEL_ROW_LIMIT:
-            raise ValueError(f"sheet {name!r}: {len(frame):,} rows do not fit in one sheet")
-        data = _as_text(frame, path, name)
+        data = _sheet_text(frame, path, name)
         columns = [str(column) for column in data.columns]
         texts = columns if text_columns is None else [c for c in columns if c in text_columns]
         entries.append((name, data))
@@ -96,6 +92,15 @@ def write_workbook(
             ignore_errors=ignore_errors or None,
         )
     return path
+
+
+def _sheet_text(frame: pd.DataFrame, path: Path, name: str) -> pd.DataFrame:
+    """The frame as text cells, once the sheet's name and size are known to fit a workbook."""
+    if not xlsx.validate_sheet_name(name):
+        raise ValueError(f"{name!r} is not a valid sheet name")
+    if len(frame) >= EXCEL_ROW_LIMIT:
+        raise ValueError(f"sheet {name!r}: {len(frame):,} rows do not fit in one sheet")
+    return _as_text(frame, path, name)
 
 
 class WriteError(BatchShipError):
