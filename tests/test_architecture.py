@@ -174,7 +174,6 @@ MAX_FUNCTION_LINES = 60
 BEING_SPLIT = {
     "batch_ship/tracking.py": "tracking -> tracking/ (helper: tracking)",  # remove
     "batch_ship/tracking": "tracking/ package in progress (helper: tracking)",  # remove
-    "batch_ship/export.py": "export split (helper: usecases)",  # remove
     "batch_ship/daily.py": "daily split (helper: usecases)",  # remove
     "batch_ship/cli/tracking.py": "CLI summary blocks (helper: usecases)",  # remove
     "batch_ship/submission.py": "submission under 400 (helper: problems)",  # remove
