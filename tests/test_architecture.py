@@ -172,15 +172,10 @@ MAX_FUNCTION_LINES = 60
 # Modules other helpers are splitting right now (issue 14). TO BE REMOVED: each entry goes when
 # its split lands; the lead removes what is left when the session ends.
 BEING_SPLIT = {
-    "batch_ship/tracking.py": "tracking -> tracking/ (helper: tracking)",  # remove
-    "batch_ship/tracking": "tracking/ package in progress (helper: tracking)",  # remove
     "batch_ship/daily.py": "daily split (helper: usecases)",  # remove
     "batch_ship/cli/tracking.py": "CLI summary blocks (helper: usecases)",  # remove
     "batch_ship/submission.py": "submission under 400 (helper: problems)",  # remove
     "batch_ship/report.py": "report under 400 (helper: problems)",  # remove
-    "batch_ship/normalize/chains.py": "chains under 400 (helper: addr)",  # remove
-    "batch_ship/normalize/recipients.py": "recipients under 400 (helper: addr)",  # remove
-    "batch_ship/normalize/regions.py": "load_regions split (helper: addr)",  # remove
 }
 
 

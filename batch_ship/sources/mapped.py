@@ -82,29 +82,7 @@ def _no_item_files(source: OrderInput) -> tuple[pd.DataFrame, Path]:
 def _read_file(
     mapping: ColumnMapping, source: OrderInput
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[FileProblem], Path, pd.DataFrame]:
-    raw = load_bytes(source)
-    grid = read_raw(raw)
-    path = raw.path
-    del raw
-    if len(grid) == 0:
-        raise InputError(_("the file has no rows"), path=path, hint=_("export it again"))
-    try:
-        header_row = find_header_row(grid.head(30), set(mapping.headers))
-    except LookupError as error:
-        raise InputError(
-            _("this file does not fit the {code} mapping ({error})").format(
-                code=mapping.code, error=error
-            ),
-            path=path,
-            hint=_("check the headers in {path}, or pass the file's --source").format(
-                path=mapping.path
-            ),
-        ) from None
-    frame = apply_header(grid, header_row, path)
-    frame.columns = pd.Index([clean_header(name) for name in frame.columns])
-    frame = drop_empty_rows(frame)
-    rows = row_numbers(frame, header_row)
-    frame = frame.reset_index(drop=True)
+    frame, rows, path = _table(mapping, source)
     original = _original(frame, mapping)
 
     def column(name: str) -> pd.Series:
@@ -141,6 +119,34 @@ def _read_file(
         path,
         items,
     )
+
+
+def _table(mapping: ColumnMapping, source: OrderInput) -> tuple[pd.DataFrame, pd.Series, Path]:
+    """The file's rows below the header row the mapping's headers find (cleaned names, empty
+    rows dropped), the file row number of each, and the file's path."""
+    raw = load_bytes(source)
+    grid = read_raw(raw)
+    path = raw.path
+    del raw
+    if len(grid) == 0:
+        raise InputError(_("the file has no rows"), path=path, hint=_("export it again"))
+    try:
+        header_row = find_header_row(grid.head(30), set(mapping.headers))
+    except LookupError as error:
+        raise InputError(
+            _("this file does not fit the {code} mapping ({error})").format(
+                code=mapping.code, error=error
+            ),
+            path=path,
+            hint=_("check the headers in {path}, or pass the file's --source").format(
+                path=mapping.path
+            ),
+        ) from None
+    frame = apply_header(grid, header_row, path)
+    frame.columns = pd.Index([clean_header(name) for name in frame.columns])
+    frame = drop_empty_rows(frame)
+    rows = row_numbers(frame, header_row)
+    return frame.reset_index(drop=True), rows, path
 
 
 def _original(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
