@@ -30,7 +30,7 @@ from batch_ship.sources.cells import (
     strip,
     unwrap,
 )
-from batch_ship.sources.mapping import CONTACT, ColumnMapping
+from batch_ship.sources.mapping import ColumnMapping
 from batch_ship.spreadsheets.read import (
     apply_header,
     clean_header,
@@ -86,14 +86,12 @@ def _read_file(
     original = _original(frame, mapping)
 
     def column(name: str) -> pd.Series:
-        return _field(original, mapping.columns.get(name, ()))
+        return _field(original, mapping.headers_of(name))
 
     ids = _checked_ids(column(c.ORDER_ID), rows, path)
     problems: list[FileProblem] = []
     orders = pd.DataFrame({name: column(name) for name in c.ORDER_COLUMNS})
     orders[c.ORDER_ID] = ids
-    if CONTACT in mapping.columns:
-        orders[c.ADDRESS] = column(CONTACT)  # name and phone fill from it where empty
     orders[c.RAW_STATUS] = column("status")
     if "status" in mapping.columns:
         orders[c.STATUS] = statuses(

@@ -55,6 +55,13 @@ class ColumnMapping:
     def headers(self) -> frozenset[str]:
         return frozenset(header for headers in self.columns.values() for header in headers)
 
+    def headers_of(self, name: str) -> tuple[str, ...]:
+        """The headers that fill a canonical field: a contact column fills the address (the
+        recipients step takes the name and phone from it where the row has none)."""
+        if name == c.ADDRESS and CONTACT in self.columns:
+            return self.columns[CONTACT]
+        return self.columns.get(name, ())
+
     @property
     def item_lines(self) -> bool:
         return any(name in self.columns for name in ITEM_FIELDS)
