@@ -30,6 +30,7 @@ courier = "zto"
 def run(size: int = SIZE, repeats: int = REPEATS) -> dict[str, Any]:
     orders, items = inputs(size)
     routed: dict[str, Any] | None = None
+    plain: dict[str, Any] | None = None  # the same export with --courier zto: routing's cost
     floor: dict[str, Any] | None = None
     for _round in range(repeats):
         home = OUT / "runs" / f"routed-{size}"
@@ -41,10 +42,16 @@ def run(size: int = SIZE, repeats: int = REPEATS) -> dict[str, Any]:
         summary = measured["summary"]
         couriers = {code: entry["orders"] for code, entry in summary["couriers"].items()}
         print(f"  routed export {measured['seconds']:7.2f} s  {couriers}", flush=True)
+        (home / "batches").rename(home / "routed-batches")
+        for name in ("ledger.sqlite3", "ledger.sqlite3-wal", "ledger.sqlite3-shm"):
+            (home / name).unlink(missing_ok=True)
+        measured_plain = measure("export", str(home), str(orders), str(items))
+        plain = faster(plain, measured_plain)
+        print(f"  plain export  {measured_plain['seconds']:7.2f} s  (--courier zto)", flush=True)
         shapes = [
             shape
             for batch in summary["batches"]
-            for shape in workbook_shapes(home / "batches" / batch)
+            for shape in workbook_shapes(home / "routed-batches" / batch)
         ]
         out = OUT / "runs" / f"routed-floor-{size}"
         shutil.rmtree(out, ignore_errors=True)
@@ -54,8 +61,11 @@ def run(size: int = SIZE, repeats: int = REPEATS) -> dict[str, Any]:
             f"  floor         {measured['seconds']:7.2f} s  ({len(shapes)} workbooks)", flush=True
         )
     assert routed is not None
+    assert plain is not None
     assert floor is not None
     ratio = routed["seconds"] / floor["seconds"]
+    plain_ratio = plain["seconds"] / floor["seconds"]
+    print(f"  plain export / floor: {plain_ratio:.2f}x", flush=True)
     verdict = "pass" if ratio <= BAR else "FAIL"
     print(f"  routed export / floor: {ratio:.2f}x (bar {BAR}x: {verdict})", flush=True)
     return {
@@ -63,6 +73,9 @@ def run(size: int = SIZE, repeats: int = REPEATS) -> dict[str, Any]:
         "routed_seconds": round(routed["seconds"], 3),
         "floor_seconds": round(floor["seconds"], 3),
         "ratio": round(ratio, 3),
+        "plain_seconds": round(plain["seconds"], 3),
+        "plain_ratio": round(plain_ratio, 3),
+        "plain_runs": plain["runs"],
         "runs": routed["runs"],
         "floor_runs": floor["runs"],
         "couriers": routed["summary"]["couriers"],
