@@ -42,6 +42,20 @@ def export_lines(result: ExportResult) -> list[str]:
                 orders_read=result.orders_read,
             )
         ]
+    if len(result.batches) > 1:  # routed by [[route]]: one batch per courier
+        lines += [
+            _("  batch {batch} ({courier}): {orders:,} orders in {parcels:,} parcels").format(
+                batch=entry.batch, courier=entry.courier, orders=entry.orders, parcels=entry.parcels
+            )
+            for entry in result.batches
+        ]
+    lines += [
+        _(
+            "intercept (拦截件): order {order} ({courier} {tracking}, batch {batch}) "
+            "is now {raw_status}"
+        ).format(**item.as_dict())
+        for item in result.intercepts
+    ]
     if result.skipped:
         lines.append(_("skipped: {counts}").format(counts=code_counts(result.skipped)))
     if result.exceptions:

@@ -166,3 +166,16 @@ def test_a_weight_table_with_a_bad_weight_stops_the_export(
     assert "Fix: write the weight in grams as digits" in result.output
     assert ledger_dump(home) == []
     assert not (home / "batches").exists() or not any((home / "batches").iterdir())
+
+
+def test_the_human_summary_lists_each_couriers_batch(
+    runner: CliRunner, home: Path, tmp_path: Path
+) -> None:
+    orders, _items = write_sample_export(tmp_path, orders=200, seed=3)
+    (home / "batch_ship.toml").write_text(SENDER_TOML + RULES, encoding="utf-8")
+    result = cli(runner, home, "export", str(orders))
+    assert result.exit_code == 0, result.output
+    batches = sorted(path.name for path in (home / "batches").iterdir())
+    assert len(batches) == 3
+    for batch, courier in zip(batches, ["sf", "ems", "yto"], strict=True):
+        assert f"  batch {batch} ({courier}): " in result.output
