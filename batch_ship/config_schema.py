@@ -42,6 +42,21 @@ def _templates(value: str) -> str | None:
     return None if not value else _folder(value)
 
 
+def _codes(value: str) -> str | None:
+    """A list of courier codes in one text: "zto", "zto sf" or "zto, sf"."""
+    if all(_CODE.fullmatch(code) for code in split_codes(value)):
+        return None
+    return _("must list courier codes: lower-case letters, digits, - _")
+
+
+def split_codes(value: str) -> list[str]:
+    return [code for code in value.replace(",", " ").split() if code]
+
+
+def _printer(value: str) -> str | None:
+    return None if value in ("", "zpl", "tspl") else _('must be "", "zpl" or "tspl"')
+
+
 def _text(value: str) -> str | None:
     return _("must be one line") if "\n" in value or "\r" in value else None
 
@@ -98,6 +113,14 @@ SCHEMA: Mapping[str, Mapping[str, Key]] = {
         "failed": Key(str, '"failed"', _folder),
         "templates": Key(
             str, N_('"my-templates" (a folder in the workspace; "" for none)'), _templates
+        ),
+    },
+    "stock": {
+        "couriers": Key(str, N_('"zto" (couriers whose exports take numbers from stock)'), _codes),
+        "warn_below": Key(int, "500", _not_negative),
+        "labels_per_file": Key(int, "1000", _not_negative),
+        "printer": Key(
+            str, N_('"zpl" or "tspl" (printer files beside the PDF; "" for none)'), _printer
         ),
     },
 }

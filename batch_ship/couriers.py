@@ -11,6 +11,7 @@ from batch_ship import template_dirs
 from batch_ship.errors import ConfigError
 from batch_ship.i18n import _
 from batch_ship.labels.layout import LabelSettings, label_settings
+from batch_ship.stock_rule import StockRule, stock_rule
 from batch_ship.template_expressions import (
     ITEM_FIELDS,
     NAMESPACES,
@@ -55,7 +56,7 @@ DEFAULT_ITEM_SEPARATOR = "; "
 
 _TOP_KEYS = {
     "name", "layout_note", "rows_per_file", "reference_header", "marketplace_names",
-    "tracking", "items", "columns", "source", "label",
+    "tracking", "items", "columns", "source", "label", "stock",
 }  # fmt: skip
 _TRACKING_KEYS = {"pattern", "check", "source"}
 _ITEM_KEYS = {"format", "separator"}
@@ -96,6 +97,7 @@ class Courier:
     item_separator: str = DEFAULT_ITEM_SEPARATOR
     path: Path | None = None  # the TOML file it came from
     label: LabelSettings | None = None  # [label]: the label layout, checked at load
+    stock: StockRule = field(default_factory=StockRule)  # [stock]: a voided number's fate
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -197,6 +199,7 @@ def _courier_from(code: str, data: dict[str, Any], path: Path) -> Courier:
         item_separator=separator,
         path=path,
         label=label_settings(data["label"], path) if "label" in data else None,
+        stock=stock_rule(data["stock"], path) if "stock" in data else StockRule(),
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from batch_ship.config_schema import validate
+from batch_ship.config_schema import split_codes, validate
 from batch_ship.errors import ConfigError
 from batch_ship.i18n import _
 from batch_ship.route_rules import Route, parse_routes
@@ -59,6 +59,18 @@ class Config:
     failed: str = "failed"  # daily moves a file that failed here, with its error beside it
     routes: tuple[Route, ...] = ()  # [[route]] tables, in order: the first match wins
     parcel: ParcelSettings = field(default_factory=ParcelSettings)
+    stock: StockConfig = field(default_factory=lambda: StockConfig())
+
+
+@dataclass(frozen=True)
+class StockConfig:
+    """[stock]: couriers whose exports take numbers from stock, the warning threshold, labels
+    per PDF (0: the courier template's), and printer files written beside the PDFs."""
+
+    couriers: tuple[str, ...] = ()
+    warn_below: int = 500
+    labels_per_file: int = 0
+    printer: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,17 @@ def _config_from(data: dict[str, dict[str, Any]], path: Path) -> Config:
         templates=(path.parent / templates) if templates else None,
         parcel=_parcel(data.get("parcel", {}), path),
         **{name: folders.get(name, getattr(base, name)) for name in FOLDER_KEYS},
+        stock=_stock(data.get("stock", {})),
+    )
+
+
+def _stock(section: dict[str, Any]) -> StockConfig:
+    """[stock] as checked by the schema."""
+    return StockConfig(
+        couriers=tuple(split_codes(section.get("couriers", ""))),
+        warn_below=section.get("warn_below", StockConfig.warn_below),
+        labels_per_file=section.get("labels_per_file", 0),
+        printer=section.get("printer", ""),
     )
 
 

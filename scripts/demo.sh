@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole daily loop on synthetic data, each step through the installed batch-ship CLI:
 # init -> sample-data -> export --courier zto -> sample-return -> import-tracking -> void
-# (a rejected batch, exported again) -> ship (one order by hand) -> report.
+# (a rejected batch, exported again) -> ship (one order by hand) -> report,
+# then printing and shipping today: numbers add -> export --from-stock (labels, pick list,
+# packing slips, upload) -> labels reprint -> handover -> status.
 # Usage: scripts/demo.sh [DIR]   (default demo/; `make demo` installs first, then runs this)
 set -euo pipefail
 
@@ -105,6 +107,29 @@ HAND="$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["orders"]
 step "8. report"
 REPORT="$("$BS" --home "$DIR" report --batch "$BATCH")"
 
+step "9. numbers add: a stock of waybill numbers bought from ZTO in advance"
+"$BS" --home "$DIR" sample-data "$DIR/downloads2" --orders "$ORDERS" --seed 2 --stamp 202611261400 >/dev/null
+STOCK_REPORT="$(ls "$DIR/downloads2"/ExportOrderList*.csv | head -n 1)"
+"$BS" --home "$DIR" numbers add --courier zto --range 730000000001 --count "$((ORDERS + 600))"
+"$BS" --home "$DIR" numbers status
+
+step "10. export --from-stock: numbers in the batch's transaction, upload, labels, pick list, slips"
+"$BS" --home "$DIR" export "$STOCK_REPORT" --courier zto --from-stock --json > "$DIR/export-stock.json"
+STOCK_BATCH="$(json_field "$DIR/export-stock.json" batch)"
+"$PY" - "$DIR/export-stock.json" <<'EOF2'
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(f"batch {s['batch']}: {s['parcels']} parcels numbered from stock, {len(s['labels'])} label/pick/slip files")
+EOF2
+
+step "11. labels --batch: a reprint gives the same numbers"
+"$BS" --home "$DIR" labels --batch "$STOCK_BATCH" --printer zpl > /dev/null
+
+step "12. handover --courier zto: the 交接单 for the van"
+"$BS" --home "$DIR" handover --courier zto --json > "$DIR/handover.json"
+"$BS" --home "$DIR" numbers status
+"$BS" --home "$DIR" status
+
 step "Done. Outputs:"
 {
     echo "workspace       $DIR  (config $DIR/batch_ship.toml, ledger $DIR/ledger.sqlite3)"
@@ -113,9 +138,15 @@ step "Done. Outputs:"
     for file in "$DIR/batches/$BATCH"/*; do
         echo "batch output    $file"
     done
+    for file in "$DIR/batches/$STOCK_BATCH"/*; do
+        echo "from stock      $file"
+    done
+    for file in "$DIR"/handovers/*/*; do
+        echo "handover        $file"
+    done
     echo "HTML report     $REPORT"
     for file in "$DIR"/uploads/*; do
         echo "manual upload   $file"
     done
-    echo "JSON summaries  $DIR/export.json $DIR/import.json $DIR/void.json"
+    echo "JSON summaries  $DIR/export.json $DIR/import.json $DIR/void.json $DIR/export-stock.json $DIR/handover.json"
 }

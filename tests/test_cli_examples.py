@@ -15,8 +15,10 @@ import pytest
 
 from batch_ship.cli import COMMANDS, main
 from batch_ship.export import run_export
+from batch_ship.printing import print_batch
 from batch_ship.samples.orders import write_sample_export
 from batch_ship.samples.returns import write_sample_return
+from batch_ship.stock import add_numbers
 from batch_ship.workspace import open_workspace
 from tests.conftest import PROJECT_ROOT, SAMPLE_DATA, SENDER_TOML
 
@@ -80,6 +82,14 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(root / "batches" / "20261126-01" / "exceptions.xlsx", root / "exceptions.xlsx")
     write_sample_return(workspace, "20261126-01", root / "returned.xlsx")
     write_sample_return(workspace, "20261126-01", root / "returns" / "zto-20261126.xlsx")
+    # batch 20261126-02 took its numbers from stock and has labels (`labels --batch`)
+    stocked, _ = write_sample_export(root / "stocked", orders=30, seed=24, stamp="202611251000")
+    add_numbers(workspace, "zto", spec="731000000000", count=300)
+    batch = run_export(
+        workspace, [stocked], courier="zto", now=datetime(2026, 11, 26, 9, 30), from_stock=True
+    )
+    assert batch.batch == "20261126-02"
+    print_batch(workspace, batch.batch)
     write_sample_export(root, orders=30, seed=22)  # ExportOrderList202611260900.csv
     write_sample_export(root, orders=30, seed=23, stamp="20261126")
     (root / "sample_data").mkdir()  # the column-mapping example reads the shipped sample

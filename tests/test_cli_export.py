@@ -68,7 +68,7 @@ def test_export_writes_text_cells_and_records_the_batch(
     summary = export(runner, home, str(sample[0]), "--courier", "zto", tuning=writer_mode)
     assert list(summary) == [
         "batch", "courier", "orders_read", "orders_submitted", "parcels", "skipped",
-        "exceptions", "files", "batches", "couriers", "intercepts",
+        "exceptions", "files", "from_stock", "batches", "couriers", "intercepts",
     ]  # fmt: skip
     assert summary["batches"] == [summary["batch"]]
     assert summary["intercepts"] == []

@@ -63,6 +63,7 @@ def test_status_json_on_an_empty_home_creates_no_ledger(runner: CliRunner, home:
         "orders": {"submitted": 0, "shipped": 0, "exception": 0},
         "manual": [],
         "intercepts": [],
+        "awaiting_handover": {},
     }
     assert [path.name for path in home.iterdir()] == ["batch_ship.toml"]
 
@@ -94,6 +95,7 @@ def test_status_json_on_a_filled_home(runner: CliRunner, home: Path) -> None:
         "orders": {"submitted": 1, "shipped": 2, "exception": 1},
         "manual": [],
         "intercepts": [],
+        "awaiting_handover": {},
     }
 
 

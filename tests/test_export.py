@@ -117,6 +117,7 @@ def test_summary_is_the_contract_object() -> None:
         "batches": [],
         "couriers": {},
         "intercepts": [],
+        "from_stock": False,
     }
 
 

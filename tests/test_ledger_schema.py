@@ -121,6 +121,7 @@ def test_a_version_1_ledger_is_migrated_keeping_tracking(
             )
     with Ledger.open(path) as ledger:
         assert user_version(ledger._conn) == SCHEMA_VERSION
+        assert user_version(ledger._conn) == SCHEMA_VERSION == 7
         parcels = ledger.parcels(batch_id)
         assert parcels["tracking"].tolist() == ["73100000000009,73100000000001", "73100000000002"]
         assert parcels["shipped_at"].tolist() == [rows[0][2], rows[1][2]]
@@ -244,6 +245,7 @@ def test_a_version_4_ledger_gains_an_empty_publications_table_keeping_its_data(
             ledger.publications()
     with Ledger.open(path) as ledger:
         assert user_version(ledger._conn) == SCHEMA_VERSION
+        assert user_version(ledger._conn) == SCHEMA_VERSION == 7
         assert status(ledger) == before
         assert ledger.batch_ids() == {batch_id}
         assert ledger.publications() == {}

@@ -60,6 +60,9 @@ COMMANDS = {
     "sample-return": "batch_ship.cli.tracking:sample_return",
     "void": "batch_ship.cli.void:void",
     "ship": "batch_ship.cli.ship:ship",
+    "numbers": "batch_ship.cli.numbers:numbers",
+    "labels": "batch_ship.cli.labels:labels",
+    "handover": "batch_ship.cli.labels:handover",
 }
 
 

@@ -23,6 +23,14 @@ from batch_ship.cli.shared import App, emit_json, json_option, order_report_argu
     help="Merge orders with the same buyer, name, phone and address into one parcel. "
     "Default: [defaults] merge in batch_ship.toml, else merge.",
 )
+@click.option(
+    "--from-stock/--no-from-stock",
+    "from_stock",
+    default=None,
+    help="Give the parcels numbers from the courier's stock (batch-ship numbers add) in the "
+    "same transaction, write the marketplace upload and print the labels at once. Default: "
+    "[stock] couriers in batch_ship.toml.",
+)
 @json_option
 @pass_app
 def export(
@@ -32,6 +40,7 @@ def export(
     source: str | None,
     courier: str | None,
     merge: bool | None,
+    from_stock: bool | None,
     as_json: bool,
 ) -> None:
     """Turn order reports into batches/<id>/submission-<courier>.xlsx and exceptions.xlsx.
@@ -55,11 +64,40 @@ def export(
         progress=app.progress(as_json),
         now=app.now(),
         tuning=app.tuning,
+        from_stock=from_stock,
     )
+    summary = result.summary()
+    printed = print_stocked(app, result.stocked)
+    if result.stocked:
+        summary["labels"] = [str(path) for path in printed]
     if as_json:
-        emit_json(result.summary())
+        emit_json(summary)
         return
     from batch_ship.summaries import export_lines
 
-    for line in export_lines(result):
+    for line in [*export_lines(result), *map(str, printed)]:
         click.echo(line)
+
+
+def print_stocked(app: App, batches: tuple[str, ...]) -> list[Path]:
+    """The labels of the batches that took their numbers from stock, printed now that the
+    export has committed (or later with `batch-ship labels`)."""
+    from batch_ship.errors import BatchShipError
+    from batch_ship.i18n import _
+    from batch_ship.printing import print_batch
+
+    files: list[Path] = []
+    for batch in batches:
+        try:
+            files += print_batch(app.workspace, batch, now=app.now()).files
+        except BatchShipError as error:
+            raise BatchShipError(
+                _("batch {batch} is exported and numbered, but its labels failed: {error}").format(
+                    batch=batch, error=error.message
+                ),
+                path=error.path,
+                hint=_("fix that, then print them: batch-ship labels --batch {batch}").format(
+                    batch=batch
+                ),
+            ) from error
+    return files

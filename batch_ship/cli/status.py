@@ -49,9 +49,12 @@ def status(app: App, batch: str | None, as_json: bool) -> None:
         else:
             click.echo(render_batch(found))
         return
+    from batch_ship.stock import handover_waiting
+
     summary = {
         **ledger_status(app.workspace.ledger_path),
         **handoff_status(app.workspace.ledger_path),
+        "awaiting_handover": handover_waiting(app.workspace),
     }
     if as_json:
         emit_json(summary)
@@ -172,6 +175,13 @@ def render(summary: dict[str, Any]) -> str:
             "{exception:,} in exceptions"
         ).format(**orders)
     )
+    waiting = summary.get("awaiting_handover") or {}
+    if waiting:
+        lines.append(
+            _("Printed, not handed over: {counts}").format(
+                counts=", ".join(f"{courier} {count:,}" for courier, count in waiting.items())
+            )
+        )
     return "\n".join(lines)
 
 

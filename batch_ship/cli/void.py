@@ -37,9 +37,17 @@ def void(
 
     Example: batch-ship void 20261126-01 --reason "courier rejected the file"
     """
+    from batch_ship.stock import stock_release
     from batch_ship.void import run_void
 
-    result = run_void(app.workspace, batch, orders=orders, reason=reason, shipped=shipped)
+    result = run_void(
+        app.workspace,
+        batch,
+        orders=orders,
+        reason=reason,
+        shipped=shipped,
+        release=stock_release(app.workspace),  # stock numbers: returned or retired
+    )
     if as_json:
         emit_json(result.summary())
         return

@@ -23,6 +23,7 @@ from batch_ship.routing import route_orders
 from batch_ship.sender import sender_for
 from batch_ship.spreadsheets.background import SharedWrite, WorkbookWriter
 from batch_ship.spreadsheets.write import WorkbookJob
+from batch_ship.stock_export import label_data, takes_from_stock
 from batch_ship.submission import ledger_parcels, render_rows, split_files, submission_jobs
 from batch_ship.weights import weight_table
 from batch_ship.workspace import Workspace
@@ -68,6 +69,7 @@ class BuiltBatch:
     parcels: int
     ledger_parcels: pd.DataFrame
     file_names: list[str]
+    labels: list[str] | None = None  # from stock: each parcel's label data (JSON), in order
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def build_batches(
     merge: bool,
     workspace: Workspace,
     writer: WorkbookWriter,
+    from_stock: bool | None = None,
 ) -> Built:
     """Route the orders to submit (routing.py), build each courier's parcels, content and
     workbooks' rows in staging folder `folder(i)` (couriers in the rules' order, the default
@@ -109,8 +112,16 @@ def build_batches(
         rows = np.flatnonzero(assigned == code)
         part = submit.iloc[rows].reset_index(drop=True)
         batch_jobs, batch = _courier_batch(
-            folder(index), couriers.get(code), part, items, weights[rows], merge, workspace
+            folder(index),
+            couriers.get(code),
+            part,
+            items,
+            weights[rows],
+            merge,
+            workspace,
+            takes_from_stock(workspace, code, from_stock),
         )
+
         jobs += batch_jobs
         batches.append(batch)
     if len(plan.exceptions):
@@ -133,6 +144,7 @@ def _courier_batch(
     weights: np.ndarray,
     merge: bool,
     workspace: Workspace,
+    stocked: bool = False,
 ) -> tuple[list[WorkbookJob], BuiltBatch]:
     parcels = build_parcels(submit, items, courier, merge=merge)
     parcels = add_parcel_content(parcels, submit, items, workspace.config.parcel, weights)
@@ -147,6 +159,7 @@ def _courier_batch(
         parcels=len(parcels),
         ledger_parcels=ledger_parcels(parcels, files),
         file_names=[job.path.name for job in jobs],
+        labels=label_data(parcels, items) if stocked else None,
     )
     return jobs, batch
 

@@ -20,6 +20,7 @@ from batch_ship.progress import Progress, StepTimer
 from batch_ship.publish import publication
 from batch_ship.sources import canonical as c
 from batch_ship.spreadsheets.background import WorkbookWriter
+from batch_ship.stock_export import assign_numbers, check_stock, stage_upload
 from batch_ship.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class ExportJob:
     progress: Progress
     timer: StepTimer
     intercepts: tuple[Intercept, ...] = ()  # caught while reading (export/run.py)
+    from_stock: bool | None = None  # --from-stock / --no-from-stock; None: [stock] couriers
 
 
 def commit_export(
@@ -109,6 +111,7 @@ def _build(
         job.merge,
         job.workspace,
         writer,
+        job.from_stock,
     )
 
 
@@ -139,6 +142,10 @@ def _record(
     timer = job.timer
     when = job.now or datetime.now()
     made: list[BatchSummary] = []
+    for batch in built.batches:  # refused before anything is recorded
+        if batch.labels is not None:
+            stock = job.workspace.config.stock
+            check_stock(ledger, batch.courier.code, batch.parcels, stock.warn_below)
     with timer("record"):
         for index, batch in enumerate(built.batches):
             batch_id = ledger.new_batch_id(when.date())
@@ -157,6 +164,7 @@ def _record(
             made.append(
                 BatchSummary(batch_id, batch.courier.code, len(batch.orders), batch.parcels)
             )
+    stocked = _numbers_from_stock(ledger, job, built, made, when)
     with timer("write"):  # what the worker has not written (all, without one)
         built.workbooks.finish(job.progress)
     result = ExportResult(
@@ -175,7 +183,15 @@ def _record(
         seconds=timer.rounded(),
         batches=tuple(made),
         intercepts=job.intercepts,
+        stocked=stocked,
     )
+    _log_exports(ledger, job, result, made)
+    return result
+
+
+def _log_exports(
+    ledger: Ledger, job: ExportJob, result: ExportResult, made: list[BatchSummary]
+) -> None:
     for entry in made:
         ledger.log_event(
             "export",
@@ -185,7 +201,23 @@ def _record(
                 "inputs": [path.name for path in job.paths],
                 "items": [Path(path).name for path in job.item_paths],
                 "merge": job.merge,
-                "seconds": timer.rounded(),
+                "seconds": job.timer.rounded(),
             },
         )
-    return result
+
+
+def _numbers_from_stock(
+    ledger: Ledger, job: ExportJob, built: Built, made: list[BatchSummary], when: datetime
+) -> tuple[str, ...]:
+    """The from-stock batches just recorded get their numbers and their upload (into their
+    staging folder), in the same transaction (stock_export.py). Returns their ids."""
+    stocked = []
+    for entry, batch in zip(made, built.batches, strict=True):
+        if batch.labels is None:
+            continue
+        with job.timer("numbers"):
+            assign_numbers(ledger, batch.courier, entry.batch, batch.labels, when)
+            upload = stage_upload(ledger, job.workspace, batch.courier, entry.batch, batch.folder)
+        batch.file_names.append(upload.name)
+        stocked.append(entry.batch)
+    return tuple(stocked)

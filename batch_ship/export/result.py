@@ -26,6 +26,7 @@ class ExportResult:
     seconds: dict[str, float] = field(default_factory=dict)
     batches: tuple[BatchSummary, ...] = ()  # one per courier, in the routes' order
     intercepts: tuple[Intercept, ...] = ()  # found by this run (拦截件)
+    stocked: tuple[str, ...] = ()  # batches whose numbers came from stock (shipped, uploaded)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -37,6 +38,7 @@ class ExportResult:
             "skipped": dict(self.skipped),
             "exceptions": dict(self.exceptions),
             "files": [str(path) for path in self.files],
+            "from_stock": bool(self.stocked),
             "batches": [entry.batch for entry in self.batches],
             "couriers": {entry.courier: entry.summary() for entry in self.batches},
             "intercepts": [item.as_dict() for item in self.intercepts],

@@ -32,6 +32,7 @@ def run_export(
     progress: Progress = no_progress,
     now: datetime | None = None,
     tuning: Tuning = DEFAULT_TUNING,
+    from_stock: bool | None = None,
 ) -> ExportResult:
     """Export the orders awaiting shipment into a new batch folder and the ledger.
 
@@ -40,7 +41,9 @@ def run_export(
     new: no batch, no files. The order files' source is `source` (a code, see
     `batch_ship.sources.registry`) or found from their content. Without `items`, the files
     that belong beside the order files (Taobao: the item report of the same stamp) are read
-    too, when present. `tuning` sets when a second process writes and how normalization is
+    too, when present. `from_stock` (default: whether `[stock] couriers` lists a batch's
+    courier) numbers the parcels from stock in the batch's own commit and writes the upload
+    (stock_export.py). `tuning` sets when a second process writes and how normalization is
     sliced (never what is produced).
     """
     timer = StepTimer()
@@ -56,7 +59,9 @@ def run_export(
         read = read_orders(order_source, paths, item_paths, items is not None, progress)
     caught = tuple(catch_intercepts(workspace, read.stopped, tuning))
     merge = workspace.config.merge if merge is None else merge
-    job = ExportJob(workspace, couriers, merge, paths, item_paths, now, progress, timer, caught)
+    job = ExportJob(
+        workspace, couriers, merge, paths, item_paths, now, progress, timer, caught, from_stock
+    )
     # A big export starts the second process now: it is ready when the building ends.
     big = len(read.candidates) >= tuning.background_orders
     with (

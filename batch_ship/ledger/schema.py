@@ -187,6 +187,48 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # 'export' or 'manual' (batch-ship ship: one parcel shipped by hand).
         "ALTER TABLE batches ADD COLUMN kind TEXT NOT NULL DEFAULT 'export'",
     ),
+    (
+        # The waybill-number stock, from-stock parcels' label data, printing and handovers
+        # (batch_ship/ledger/stock.py).
+        # One row per waybill number bought from a courier: free, used (by parcel_id, since
+        # used_at) or retired (a voided parcel's number the courier does not take back).
+        """CREATE TABLE stock (
+            number TEXT NOT NULL UNIQUE CHECK (number != ''),
+            courier TEXT NOT NULL,
+            sort_code TEXT NOT NULL DEFAULT '',
+            hub TEXT NOT NULL DEFAULT '',
+            added_at TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL DEFAULT 'free' CHECK (state IN ('free', 'used', 'retired')),
+            parcel_id INTEGER,
+            used_at TEXT
+        )""",
+        # The free numbers of a courier in the order they were added: the next ones to hand out.
+        "CREATE INDEX stock_free ON stock (courier) WHERE state = 'free'",
+        "CREATE INDEX stock_parcel ON stock (parcel_id) WHERE parcel_id IS NOT NULL",
+        """CREATE TRIGGER stock_never_used BEFORE INSERT ON stock
+            WHEN EXISTS (SELECT 1 FROM tracking WHERE number = NEW.number)
+            BEGIN SELECT RAISE(ABORT, 'stock number already used as a tracking number'); END""",
+        """CREATE TABLE parcel_labels (
+            parcel_id INTEGER PRIMARY KEY,
+            courier TEXT NOT NULL,
+            label TEXT NOT NULL,
+            printed_at TEXT,
+            prints INTEGER NOT NULL DEFAULT 0,
+            handover_id INTEGER,
+            voided_at TEXT
+        )""",
+        """CREATE TABLE handovers (
+            handover_id INTEGER PRIMARY KEY,
+            courier TEXT NOT NULL,
+            day TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            parcels INTEGER NOT NULL,
+            files TEXT NOT NULL DEFAULT '[]',
+            UNIQUE (day, courier, n)
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -59,6 +59,7 @@ def build_report(workspace: Workspace, batch_id: str | None = None) -> ReportDat
         open_rows = _open_exceptions(workspace, chosen, ledger.open_exceptions(batch_id))
         steps = tuple(logged_steps(ledger, batch_id))
         provinces, province_note = _provinces(ledger.province_counts(batch_id))
+        handover = tuple(ledger.awaiting_handover().items())
         intercepts = tuple(
             item for item in all_intercepts(ledger) if batch_id in (None, item.batch_id)
         )
@@ -94,6 +95,7 @@ def build_report(workspace: Workspace, batch_id: str | None = None) -> ReportDat
         coverage=tuple(_coverage(info) for info in chosen),
         steps=steps[-MAX_STEPS:],
         notes=tuple(notes),
+        awaiting_handover=handover,
         intercepts=intercepts,
     )
 

@@ -71,6 +71,8 @@ class ReportData:
     steps: tuple[Step, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
     intercepts: tuple[Intercept, ...] = ()  # 拦截件: out, then closed or refunding
+    # per courier: parcels labelled from stock and not yet handed over (ledger/stock.py)
+    awaiting_handover: tuple[tuple[str, int], ...] = ()
 
     @property
     def chart_height(self) -> int:
