@@ -98,6 +98,8 @@ def _sum_by(position: np.ndarray, values: np.ndarray, n: int, *, nan_wins: bool)
 
 
 def _format(values: np.ndarray, pattern: str, *, strip: bool = False) -> list[str]:
+    if np.isnan(values).all():  # the usual day: no weight table, insurance or COD configured
+        return [""] * len(values)
     texts = ["" if np.isnan(value) else pattern.format(value) for value in values.tolist()]
     if strip:
         texts = [text.rstrip("0").rstrip(".") if "." in text else text for text in texts]
