@@ -97,45 +97,44 @@ def run_ship(
     ):
         state = ledger.order_states([order_id]).get(order_id)
         if state is None and given is None and not was_voided(ledger, order_id):
-            raise InputError(
-                _("order {order} is unknown to the ledger").format(order=order_id),
-                hint=_(
-                    "give the order report it is in: batch-ship ship {order} --courier "
-                    "{courier} --tracking {number} --orders-file ExportOrderList.csv"
-                ).format(order=order_id, courier=chosen.code, number=number),
-            )
+            raise _unknown_order(order_id, chosen, number)
         old = parcels_of_orders(ledger, [order_id]).get(order_id)
         _check_owner(ledger, number, old)
         replaced = _check_shipped(order_id, state, old, replace)
-        orders = [order_id]
-        recipient = given or Recipient()
-        moved_from = None
+        orders, recipient, moved_from = [order_id], given or Recipient(), None
         if old is not None:
-            moved_from = _batch_of(ledger, old)
-            reason = _("shipped by hand: {courier} {number}").format(
-                courier=chosen.code, number=number
-            )
-            record_voids(ledger, moved_from, [old], reason)
-            orders = old.orders
-            recipient = Recipient(old.name, old.phone, old.province)
+            moved_from = _move_out(ledger, old, chosen, number)
+            orders, recipient = old.orders, Recipient(old.name, old.phone, old.province)
         batch_id = _record_manual(ledger, chosen, when, orders, recipient, number)
         files = [stage_manual_upload(publishing, workspace, ledger, when.date(), market)]
         if moved_from is not None and replaced is not None:  # its old waybill leaves that upload
             rewritten = stage_batch_upload(publishing, workspace, ledger, moved_from, market)
             files += [rewritten] if rewritten else []
         result = ShipResult(
-            order_id,
-            batch_id,
-            chosen.code,
-            number,
-            tuple(orders),
-            moved_from,
-            replaced,
+            order_id, batch_id, chosen.code, number, tuple(orders), moved_from, replaced,
             tuple(files),
-        )
+        )  # fmt: skip
         ledger.log_event("ship", batch_id, result.summary())
         publishing.record()
     return result
+
+
+def _unknown_order(order_id: str, courier: Courier, number: str) -> InputError:
+    return InputError(
+        _("order {order} is unknown to the ledger").format(order=order_id),
+        hint=_(
+            "give the order report it is in: batch-ship ship {order} --courier "
+            "{courier} --tracking {number} --orders-file ExportOrderList.csv"
+        ).format(order=order_id, courier=courier.code, number=number),
+    )
+
+
+def _move_out(ledger: Ledger, old: ParcelRow, courier: Courier, number: str) -> str:
+    """Void the order's present parcel (it ships by hand instead); returns its batch."""
+    moved_from = _batch_of(ledger, old)
+    reason = _("shipped by hand: {courier} {number}").format(courier=courier.code, number=number)
+    record_voids(ledger, moved_from, [old], reason)
+    return moved_from
 
 
 def _check_number(courier: Courier, number: str) -> None:
