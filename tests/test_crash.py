@@ -50,7 +50,15 @@ def killed_at(point: str, sig: signal.Signals, command: list[str], tmp_path: Pat
     """Run `command` until it pauses at `point`, send `sig`, and check how it ended."""
     marker = tmp_path / f"paused-{point}"
     env = {**os.environ, PAUSE_ENV: f"{point}:{marker}"}
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # Ctrl-C as at a terminal: a shell's background job inherits SIGINT ignored, and
+        # Python then installs no handler for it (the process would not stop at all).
+        preexec_fn=_interrupt_by_default,
+    )
     deadline = time.monotonic() + 60
     while not marker.exists():
         if process.poll() is not None or time.monotonic() > deadline:
@@ -68,6 +76,10 @@ def killed_at(point: str, sig: signal.Signals, command: list[str], tmp_path: Pat
         assert "Traceback" not in text, text
         assert staged_leftovers(command_home(command)) == []  # a polite stop leaves nothing
     marker.unlink()
+
+
+def _interrupt_by_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def command_home(command: list[str]) -> Path:
