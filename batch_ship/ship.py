@@ -27,6 +27,7 @@ from batch_ship.progress import no_progress
 from batch_ship.publish import open_ledger, publication
 from batch_ship.tracking_numbers import describe_rule, validate
 from batch_ship.upload_files import stage_batch_upload, stage_manual_upload
+from batch_ship.void import ReleaseNumbers
 from batch_ship.uploads import load_marketplace
 from batch_ship.workspace import Workspace
 
@@ -79,6 +80,7 @@ def run_ship(
     replace: bool = False,
     orders_files: Sequence[Path] = (),
     now: datetime | None = None,
+    release: ReleaseNumbers | None = None,
 ) -> ShipResult:
     """Record `tracking` (checked against the courier's rule) for `order_id`, an order the
     ledger knows (any state; shipped only with `replace`) or one in `orders_files`, in one
@@ -103,7 +105,7 @@ def run_ship(
         replaced = _check_shipped(order_id, state, old, replace)
         orders, recipient, moved_from = [order_id], given or Recipient(), None
         if old is not None:
-            moved_from = _move_out(ledger, old, chosen, number)
+            moved_from = _move_out(ledger, old, chosen, number, release)
             orders, recipient = old.orders, Recipient(old.name, old.phone, old.province)
         batch_id = _record_manual(ledger, chosen, when, orders, recipient, number)
         files = [stage_manual_upload(publishing, workspace, ledger, when.date(), market)]
@@ -129,11 +131,17 @@ def _unknown_order(order_id: str, courier: Courier, number: str) -> InputError:
     )
 
 
-def _move_out(ledger: Ledger, old: ParcelRow, courier: Courier, number: str) -> str:
-    """Void the order's present parcel (it ships by hand instead); returns its batch."""
+def _move_out(
+    ledger: Ledger, old: ParcelRow, courier: Courier, number: str, release: ReleaseNumbers | None
+) -> str:
+    """Void the order's present parcel (it ships by hand instead), its cancelled waybill's
+    number going to `release` as `void --shipped` does; returns its batch."""
     moved_from = _batch_of(ledger, old)
     reason = _("shipped by hand: {courier} {number}").format(courier=courier.code, number=number)
     record_voids(ledger, moved_from, [old], reason)
+    ref = ledger.batch_ref(moved_from)
+    if release is not None and old.numbers and ref is not None:
+        release(ledger, ref.courier, old.numbers)
     return moved_from
 
 

@@ -148,3 +148,21 @@ def test_the_void_hook_returns_or_retires_a_number_as_the_courier_says(
     with Ledger.open(home / "ledger.sqlite3") as ledger:
         first = ledger.parcels(again["batch"])["tracking"].iloc[0]
     assert (first == numbers[0]) == (rule == "return")
+
+
+def test_shipping_a_stock_parcel_by_hand_releases_its_number_as_the_courier_says(
+    labelled: tuple[Path, str, list[str]], runner: CliRunner
+) -> None:
+    home, batch, numbers = labelled
+    _with_on_void(home, "retire")
+    with Ledger.open(home / "ledger.sqlite3") as ledger:
+        parcels = ledger.parcels(batch)
+    order = str(parcels["order_ids"].iloc[0]).split(",")[0]
+    found = ok_json(runner, home, "ship", order, "--courier", "zto", "--tracking",
+                    "731234567890", "--replace")  # fmt: skip
+    assert found["replaced"] == numbers[0]
+    with sqlite3.connect(home / "ledger.sqlite3") as conn:
+        assert conn.execute(
+            "SELECT state FROM stock WHERE number = ?", (numbers[0],)
+        ).fetchone() == ("retired",)
+    assert ok_json(runner, home, "status")["awaiting_handover"] == {"zto": len(numbers) - 1}

@@ -46,6 +46,7 @@ def ship(
     Example: batch-ship ship 4012500868541341007 --courier zto --tracking 731234567890
     """
     from batch_ship.ship import run_ship
+    from batch_ship.stock import stock_release
 
     result = run_ship(
         app.workspace,
@@ -55,6 +56,7 @@ def ship(
         replace=replace,
         orders_files=orders_files,
         now=app.now(),
+        release=stock_release(app.workspace),  # a moved parcel's stock number: returned or retired
     )
     if as_json:
         emit_json(result.summary())
