@@ -27,8 +27,8 @@ from batch_ship.progress import no_progress
 from batch_ship.publish import open_ledger, publication
 from batch_ship.tracking_numbers import describe_rule, validate
 from batch_ship.upload_files import stage_batch_upload, stage_manual_upload
-from batch_ship.void import ReleaseNumbers
 from batch_ship.uploads import load_marketplace
+from batch_ship.void import ReleaseNumbers
 from batch_ship.workspace import Workspace
 
 log = logging.getLogger(__name__)
