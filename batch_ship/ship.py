@@ -21,7 +21,14 @@ from batch_ship.couriers import Courier, get_courier
 from batch_ship.errors import InputError, missing_file
 from batch_ship.i18n import _
 from batch_ship.ledger import Ledger, NewBatch
-from batch_ship.ledger.voids import ParcelRow, parcels_of_orders, record_voids, was_voided
+from batch_ship.ledger.voids import (
+    ParcelRow,
+    mark_manual,
+    parcel_place,
+    parcels_of_orders,
+    record_voids,
+    was_voided,
+)
 from batch_ship.model import OrderState
 from batch_ship.progress import no_progress
 from batch_ship.publish import open_ledger, publication
@@ -136,7 +143,7 @@ def _move_out(
 ) -> str:
     """Void the order's present parcel (it ships by hand instead), its cancelled waybill's
     number going to `release` as `void --shipped` does; returns its batch."""
-    moved_from = _batch_of(ledger, old)
+    moved_from = parcel_place(ledger, old.parcel_id)[0]
     reason = _("shipped by hand: {courier} {number}").format(courier=courier.code, number=number)
     record_voids(ledger, moved_from, [old], reason)
     ref = ledger.batch_ref(moved_from)
@@ -162,9 +169,7 @@ def _check_owner(ledger: Ledger, number: str, old: ParcelRow | None) -> None:
     owner = ledger.tracking_owners([number]).get(number)
     if owner is None or (old is not None and owner == old.parcel_id):
         return
-    batch_id, reference = ledger._conn.execute(
-        "SELECT batch_id, reference FROM parcels WHERE parcel_id = ?", (owner,)
-    ).fetchone()
+    batch_id, reference = parcel_place(ledger, owner)
     raise InputError(
         _("tracking number {number} already belongs to order {reference} (batch {batch})").format(
             number=number, reference=reference, batch=batch_id
@@ -187,13 +192,6 @@ def _check_shipped(
             hint=_("to give it another number, add --replace"),
         )
     return old.numbers[0]
-
-
-def _batch_of(ledger: Ledger, parcel: ParcelRow) -> str:
-    row = ledger._conn.execute(
-        "SELECT batch_id FROM parcels WHERE parcel_id = ?", (parcel.parcel_id,)
-    ).fetchone()
-    return str(row[0])
 
 
 def _record_manual(
@@ -233,8 +231,7 @@ def _record_manual(
             ),
         )
     )
-    ledger._conn.execute("UPDATE batches SET kind = 'manual' WHERE batch_id = ?", (batch_id,))
-    parcel_id = ledger._parcel_span(batch_id)[0]
+    parcel_id = mark_manual(ledger, batch_id)
     ledger.record_tracking([parcel_id], [number], [MANUAL_SOURCE])
     return batch_id
 

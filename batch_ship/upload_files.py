@@ -9,16 +9,13 @@ import pandas as pd
 
 from batch_ship.couriers import get_courier
 from batch_ship.ledger import Ledger, shipped_rows
+from batch_ship.ledger.intercepts import intercepted_ids
+from batch_ship.ledger.voids import manual_batches
 from batch_ship.publish import Publication
 from batch_ship.uploads import Marketplace, render_upload, upload_frame
 from batch_ship.workspace import Workspace
 
 UPLOADS_DIR = "uploads"  # <home>/uploads/upload-<date>-manual.csv: orders shipped by hand
-
-
-def intercepted_ids(ledger: Ledger) -> set[str]:
-    """Every order caught as an intercept (拦截件): no upload written later lists it."""
-    return {row[0] for row in ledger._conn.execute("SELECT order_id FROM intercepts")}
 
 
 def without_intercepts(ledger: Ledger, shipped: pd.DataFrame) -> pd.DataFrame:
@@ -72,11 +69,7 @@ def stage_manual_upload(
     """Write uploads/upload-<day>-manual.csv: every order shipped by hand (`batch-ship ship`)
     in a batch of that day, still shipped and not intercepted, each with its own courier."""
     prefix = day.strftime("%Y%m%d") + "-"
-    rows = ledger._conn.execute(
-        "SELECT batch_id, courier FROM batches WHERE kind = 'manual' AND batch_id LIKE ?"
-        " ORDER BY created, batch_id",
-        (prefix + "%",),
-    ).fetchall()
+    rows = manual_batches(ledger, prefix)
     parts: list[bytes] = []
     for batch_id, courier in rows:
         shipped = without_intercepts(ledger, shipped_rows(ledger.parcels(batch_id)))

@@ -226,3 +226,14 @@ def test_the_size_checks_see_what_they_check(tmp_path: Path) -> None:
     assert long_functions(source, limit=61) == []
     checked = {path.relative_to(PACKAGE).as_posix() for path in _product_files()}
     assert {"couriers.py", "spreadsheets/read.py", "samples/orders.py"} <= checked
+
+
+def test_only_the_ledger_speaks_sql_to_its_connection() -> None:
+    """The ledger's SQL lives in `ledger/`: other modules call its methods and functions."""
+    outside = [
+        path.relative_to(PROJECT_ROOT).as_posix()
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "ledger" not in path.relative_to(PACKAGE).parts[:1]
+        and "._conn" in path.read_text(encoding="utf-8")
+    ]
+    assert outside == []

@@ -69,6 +69,11 @@ def record_intercepts(
     return new
 
 
+def intercepted_ids(ledger: Ledger) -> set[str]:
+    """Every order caught as an intercept (拦截件): no upload written later lists it."""
+    return {str(row[0]) for row in ledger._conn.execute("SELECT order_id FROM intercepts")}
+
+
 def all_intercepts(ledger: Ledger) -> list[Intercept]:
     """Every intercept, newest first; the tracking number as the ledger holds it now."""
     rows = ledger._conn.execute(

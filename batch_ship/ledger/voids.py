@@ -155,6 +155,30 @@ def was_voided(ledger: Ledger, order_id: str) -> bool:
     return row is not None
 
 
+def parcel_place(ledger: Ledger, parcel_id: int) -> tuple[str, str]:
+    """The batch and reference of a parcel the ledger holds."""
+    batch_id, reference = ledger._conn.execute(
+        "SELECT batch_id, reference FROM parcels WHERE parcel_id = ?", (parcel_id,)
+    ).fetchone()
+    return str(batch_id), str(reference)
+
+
+def mark_manual(ledger: Ledger, batch_id: str) -> int:
+    """Mark a just-recorded one-parcel batch as shipped by hand; returns its parcel's id."""
+    ledger._conn.execute("UPDATE batches SET kind = 'manual' WHERE batch_id = ?", (batch_id,))
+    return ledger._parcel_span(batch_id)[0]
+
+
+def manual_batches(ledger: Ledger, day_prefix: str) -> list[tuple[str, str]]:
+    """(batch, courier) of every manual batch whose id starts with `day_prefix`, oldest first."""
+    rows = ledger._conn.execute(
+        "SELECT batch_id, courier FROM batches WHERE kind = 'manual' AND batch_id LIKE ?"
+        " ORDER BY created, batch_id",
+        (day_prefix + "%",),
+    ).fetchall()
+    return [(str(batch_id), str(courier)) for batch_id, courier in rows]
+
+
 def manual_shipments(ledger: Ledger) -> list[dict[str, Any]]:
     """Orders shipped by hand (`batch-ship ship`), oldest first: one entry per manual
     parcel still in the ledger (order, orders, batch, courier, tracking, at)."""
