@@ -31,7 +31,14 @@ LARGE_REPEATS = 2  # the same above 100k: a million orders take minutes a run
 STAMP = "202611260900"
 COURIER = "zto"
 # Export is measured end to end here; the others measure one component each.
-OTHER_SUITES = ("bench_read", "bench_normalize", "bench_import", "bench_ledger", "bench_labels")
+OTHER_SUITES = (
+    "bench_read",
+    "bench_limits",
+    "bench_normalize",
+    "bench_import",
+    "bench_ledger",
+    "bench_labels",
+)
 ROUTED_SIZE = 100_000  # `make bench` also runs bench_routing (a rules-routed export) at this size
 # The bars from the issue.
 MAX_FLOOR_RATIO = 2.0  # at 100k, export and import each

@@ -63,14 +63,16 @@ def test_frame_is_shuffled_with_damaged_references_and_splits() -> None:
 
 
 def test_written_xlsx_reads_back_like_the_frame(tmp_path: Path) -> None:
-    from batch_ship.samples.returns import _write_xlsx
+    from batch_ship.samples.returns import write_return_xlsx
     from batch_ship.spreadsheets.read import read_table
 
     rows: list[list[str | float]] = [
         ["4012500868239900000", "773012345678", "张 & <三>", "139****0165", "2026-11-26"],
         [float("4012500868239907919"), "773012345679,773012345680", "李\x01四", "1", "x"],
     ]
-    staged = _write_xlsx(tmp_path / "r.xlsx", "标题", ["订单编号", "运单号", "a", "b", "c"], rows)
+    staged = write_return_xlsx(
+        tmp_path / "r.xlsx", "标题", ["订单编号", "运单号", "a", "b", "c"], rows
+    )
     grid = read_table(staged)
     assert grid.iloc[0, 0] == "标题"
     assert (grid.iloc[1] == "").all()

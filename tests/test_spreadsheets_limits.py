@@ -7,6 +7,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from batch_ship.errors import InputError
 from batch_ship.spreadsheets.limits import (
@@ -203,3 +205,90 @@ def test_a_reader_panic_names_the_file(tmp_path: Path, monkeypatch: pytest.Monke
     with pytest.raises(InputError, match="PanicException: index out of bounds") as raised:
         read_table(path)
     assert raised.value.path == path
+
+
+# A mebibyte and a half of ordinary cells first: the decisive cell lies past the first chunk
+# the scan inflates, and the chunks' edges fall inside rows.
+FILLER = "".join(f'<row r="{n}">{inline(f"A{n}", "填充" * 20)}</row>' for n in range(1, 12_001))
+
+
+@pytest.mark.parametrize(
+    ("tail", "message"),
+    [
+        (f'<row r="12001">{inline("XFD1048576", "b")}</row>', SPARSE),
+        (f'<row r="12001">{inline("BDWGN12001", "b")}</row>', PAST_EXCEL),
+        ("<row r='12001'><c r = 'XFD1048576'/></row>", SPARSE),
+        ('<row r="1048576">' + "<c/>" * 20_000 + "</row>", PAST_EXCEL),
+        # a row of unnamed cells over two mebibytes, across chunk edges: counted as one row
+        ('<row r="12001">' + inline(None, "x" * 90) * 17_000 + "</row>", PAST_EXCEL),
+        (f'<row r="12001">{inline("XFD1048576", "b", "x:c")}</row>', "refused before reading"),
+    ],
+)
+def test_hostile_cell_past_the_first_mebibyte(tmp_path: Path, tail: str, message: str) -> None:
+    path = xlsx(tmp_path / "late.xlsx", FILLER + tail)
+    assert len(zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")) > 1_500_000
+    with pytest.raises(InputError, match=message):
+        read_table(path)
+
+
+def test_filler_alone_is_read(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "filler.xlsx", FILLER)
+    assert read_table(path).shape == (12_000, 1)
+
+
+def test_a_tag_without_end_is_refused(tmp_path: Path) -> None:
+    # a cut through a two-mebibyte tag could hide the `r` after it: refused, never cut
+    padding = "x" * (2 << 20)
+    path = xlsx(
+        tmp_path / "endless.xlsx", f'<row r="1"><c r="A1" s="{padding}" r="XFD1048576"/></row>'
+    )
+    with pytest.raises(InputError, match="without a tag end"):
+        read_table(path)
+
+
+# --- the scan never lets through a grid calamine would build too big -------------------------
+COLUMNS = ["A", "B", "Z", "AA", "ZZ", "XFD", "XFE", "BDWGN"]
+SPELLINGS = ['<c r="{ref}"/>', "<c r='{ref}'/>", '<c r = "{ref}"/>', '<c\tr="{ref}"/>']
+
+
+@st.composite
+def sheets(draw: st.DrawFn) -> tuple[str, tuple[int, int, int]]:
+    """Rows of cells, named or not, in the spellings calamine reads; with the grid calamine
+    would build (rows, columns, cells), worked out as calamine places cells."""
+    parts, row, widest_row, widest_column, count = [], 0, 0, 0, 0
+    for _ in range(draw(st.integers(1, 4))):
+        named_row = draw(st.booleans())
+        row = draw(st.sampled_from([2, 9, 900_000, 1_048_576, 1_100_000])) if named_row else row + 1
+        parts.append(f'<row r="{row}">' if named_row else "<row>")
+        column = 0
+        for _ in range(draw(st.integers(0, 3))):
+            if draw(st.booleans()):
+                letters = draw(st.sampled_from(COLUMNS))
+                cell_row = draw(st.sampled_from([row, 1, 1_048_576]))
+                ref = f"{letters}{cell_row}"
+                parts.append(draw(st.sampled_from(SPELLINGS)).format(ref=ref))
+                column, widest_row = column_number(letters.encode()), max(widest_row, cell_row)
+            else:
+                run = draw(st.sampled_from([1, 50, 17_000]))
+                parts.append("<c/>" * run)
+                column, widest_row = column + run, max(widest_row, row)
+            count += run if parts[-1].startswith("<c/>") else 1
+            widest_column = max(widest_column, column)
+        parts.append("</row>")
+    return "".join(parts), (widest_row, widest_column, count)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(sheet=sheets())
+def test_scan_refuses_every_grid_calamine_would_build_too_big(
+    tmp_path: Path, sheet: tuple[str, tuple[int, int, int]]
+) -> None:
+    sheet_data, (rows, columns, count) = sheet
+    path = xlsx(tmp_path / "drawn.xlsx", sheet_data)
+    too_big = rows > 1_048_576 or columns > 16_384 or rows * columns > max(4_000_000, 4 * count)
+    event(f"too big: {too_big}")
+    if too_big:
+        with pytest.raises(InputError, match="refused before reading"):
+            check_xlsx(path.read_bytes(), path)

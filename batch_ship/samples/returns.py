@@ -147,7 +147,7 @@ def write_sample_return(workspace: Workspace, batch_id: str, path: Path, seed: i
         if path.suffix.lower() == ".csv":
             staged.write_bytes(_csv_bytes(title, header, rows))
         else:
-            _write_xlsx(staged, title, header, rows)
+            write_return_xlsx(staged, title, header, rows)
     return path
 
 
@@ -223,7 +223,9 @@ def _sheet_xml(rows: list[list[str | float]]) -> Iterator[str]:
     yield "</sheetData></worksheet>"
 
 
-def _write_xlsx(path: Path, title: str, header: list[str], rows: list[list[str | float]]) -> Path:
+def write_return_xlsx(
+    path: Path, title: str, header: list[str], rows: list[list[str | float]]
+) -> Path:
     """A minimal one-sheet workbook written directly (linear; openpyxl took minutes at 1M
     rows): inline strings, numeric cells for the damaged references."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:

@@ -151,8 +151,10 @@ def kind_of_header(cells: Sequence[object], layouts: Layouts | None = None) -> t
         return FileKind.ITEM_REPORT, ""
     if keys & _ORDER_IDS and keys & _ORDER_ONLY:
         return FileKind.ORDER_REPORT, ""
+    if len(keys) < 2:  # a title or a blank row: every layout of ours has two columns or more,
+        return FileKind.OTHER, ""  # so the templates are not read for it
     layouts = layouts or our_layouts()
-    if keys & _TRACKING and len(keys) > 1:
+    if keys & _TRACKING:
         if row in layouts.uploads:
             return FileKind.UPLOAD, layouts.uploads[row]
         return FileKind.COURIER_RETURN, ""
