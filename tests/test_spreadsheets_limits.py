@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from batch_ship.errors import InputError
+from batch_ship.spreadsheets.cell_refs import column_number
 from batch_ship.spreadsheets.limits import (
     MAX_TABLE_COLUMNS,
     ZipLimits,
     check_xlsx,
-    column_number,
 )
 from batch_ship.spreadsheets.read import read_table
 from batch_ship.spreadsheets.xls_limits import check_xls
@@ -31,10 +31,6 @@ from tests.hostile_files import (
 
 SPARSE = "sparse trap"
 PAST_EXCEL = "Excel's limits"
-
-
-def test_column_number() -> None:
-    assert [column_number(name) for name in (b"A", b"Z", b"AA", b"xfd")] == [1, 26, 27, 16384]
 
 
 # Every spelling calamine accepts for a cell's place (it aborted on each of these).

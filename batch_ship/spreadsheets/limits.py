@@ -7,13 +7,13 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
 
 from batch_ship.errors import InputError
 from batch_ship.i18n import _
+from batch_ship.spreadsheets.cell_refs import read_refs
 
 # Excel's own sheet limits: nothing a seller centre or a courier site exports goes beyond them.
 MAX_ROWS = 1_048_576
@@ -46,9 +46,6 @@ _CHUNK = 1 << 20
 # characters): inside <sheetData> such a run is refused, as a cut through it could hide an `r`.
 _CARRY = 1 << 20
 
-# An `r` attribute, as calamine reads it: any quote, spaces around '=', any letter case.
-_ANY_REF = re.compile(rb"""\sr\s*=\s*["']\s*\$?([A-Za-z]{0,6})\$?([0-9]{0,12})""")
-_REF = re.compile(rb' r="\$?([A-Za-z]{0,6})\$?([0-9]{0,12})')
 _SHEET_DATA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData[\s>/]")
 _SST_COUNT = re.compile(rb"""\s(?:count|uniqueCount)\s*=\s*["']\s*([0-9]+)""")
 
@@ -68,14 +65,6 @@ class _Shape:
     declared_strings: int = 0  # the largest count the <sst> element declares
     cell_tag: bytes = b""  # set once <sheetData> is seen (text content cannot hold '<')
     endless_tag: bool = False  # a run of _CARRY bytes without '>' inside <sheetData>
-
-
-def column_number(letters: bytes) -> int:
-    """'A' -> 1, 'XFD' -> 16384 (letters already known to be A-Z/a-z)."""
-    number = 0
-    for byte in letters.upper():
-        number = number * 26 + byte - 64
-    return number
 
 
 def check_xlsx(data: bytes, path: Path, limits: ZipLimits = ZipLimits()) -> None:
@@ -231,8 +220,6 @@ def _scan_text(text: bytes, shape: _Shape, open_row: int) -> int:
 # The byte after '<c' that makes it a cell element (not '<col', '<cfRule').
 _CELL_FOLLOW = np.zeros(256, dtype=bool)
 _CELL_FOLLOW[list(b" \t\n\r/>")] = True
-_SPACE = np.zeros(256, dtype=bool)
-_SPACE[list(b" \t\n\r")] = True
 
 
 def _cells_per_row(view: np.ndarray, prefixed: bool) -> np.ndarray:
@@ -266,45 +253,14 @@ def _has(view: np.ndarray, pair: bytes) -> bool:
     return bool((view[at + 1] == pair[1]).any())
 
 
-def _plain_refs(view: np.ndarray) -> bool:
-    """Whether every `r` attribute is spelt as writers put it, ' r="', so that the fast
-    pattern finds them all: no whitespace before any '=', only a space before 'r=' and a
-    double quote after it (a 'dtr=' of a data table is another attribute)."""
-    equals = np.flatnonzero(view[1:-3] == ord("=")) + 1
-    before = view[equals - 1]
-    if _SPACE[before].any():  # 'r =', spaced as calamine allows
-        return False
-    attribute = equals[(before == ord("r")) & (equals >= 2)]
-    lead = view[attribute - 2]
-    spaced = _SPACE[lead]
-    return not ((lead[spaced] != ord(" ")).any() or (view[attribute[spaced] + 1] != ord('"')).any())
-
-
 def _fold_refs(text: bytes, view: np.ndarray, shape: _Shape) -> int:
     """Fold the chunk's `r` attributes into `shape`; returns how many name a cell's column."""
-    # Writers put ' r="A1"'; the other spellings calamine accepts ('A1', r = "A1", a tab before
-    # r) take the slow pattern, only in a chunk that holds one.
-    refs = (_REF if _plain_refs(view) else _ANY_REF).findall(text)
-    if not refs:
-        return 0
-    names = list(map(itemgetter(0), refs))
-    unnamed = names.count(b"")
-    shape.named_cells += len(names) - unnamed
-    shape.named_rows += unnamed
-    letters = set(names)
-    letters.discard(b"")
-    if letters:
-        widest = max(letters, key=lambda name: (len(name), name.upper()))
-        shape.max_column = max(shape.max_column, _capped_column(widest))
-    digits = set(map(itemgetter(1), refs))
-    digits.discard(b"")
-    if digits:  # at most 12 digits were read: int() stays cheap, and 10**11 is refused anyway
-        shape.max_row = max(shape.max_row, max(map(int, digits)))
-    return len(names) - unnamed
-
-
-def _capped_column(letters: bytes) -> int:
-    return MAX_COLUMNS * 2 if len(letters) > 4 else column_number(letters)  # 4: XFD fits
+    refs = read_refs(text, view)
+    shape.named_cells += refs.named_cells
+    shape.named_rows += refs.named_rows
+    shape.max_column = max(shape.max_column, refs.max_column)
+    shape.max_row = max(shape.max_row, refs.max_row)
+    return refs.named_cells
 
 
 def check_table_width(width: int, path: Path | None, kind: str) -> None:
