@@ -264,11 +264,12 @@ def sheets(draw: st.DrawFn) -> tuple[str, tuple[int, int, int]]:
                 ref = f"{letters}{cell_row}"
                 parts.append(draw(st.sampled_from(SPELLINGS)).format(ref=ref))
                 column, widest_row = column_number(letters.encode()), max(widest_row, cell_row)
+                count += 1
             else:
                 run = draw(st.sampled_from([1, 50, 17_000]))
                 parts.append("<c/>" * run)
                 column, widest_row = column + run, max(widest_row, row)
-            count += run if parts[-1].startswith("<c/>") else 1
+                count += run
             widest_column = max(widest_column, column)
         parts.append("</row>")
     return "".join(parts), (widest_row, widest_column, count)

@@ -77,8 +77,9 @@ def _plain_places(view: np.ndarray) -> np.ndarray | None:
         return None
     attribute = equals[(before == ord("r")) & (equals >= 2)]
     lead = view[attribute - 2]
-    attribute = attribute[_SPACE[lead]]
-    if (view[attribute - 2] != ord(" ")).any() or (view[attribute + 1] != ord('"')).any():
+    spaced = _SPACE[lead]
+    attribute = attribute[spaced]
+    if (lead[spaced] != ord(" ")).any() or (view[attribute + 1] != ord('"')).any():
         return None
     starts: np.ndarray = attribute + 2
     return starts

@@ -201,13 +201,13 @@ def _scan_text(text: bytes, shape: _Shape, open_row: int) -> int:
         text = text[found.start() :]
     view = np.frombuffer(text + b"   ", dtype=np.uint8)  # padded: tag + 3 stays inside
     named = _fold_refs(text, view, shape)
-    prefixed = _has(view, b":c")  # '<x:c': a namespace prefix (any prefix calamine accepts)
+    # '<x:c': a namespace prefix (any prefix calamine accepts)
+    prefixed = bool(_positions(view, b":c").size)
     if named:  # cells that name their place (the usual writer): counted, not placed
         cells = text.count(b"<c") + (text.count(b":c") if prefixed else 0)
         if cells <= named:
             shape.cells += cells
-            rows = text.count(b"</row>")
-            shape.rows += rows + (text.count(b":row>") if _has(view, b":r") else 0)
+            shape.rows += text.count(b"</row>") + text.count(b":row>")
             return 0
     per_row = _cells_per_row(view, prefixed)
     shape.cells += int(per_row.sum())
@@ -245,12 +245,6 @@ def _positions(view: np.ndarray, needle: bytes) -> np.ndarray:
     for offset, byte in enumerate(needle[1:], start=1):
         hits &= view[offset : size + offset] == byte
     return np.flatnonzero(hits)
-
-
-def _has(view: np.ndarray, pair: bytes) -> bool:
-    """Whether the two bytes `pair` occur in `view` (its first byte rare: a short search)."""
-    at = np.flatnonzero(view[:-1] == pair[0])
-    return bool((view[at + 1] == pair[1]).any())
 
 
 def _fold_refs(text: bytes, view: np.ndarray, shape: _Shape) -> int:
