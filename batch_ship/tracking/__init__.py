@@ -14,7 +14,12 @@ from batch_ship.tracking.importing import import_tracking
 from batch_ship.tracking.matching import match_rows, name_fits, phone_fits
 from batch_ship.tracking.plan import ImportPlan, plan_file_rows, valid_numbers
 from batch_ship.tracking.ranges import NumberRange, plan_range
-from batch_ship.tracking.reconcile import reconcile_sheets, write_reconcile
+from batch_ship.tracking.reconcile import (
+    ReconcileRows,
+    reconcile_rows,
+    reconcile_sheets,
+    write_reconcile,
+)
 from batch_ship.tracking.result import ImportResult
 from batch_ship.tracking.returns import (
     ReturnColumns,
@@ -43,6 +48,7 @@ __all__ = [
     "ImportResult",
     "InvalidRow",
     "NumberRange",
+    "ReconcileRows",
     "ReturnColumns",
     "UnknownRow",
     "clean_values",
@@ -55,6 +61,7 @@ __all__ = [
     "plan_range",
     "read_return",
     "read_returns",
+    "reconcile_rows",
     "reconcile_sheets",
     "split_cells",
     "valid_numbers",

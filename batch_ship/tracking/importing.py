@@ -33,7 +33,13 @@ from batch_ship.tracking.batches import (
 from batch_ship.tracking.cells import split_cells
 from batch_ship.tracking.plan import ImportPlan, plan_file_rows
 from batch_ship.tracking.ranges import NumberRange, plan_range
-from batch_ship.tracking.reconcile import outputs_size, stage_reconcile, wait_for, write_reconcile
+from batch_ship.tracking.reconcile import (
+    outputs_size,
+    reconcile_rows,
+    stage_reconcile,
+    wait_for,
+    write_reconcile,
+)
 from batch_ship.tracking.recording import record_plan, stage_upload
 from batch_ship.tracking.result import ImportResult, import_result
 from batch_ship.tracking.returns import read_returns
@@ -224,8 +230,9 @@ class _Run:
         # moved into place in this order once the ledger commits: the upload last
         reconcile_staged = publishing.file(folder / reconcile_name)
         upload_staged = publishing.file(folder / market.file_name)
-        publishing.estimate = partial(outputs_size, plan, parcels)
-        reconcile = stage_reconcile(writer, reconcile_staged, plan, parcels)
+        rows = reconcile_rows(plan, parcels)
+        publishing.estimate = partial(outputs_size, rows, len(parcels))
+        reconcile = stage_reconcile(writer, reconcile_staged, rows)
         try:
             with self.steps("ledger-record"):
                 shipped = record_plan(ledger, plan, parcels)

@@ -4,6 +4,7 @@ the problem rows, staged beside the ledger's commit (by a second process when bi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,32 +18,49 @@ from batch_ship.spreadsheets.write import estimated_size, write_workbook
 from batch_ship.tracking.plan import ImportPlan, rows_of
 from batch_ship.tracking.rows import ConflictRow, DuplicateRow, InvalidRow, UnknownRow
 
-# The parcels' columns the sheets show: only these travel to the writer process.
-SHOWN_PARCEL_COLUMNS = [
-    "parcel_id",
-    "seq",
-    "file",
-    "file_row",
-    "reference",
-    "order_ids",
-    "tracking",
-]
+
+@dataclass(frozen=True)
+class ReconcileRows:
+    """What the reconcile workbook shows, gathered from the plan and the batch's parcels in
+    the caller's process: only this travels to the writer process (a tenth of the plan and
+    the parcels it is gathered from, at 100k parcels)."""
+
+    matched: pd.DataFrame  # MATCHED_COLUMNS, in the plan's order
+    matched_seq: np.ndarray  # each matched row's parcel seq (int64)
+    awaiting: pd.DataFrame  # the parcels still without a number after this import
+    unknown: list[UnknownRow]
+    invalid: list[InvalidRow]
+    duplicates: list[DuplicateRow]
+    conflicts: list[ConflictRow]
 
 
-def reconcile_sheets(plan: ImportPlan, parcels: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The reconcile workbook's sheets, every cell text, named in Chinese and English."""
-    awaiting_after = parcels[
+def reconcile_rows(plan: ImportPlan, parcels: pd.DataFrame) -> ReconcileRows:
+    """The rows of the reconcile workbook's sheets (`parcels`: the batch's)."""
+    awaiting = parcels[
         (parcels["tracking"] == "") & ~parcels["parcel_id"].isin(plan.fresh["parcel_id"])
     ]
+    matched = plan.matched_rows()
+    seq = parcels["seq"].to_numpy(dtype=np.int64)[rows_of(parcels, matched["parcel_id"])]
+    return ReconcileRows(
+        matched=matched.drop(columns="parcel_id"),
+        matched_seq=seq,
+        awaiting=awaiting[["seq", "file", "file_row", "reference", "order_ids"]],
+        unknown=plan.unknown,
+        invalid=plan.invalid,
+        duplicates=plan.duplicates,
+        conflicts=plan.conflicts,
+    )
+
+
+def reconcile_sheets(rows: ReconcileRows) -> dict[str, pd.DataFrame]:
+    """The reconcile workbook's sheets, every cell text, named in Chinese and English."""
     sheets = {
-        "matched": _matched_sheet(plan, parcels),
-        "unmatched parcels": awaiting_after[["seq", "file", "file_row", "reference", "order_ids"]]
-        .astype("str")
-        .reset_index(drop=True),
-        "unknown rows": _sheet(plan.unknown, UnknownRow._fields),
-        "invalid": _sheet(plan.invalid, InvalidRow._fields),
-        "duplicates": _sheet(plan.duplicates, DuplicateRow._fields),
-        "conflicts": _sheet(plan.conflicts, ConflictRow._fields),
+        "matched": _matched_sheet(rows),
+        "unmatched parcels": rows.awaiting.astype("str").reset_index(drop=True),
+        "unknown rows": _sheet(rows.unknown, UnknownRow._fields),
+        "invalid": _sheet(rows.invalid, InvalidRow._fields),
+        "duplicates": _sheet(rows.duplicates, DuplicateRow._fields),
+        "conflicts": _sheet(rows.conflicts, ConflictRow._fields),
     }
     return {
         RECONCILE_SHEETS[name]: frame.rename(columns=RECONCILE_HEADERS)
@@ -50,14 +68,12 @@ def reconcile_sheets(plan: ImportPlan, parcels: pd.DataFrame) -> dict[str, pd.Da
     }
 
 
-def _matched_sheet(plan: ImportPlan, parcels: pd.DataFrame) -> pd.DataFrame:
+def _matched_sheet(rows: ReconcileRows) -> pd.DataFrame:
     """The matched rows in submission order, as the operator's submission workbook lists
     the parcels, with each parcel's seq first."""
-    matched = plan.matched_rows()
-    seq = parcels["seq"].to_numpy(dtype=np.int64)[rows_of(parcels, matched["parcel_id"])]
-    order = np.argsort(seq, kind="stable")
-    matched = matched.drop(columns="parcel_id").iloc[order].reset_index(drop=True)
-    matched.insert(0, "seq", seq[order])
+    order = np.argsort(rows.matched_seq, kind="stable")
+    matched = rows.matched.iloc[order].reset_index(drop=True)
+    matched.insert(0, "seq", rows.matched_seq[order])
     return matched
 
 
@@ -75,18 +91,17 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def write_reconcile(path: Path, plan: ImportPlan, parcels: pd.DataFrame) -> Path:
-    """The reconcile workbook (reconcile-<n>.xlsx): a report nobody types into, so without
-    the per-cell text format."""
-    return write_workbook(path, reconcile_sheets(plan, parcels))  # courier text: all `@`
+def write_reconcile(path: Path, rows: ReconcileRows) -> Path:
+    """The reconcile workbook (reconcile-<n>.xlsx), every cell formatted as text (`@`: courier
+    text never becomes a formula when a person edits it)."""
+    return write_workbook(path, reconcile_sheets(rows))
 
 
 def stage_reconcile(
-    writer: WorkbookWriter, staged: Path, plan: ImportPlan, parcels: pd.DataFrame
+    writer: WorkbookWriter, staged: Path, rows: ReconcileRows
 ) -> PendingWrite[Path]:
     """Start writing the reconcile workbook to `staged`, beside it (see `wait_for`)."""
-    # only the columns the sheets show travel to the writer: less to copy at a million rows
-    return writer.submit(write_reconcile, staged, plan, parcels[SHOWN_PARCEL_COLUMNS])
+    return writer.submit(write_reconcile, staged, rows)
 
 
 def wait_for(reconcile: PendingWrite[Path], folder: Path) -> Path:
@@ -105,6 +120,7 @@ def cannot_write(folder: Path, error: OSError) -> BatchShipError:
     )
 
 
-def outputs_size(plan: ImportPlan, parcels: pd.DataFrame) -> int:
-    """About the bytes reconcile.xlsx and the upload take (for the disk-full message)."""
-    return estimated_size(reconcile_sheets(plan, parcels)) + 64 * len(parcels)
+def outputs_size(rows: ReconcileRows, parcels: int) -> int:
+    """About the bytes reconcile.xlsx and the upload of a batch of `parcels` take (for the
+    disk-full message)."""
+    return estimated_size(reconcile_sheets(rows)) + 64 * parcels
