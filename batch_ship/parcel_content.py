@@ -58,7 +58,8 @@ def add_parcel_content(
     if weights is None:
         weights = order_weight_grams(orders, items, settings)
     grams = _sum_by(position, weights, n, nan_wins=True)
-    amounts = _sum_by(position, _amounts(orders), n, nan_wins=False)
+    paid = _amounts(orders) if settings.cod or settings.insure_above is not None else None
+    amounts = _sum_by(position, paid, n, nan_wins=False) if paid is not None else np.full(n, np.nan)
     extra = {
         "note": _notes(table, orders, position, n, settings),
         "weight_g": _format(grams, "{:.0f}"),
@@ -97,13 +98,13 @@ def _sum_by(position: np.ndarray, values: np.ndarray, n: int, *, nan_wins: bool)
     return sums
 
 
-def _format(values: np.ndarray, pattern: str, *, strip: bool = False) -> list[str]:
+def _format(values: np.ndarray, pattern: str, *, strip: bool = False) -> pa.Array:
     if np.isnan(values).all():  # the usual day: no weight table, insurance or COD configured
-        return [""] * len(values)
+        return pa.repeat(_large(""), len(values))
     texts = ["" if np.isnan(value) else pattern.format(value) for value in values.tolist()]
     if strip:
         texts = [text.rstrip("0").rstrip(".") if "." in text else text for text in texts]
-    return texts
+    return pa.array(texts, pa.large_string())
 
 
 def _notes(

@@ -2,11 +2,12 @@
 
     python -m bench.ab --old ../old-checkout [--size 100000] [--rounds 6]
 
-Each round runs both trees' export on an empty workspace and both trees' import on a copy of
-that tree's exported batch, in alternating order (old first in odd rounds, new first in even
-ones), each step in its own process through the tree's own `python -m bench --child`. Rounds
-are paired because neighbours on a shared machine slow both sides of a pair alike: the verdict
-is the median of the per-round ratios new/old, not a ratio of best times.
+Each round runs both trees' export on an empty workspace, back to back, then both trees'
+import on a copy of that tree's exported batch, in alternating order (old first in odd rounds,
+new first in even ones), each step in its own process through the tree's own
+`python -m bench --child`. Rounds are paired because neighbours on a shared machine slow both
+sides of a pair alike: the verdict is the median of the per-round ratios new/old, not a ratio
+of best times.
 """
 
 from __future__ import annotations
@@ -93,9 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     seconds: dict[tuple[str, str], list[float]] = {}
     for round_ in range(options.rounds):
         order = ("old", "new") if round_ % 2 == 0 else ("new", "old")
+        # the two runs of a step back to back: a pair shares the machine's state of the moment
+        for name in order:
+            seconds.setdefault(("export", name), []).append(trees[name].export(orders, items)[0])
         for name in order:
             tree, batch = trees[name], prepared[name][1]
-            seconds.setdefault(("export", name), []).append(tree.export(orders, items)[0])
             seconds.setdefault(("import", name), []).append(tree.import_(batch, returns[name]))
         line = "  ".join(
             f"{step} old {seconds[step, 'old'][-1]:.2f} new {seconds[step, 'new'][-1]:.2f}"
