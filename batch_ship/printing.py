@@ -16,6 +16,7 @@ from batch_ship.i18n import _
 from batch_ship.labels.rows import HandoverParcel, LabelRow, PackingSlip, PickLine, SlipItem
 from batch_ship.ledger import Ledger, iso_time
 from batch_ship.ledger.stock import LabelRecord
+from batch_ship.normalize.one_line import one_line_text
 from batch_ship.publish import open_ledger, publication
 from batch_ship.workspace import Workspace
 
@@ -176,7 +177,7 @@ def _write_files(
 
 def _sender_address(workspace: Workspace) -> str:
     sender = workspace.config.sender
-    return "".join((sender.province, sender.city, sender.district, sender.address))
+    return one_line_text(sender.province, sender.city, sender.district, sender.address)
 
 
 def label_row(workspace: Workspace, courier: Courier, record: LabelRecord) -> LabelRow:

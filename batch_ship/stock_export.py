@@ -14,6 +14,7 @@ from batch_ship.errors import BatchShipError
 from batch_ship.i18n import _
 from batch_ship.ledger import Ledger, iso_time, shipped_rows
 from batch_ship.ledger.stock import stock_too_small
+from batch_ship.normalize.one_line import one_line
 from batch_ship.parcels import Parcels
 from batch_ship.sources import canonical as c
 from batch_ship.stock import low_stock_warning
@@ -54,8 +55,8 @@ def label_data(parcels: Parcels, items: pd.DataFrame | None) -> list[str]:
     out = []
     names = ("seq", "reference", "order_ids", "items", "quantity", "buyer_message", "name", "phone")
     columns = {name: table[name].fillna("").astype(str).tolist() for name in names}
-    parts = [table[part].fillna("").astype(str) for part in ("province", "city", "district")]
-    addresses = (parts[0] + parts[1] + parts[2] + table["detail"].fillna("").astype(str)).tolist()
+    parts = (table[part] for part in ("province", "city", "district", "detail"))
+    addresses = one_line(*parts).tolist()
     for index, address in enumerate(addresses):
         record = {name: values[index] for name, values in columns.items()}
         count = int(record["quantity"]) if record["quantity"].isdigit() else 0

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from batch_ship.couriers import PARCEL_FIELDS, RECIPIENT_FIELDS, Courier
+from batch_ship.normalize.one_line import one_line
 from batch_ship.parcels import Parcels, render_plain
 from batch_ship.spreadsheets.write import WorkbookJob, column_widths
 from batch_ship.workspace import Sender
@@ -35,9 +36,8 @@ def render_rows(courier: Courier, parcels: Parcels, sender: Sender) -> pd.DataFr
     """
     table = parcels.table.reset_index(drop=True)
     if "address" not in table.columns and _uses_address(courier):
-        table = table.assign(
-            address=table["province"] + table["city"] + table["district"] + table["detail"]
-        )
+        parts = (table[part] for part in ("province", "city", "district", "detail"))
+        table = table.assign(address=one_line(*parts))
     n = len(table)
     scopes = {"parcel": table, "recipient": _recipient_view(table)}
     sender_values = {name: str(getattr(sender, name)) for name in Sender.__dataclass_fields__}

@@ -45,6 +45,13 @@ def test_sf_rows_join_the_address_and_fill_constants() -> None:
     assert first["收件电话"] == ""
 
 
+def test_a_municipality_is_named_once_in_the_joined_address() -> None:
+    courier = get_courier("sf")
+    orders = orders_frame().assign(province="重庆市", city="重庆市", district="渝中区")
+    rows = render_rows(courier, build_parcels(orders, None, courier), SENDER)
+    assert rows.iloc[0]["收件详细地址"] == "重庆市渝中区文三路1号"
+
+
 def custom_courier(tmp_path: Path, columns: str, items: str = "") -> Courier:
     path = tmp_path / "couriers" / "custom.toml"
     path.parent.mkdir(parents=True, exist_ok=True)

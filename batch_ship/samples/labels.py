@@ -6,6 +6,7 @@ import random
 from collections.abc import Iterator
 
 from batch_ship.labels.rows import LabelRow
+from batch_ship.normalize.one_line import one_line_text
 from batch_ship.samples.vocabulary import (
     BUILDINGS,
     GIVEN,
@@ -45,7 +46,7 @@ def sample_label_rows(count: int, *, seed: int = 1, start: int = 0) -> Iterator[
             reference=f"{3_800_000_000_000_000_000 + index * 7919}",
             recipient_name=rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2))),
             recipient_phone=f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}",
-            recipient_address=f"{province}{city}{district}{detail}",
+            recipient_address=one_line_text(province, city, district, detail),
             sender_name="星辰生活馆",
             sender_phone="13800000000",
             sender_address="浙江省杭州市余杭区文一西路969号",
