@@ -245,3 +245,35 @@ def test_a_courier_return_dropped_in_the_inbox_is_imported(runner: CliRunner, ho
     assert f"wrote batches/{batch}/upload-taobao.csv" in line  # where its files are
     assert ledger_status(home / "ledger.sqlite3")["orders"]["submitted"] == 0
     assert (home / "archive" / time.strftime("%Y-%m-%d") / "zto-return.xlsx").is_file()
+
+
+def test_daily_prints_the_labels_of_a_batch_numbered_from_stock(
+    runner: CliRunner, home: Path
+) -> None:
+    from batch_ship.couriers import get_courier
+    from tests.pdf_read import decoded_barcodes
+
+    config = home / "batch_ship.toml"
+    config.write_text(config.read_text() + '\n[stock]\ncouriers = "zto"\n', encoding="utf-8")
+    assert runner.invoke(main, ["--home", str(home), "init"]).exit_code == 0
+    added = runner.invoke(main, ["--home", str(home), "numbers", "add", "--courier", "zto",
+                                 "--range", "730000200000", "--count", "60"])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    write_sample_export(home / "inbox", orders=30, seed=5)
+    old = time.time() - 60
+    for path in (home / "inbox").iterdir():
+        os.utime(path, (old, old))
+
+    done = invoke(runner, home, "--json")
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.stdout)["files"][0]["summary"]
+    assert summary["from_stock"] is True
+    labels = [Path(path) for path in summary["labels"]]
+    assert {path.name for path in labels} >= {"labels-zto.pdf", "picklist.pdf", "picklist.xlsx"}
+    assert all(path.is_file() for path in labels)
+    with Ledger.open(home / "ledger.sqlite3") as ledger:
+        numbers = ledger.parcels(summary["batch"])["tracking"].tolist()
+    layout = get_courier("zto").label
+    assert layout is not None
+    pdf = [path for path in labels if path.name == "labels-zto.pdf"]
+    assert list(decoded_barcodes(pdf, layout.layout, "waybill")) == [[n] for n in numbers]

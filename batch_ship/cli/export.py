@@ -52,9 +52,9 @@ def export(
 
     Example: batch-ship export ExportOrderList20261126.csv --courier zto
     """
-    from batch_ship.export import run_export
+    from batch_ship.export.printed import export_and_print
 
-    result = run_export(
+    printed = export_and_print(
         app.workspace,
         list(orders),
         items=list(items) if items else None,
@@ -66,38 +66,10 @@ def export(
         tuning=app.tuning,
         from_stock=from_stock,
     )
-    summary = result.summary()
-    printed = print_stocked(app, result.stocked)
-    if result.stocked:
-        summary["labels"] = [str(path) for path in printed]
     if as_json:
-        emit_json(summary)
+        emit_json(printed.summary())
         return
     from batch_ship.summaries import export_lines
 
-    for line in [*export_lines(result), *map(str, printed)]:
+    for line in [*export_lines(printed.result), *map(str, printed.labels)]:
         click.echo(line)
-
-
-def print_stocked(app: App, batches: tuple[str, ...]) -> list[Path]:
-    """The labels of the batches that took their numbers from stock, printed now that the
-    export has committed (or later with `batch-ship labels`)."""
-    from batch_ship.errors import BatchShipError
-    from batch_ship.i18n import _
-    from batch_ship.printing import print_batch
-
-    files: list[Path] = []
-    for batch in batches:
-        try:
-            files += print_batch(app.workspace, batch, now=app.now()).files
-        except BatchShipError as error:
-            raise BatchShipError(
-                _("batch {batch} is exported and numbered, but its labels failed: {error}").format(
-                    batch=batch, error=error.message
-                ),
-                path=error.path,
-                hint=_("fix that, then print them: batch-ship labels --batch {batch}").format(
-                    batch=batch
-                ),
-            ) from error
-    return files

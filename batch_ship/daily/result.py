@@ -108,7 +108,8 @@ def describe_result(result: FileResult, home: Path) -> str:
             line += _(" (move it back to try again)")
         return line
     summary = result.summary or {}
-    written = ", ".join(_relative(Path(path), home) for path in summary.get("files") or [])
+    paths = [*(summary.get("files") or []), *(summary.get("labels") or [])]
+    written = ", ".join(_relative(Path(path), home) for path in paths)
     wrote = _("; wrote {written}").format(written=written) if written else ""
     if result.kind == "orders":
         batch = summary.get("batch") or _("no new batch")

@@ -47,10 +47,10 @@ def run_daily(
     failed/<YYYY-MM-DD>/ with its error beside it (see daily/files.py) while the rest go on.
     Files modified in the last `settle_seconds` are left for the next run. A second concurrent
     run waits up to `wait_seconds` for the first, then raises DailyBusyError.
-    `exporter`/`importer` default to `run_export` / `import_tracking`. An unexpected exception
-    (a bug) fails only its file, unless `raise_bugs` (--debug). Each order file's source is
-    found from its content, or is `source` (a code) for every file. `tuning` goes to export
-    and the ledger.
+    `exporter`/`importer` default to `export_and_print` (a from-stock batch's labels are
+    printed too) and `import_tracking`. An unexpected exception (a bug) fails only its file,
+    unless `raise_bugs` (--debug). Each order file's source is found from its content, or is
+    `source` (a code) for every file. `tuning` goes to export and the ledger.
     """
     started = time.monotonic()
     check_workspace(workspace)
@@ -92,9 +92,9 @@ def _steps(
 ) -> tuple[Callable[..., Summarized], Callable[..., Summarized]]:
     """Export and import-tracking for this workspace, taking the files (and step options)."""
     if exporter is None:
-        from batch_ship.export import run_export
+        from batch_ship.export.printed import export_and_print
 
-        exporter = run_export
+        exporter = export_and_print
     if importer is None:
         from batch_ship.tracking import import_tracking
 
