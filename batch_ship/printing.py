@@ -4,6 +4,7 @@ the pickup handover sheet, published once the ledger records the printing or the
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -81,6 +82,8 @@ def print_batch(
             )
             for path in written:
                 publishing.place(path, target / path.name)
+            for stale in _superseded(target, courier, {path.name for path in written}):
+                publishing.withdraw(stale)
             files = tuple(target / path.name for path in written)
             with ledger.write():
                 ledger.record_printing([r.parcel_id for r in records], iso_time(when))
@@ -114,6 +117,18 @@ def _chosen(records: list[LabelRecord], orders: Sequence[str], batch_id: str) ->
         )
     wanted = {by_order[order].parcel_id for order in orders}
     return [r for r in records if r.parcel_id in wanted]
+
+
+def _superseded(folder: Path, courier: Courier, written: set[str]) -> list[Path]:
+    """The label files of an earlier printing in `folder` that this one does not replace: a
+    part a smaller split left over (labels-zto-3.pdf), the single file a split replaces, a
+    printer file no longer asked for. Left in place, one could be printed twice."""
+    pattern = re.compile(rf"labels-{re.escape(courier.code)}(-[0-9]+)?\.(pdf|zpl|tspl)")
+    return sorted(
+        path
+        for path in folder.glob(f"labels-{courier.code}*")
+        if pattern.fullmatch(path.name) and path.name not in written
+    )
 
 
 def _printed_before(ledger: Ledger, batch_id: str) -> bool:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import secrets
 import shutil
 import time
@@ -32,14 +31,12 @@ from typing import IO, Literal
 from batch_ship.errors import BatchShipError, DiskFullError, disk_full, is_disk_full
 from batch_ship.i18n import _
 from batch_ship.ledger import BATCH_ID, Ledger
-from batch_ship.oslock import try_lock
+from batch_ship.staging import STAGING, WITHDRAWN, alive, children, clean, release, stage_root
 from batch_ship.tuning import Tuning
 from batch_ship.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-STAGING = ".publish-"
-LOCK_SUFFIX = ".lock"
 ASIDE = ".abandoned-"  # a batch folder the ledger does not know, moved out of sight
 # Test hook: "<point>:<marker file>" makes the run write the marker and wait at that point
 # of the protocol, so that a test can kill it there (tests/test_crash.py).
@@ -47,12 +44,6 @@ PAUSE_ENV = "BATCH_SHIP_PAUSE_AT"
 POINTS = ("staged", "recorded", "committed", "moving", "moved")
 PAUSE_SECONDS = 120.0
 _ATTEMPTS = 5  # a step of the moves cut short by an interrupt is done again, this often
-# What older versions' writers left behind when killed: export's staging folders, import's
-# staged and temporary files, atomic writes' temporary files.
-_LEGACY = re.compile(
-    r"^\.(export-[0-9]+-[0-9a-f]+|.+\.staged\.[a-z]+|.+\.[^.]+\.[A-Za-z0-9_]+\.tmp"
-    r"|.+-[0-9a-f]{12}\.tmp\.[a-z]+)$"
-)
 
 
 def pause(point: str) -> None:
@@ -91,7 +82,7 @@ class Publication:
     def root(self) -> Path:
         """The run's staging folder, made (with its lock) when first asked for."""
         if self._lock is None:
-            self.run, self._lock = _stage_root(self.parent)
+            self.run, self._lock = stage_root(self.parent)
         return self.parent / f"{STAGING}{self.run}"
 
     def folder(self, name: str) -> Path:
@@ -108,6 +99,11 @@ class Publication:
 
     def place(self, staged: Path, target: Path) -> None:
         self.moves.append((staged, target))
+
+    def withdraw(self, path: Path) -> None:
+        """Take `path`, an earlier run's file this run's outputs supersede, out of sight with
+        the moves: into the staging folder, deleted with it (kept if the run fails)."""
+        self.moves.append((path, self.root / WITHDRAWN / f"{len(self.moves)}-{path.name}"))
 
     def record(self) -> None:
         """Store the moves in the ledger, inside the run's write(): the last step before its
@@ -151,7 +147,7 @@ class Publication:
                 elif outcome == "discard":
                     shutil.rmtree(root, ignore_errors=True)
             finally:
-                _release(root, self._lock)
+                release(root, self._lock)
         if error is not None and is_disk_full(error) and not isinstance(error, DiskFullError):
             raise disk_full(self.parent, self._needed()) from error
 
@@ -256,7 +252,7 @@ def recover(workspace: Workspace, ledger: Ledger) -> None:
     home, batches = workspace.home, workspace.batches_dir
     with ledger.write():
         for run, moves in ledger.publications().items():
-            if _alive(batches / f"{STAGING}{run}"):
+            if alive(batches / f"{STAGING}{run}"):
                 continue
             log.warning(_("finishing the publication of an interrupted run (%s)"), run)
             try:
@@ -268,95 +264,16 @@ def recover(workspace: Workspace, ledger: Ledger) -> None:
                 continue
             ledger.forget_publication(run)
     if not batches.is_dir():
-        _clean(home)
+        clean(home)
         return
-    folders = [path for path in _children(batches) if BATCH_ID.fullmatch(path.name)]
+    folders = [path for path in children(batches) if BATCH_ID.fullmatch(path.name)]
     folders = [path for path in folders if path.is_dir()]
     for folder in (home, batches, *folders):
-        _clean(folder)
+        clean(folder)
     known = ledger.batch_ids()  # read after listing: a folder listed was committed first
     for folder in folders:
         if folder.name not in known:
             _set_aside(folder)
-
-
-# --- staging folders ---------------------------------------------------------------------
-
-
-def _stage_root(parent: Path) -> tuple[str, IO[str]]:
-    """A new run name (its staging folder made) and its held lock. The lock is taken under a
-    temporary name and renamed: a lock file under its final name is always held while its
-    run lives, so recovery never takes a starting run for a dead one."""
-    parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        run = f"{os.getpid()}-{secrets.token_hex(4)}"
-        root = parent / f"{STAGING}{run}"
-        fresh = root.with_name(root.name + LOCK_SUFFIX + ".new")
-        handle = open(fresh, "x")  # noqa: SIM115 - held for the run's lifetime
-        try_lock(handle)
-        try:
-            os.rename(fresh, _lock_of(root))
-        except FileNotFoundError:  # a recovery took the fresh file for a dead run's
-            handle.close()
-            continue
-        try:
-            root.mkdir()
-        except BaseException:
-            _release(root, handle)
-            raise
-        return run, handle
-
-
-def _lock_of(root: Path) -> Path:
-    return root.with_name(root.name + LOCK_SUFFIX)
-
-
-def _release(root: Path, handle: IO[str]) -> None:
-    """Delete the staging folder's remains, then its lock file, then let go of the lock."""
-    with contextlib.suppress(OSError):
-        root.rmdir()
-    if not root.exists():
-        _lock_of(root).unlink(missing_ok=True)
-    handle.close()
-
-
-def _alive(root: Path) -> bool:
-    """Whether a live run holds the lock of this staging folder."""
-    try:
-        handle = open(_lock_of(root))  # noqa: SIM115 - closed below
-    except OSError:
-        return False
-    with handle:
-        return not try_lock(handle)
-
-
-def _clean(folder: Path) -> None:
-    """Delete the staging folders of dead runs and older versions' leftovers in `folder`."""
-    for path in _children(folder):
-        name = path.name
-        if name.startswith(STAGING):
-            root = path.with_name(name.split(LOCK_SUFFIX)[0])
-            if not _alive(root):
-                _remove(root)
-                _remove(path)
-        elif _LEGACY.match(name):
-            _remove(path)
-
-
-def _children(folder: Path) -> list[Path]:
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return []
-    return [folder / name for name in names if name.startswith(".") or BATCH_ID.fullmatch(name)]
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
 
 
 def _set_aside(folder: Path) -> Path:

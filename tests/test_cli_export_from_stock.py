@@ -254,3 +254,29 @@ def test_an_export_killed_before_its_commit_takes_no_number(
     assert len(free_numbers(home)) == 100
     again = ok_json(runner, home, "export", str(orders), "--courier", "zto", "--from-stock")
     assert parcels(home, again["batch"])["tracking"].iloc[0] == str(START)
+
+
+def test_printing_again_takes_away_the_label_files_it_supersedes(
+    small: tuple[Path, Path], runner: CliRunner
+) -> None:
+    home, orders = small
+    config = home / "batch_ship.toml"
+    config.write_text(config.read_text() + "\n[stock]\nlabels_per_file = 20\n", encoding="utf-8")
+    add_range(runner, home, START, 100)
+    summary = ok_json(runner, home, "export", str(orders), "--courier", "zto", "--from-stock")
+    folder = home / "batches" / summary["batch"]
+    printed = ok_json(runner, home, "labels", "--batch", summary["batch"], "--printer", "zpl")
+    parts = sorted(p.name for p in folder.glob("labels-zto*"))
+    assert len(parts) >= 4  # 40-odd parcels in parts of 20, as PDF and ZPL
+    assert {Path(f).name for f in printed["files"]} >= set(parts)
+
+    # one file now (the default split), no printer file: nothing of the parts is left
+    config.write_text(config.read_text().replace("labels_per_file = 20", ""), encoding="utf-8")
+    again = ok_json(runner, home, "labels", "--batch", summary["batch"])
+    assert sorted(p.name for p in folder.glob("labels-zto*")) == ["labels-zto.pdf"]
+    assert [Path(f).name for f in label_pdfs(again["files"])] == ["labels-zto.pdf"]
+    assert not list((home / "batches").glob(".publish-*"))  # the withdrawn files went too
+    layout = get_courier("zto").label
+    assert layout is not None
+    decoded = list(decoded_barcodes([folder / "labels-zto.pdf"], layout.layout, "waybill"))
+    assert decoded == [[n] for n in parcels(home, summary["batch"])["tracking"]]

@@ -104,6 +104,33 @@ def test_a_rolled_back_publication_leaves_nothing(workspace: Workspace) -> None:
     assert hidden(workspace.batches_dir) == []
 
 
+def test_a_withdrawn_file_goes_with_the_commit_and_stays_without_it(
+    workspace: Workspace,
+) -> None:
+    folder = workspace.batch_dir("20261126-01")
+    stale = folder / "labels-zto-3.pdf"
+    with open_ledger(workspace) as ledger:
+        folder.mkdir(parents=True)  # after the recovery: a folder the ledger lacks moves aside
+        stale.write_bytes(b"old part")
+
+        def run(*, fail: bool) -> None:
+            with publication(workspace, ledger) as publishing:
+                publishing.file(folder / "labels-zto.pdf").write_bytes(b"new")
+                publishing.withdraw(stale)
+                with ledger.write():
+                    publishing.record()
+                    if fail:
+                        raise RuntimeError("the run failed before its commit")
+
+        with pytest.raises(RuntimeError):
+            run(fail=True)
+        assert stale.read_bytes() == b"old part"  # nothing committed: nothing taken away
+        assert not (folder / "labels-zto.pdf").exists()
+        run(fail=False)
+        assert sorted(path.name for path in folder.iterdir()) == ["labels-zto.pdf"]
+    assert hidden(workspace.batches_dir) == []
+
+
 def test_an_error_after_the_commit_still_publishes(workspace: Workspace) -> None:
     """The ledger committed the record: the files it names must appear."""
     target = workspace.batch_dir("20261126-01") / "upload-taobao.csv"
