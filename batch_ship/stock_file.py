@@ -17,6 +17,7 @@ from batch_ship.i18n import _
 from batch_ship.ledger.stock import StockNumber
 from batch_ship.sources.file_kinds import TRACKING_HEADERS, header_key
 from batch_ship.spreadsheets.read import load_bytes, read_raw, sniff_format
+from batch_ship.spreadsheets.xls_limits import formula_rows as xls_formula_rows
 from batch_ship.tracking_numbers import describe_rule, validate
 
 SORT_CODE_HEADERS = ("大头笔", "三段码", "分拣码", "大头笔/三段码", "sortcode", "sort-code")
@@ -46,7 +47,7 @@ def numbers_in_file(
         raise missing_file(path)
     raw = load_bytes(path)
     grid = read_raw(raw, header_row=None)  # refuses a hostile workbook before it is scanned
-    formulas = _formula_rows(raw.data)
+    formulas = _formula_rows(raw.data, path)
     header, columns = _columns(grid)
     problems = [
         RowProblem(row, "", _("a formula, not a number: type the number itself"))
@@ -162,9 +163,12 @@ def _columns(grid: pd.DataFrame) -> tuple[int, list[int]]:
     return -1, [0, -1, -1]
 
 
-def _formula_rows(data: bytes) -> set[int]:
-    """Rows (1-based) of an .xlsx's sheets holding a formula cell; none for other formats."""
-    if sniff_format(data) != "xlsx":
+def _formula_rows(data: bytes, path: Path) -> set[int]:
+    """Rows (1-based) of a workbook's sheets holding a formula cell; none in a CSV."""
+    kind = sniff_format(data)
+    if kind == "xls":
+        return xls_formula_rows(data, path)
+    if kind != "xlsx":
         return set()
     rows: set[int] = set()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -176,6 +176,26 @@ def test_an_xlsx_formula_cell_is_refused_even_with_a_valid_cached_value(
     assert not (home / "ledger.sqlite3").exists() or stock_rows(home) == []
 
 
+def test_an_xls_formula_cell_is_refused_too(runner: CliRunner, home: Path, tmp_path: Path) -> None:
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("numbers")
+    sheet.write(0, 0, "运单号")
+    sheet.write(1, 0, "730000000001")
+    sheet.write(2, 0, xlwt.Formula('A2&""'))  # an .xls formula's cell shows its last result
+    sheet.write(3, 0, "730000000003")
+    path = tmp_path / "formulas.xls"
+    book.save(str(path))
+    result = run(runner, home, "numbers", "add", "--courier", "zto", str(path))
+    assert result.exit_code == 1
+    assert "formulas.xls" in result.output
+    assert "row 3: a formula" in result.output
+    assert "row 2" not in result.output
+    assert "row 4" not in result.output
+    assert not (home / "ledger.sqlite3").exists() or stock_rows(home) == []
+
+
 def test_a_number_already_used_by_a_parcel_is_refused(
     runner: CliRunner, home: Path, tmp_path: Path
 ) -> None:
