@@ -22,8 +22,8 @@ from batch_ship.tracking.rows import ConflictRow, DuplicateRow, InvalidRow, Unkn
 @dataclass(frozen=True)
 class ReconcileRows:
     """What the reconcile workbook shows, gathered from the plan and the batch's parcels in
-    the caller's process: only this travels to the writer process (a tenth of the plan and
-    the parcels it is gathered from, at 100k parcels)."""
+    the caller's process: only this travels to the writer process (9 MB pickled at 100k
+    parcels, where the plan and the parcels' shown columns took 24 MB)."""
 
     matched: pd.DataFrame  # MATCHED_COLUMNS, in the plan's order
     matched_seq: np.ndarray  # each matched row's parcel seq (int64)
