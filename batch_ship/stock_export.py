@@ -96,7 +96,7 @@ def assign_numbers(
     """Give the batch's parcels (just recorded) the courier's next free numbers in submission
     order, record them as their tracking numbers, and store their label data. Inside the
     export's write(): one commit with the batch. Returns how many were assigned."""
-    first, last = ledger._parcel_span(batch_id)
+    first, last = ledger.parcel_span(batch_id)
     parcel_ids = list(range(first, last + 1))
     if len(parcel_ids) != len(labels):
         raise BatchShipError(_("the batch's parcels and their labels disagree"))

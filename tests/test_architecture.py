@@ -78,6 +78,7 @@ FOUNDATION = (
     "batch_ship.problems",
     "batch_ship.headings",
     "batch_ship.lazy",
+    "batch_ship.text",
 )
 
 

@@ -15,7 +15,6 @@ from batch_ship.spreadsheets import write as write_module
 from batch_ship.spreadsheets.write import (
     EXCEL_CELL_LIMIT,
     WorkbookJob,
-    display_width,
     write_claimed,
     write_jobs,
     write_workbook,
@@ -181,11 +180,6 @@ def test_bad_sheet_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="sheet name"):
         write_workbook(tmp_path / "x.xlsx", {"a/b": pd.DataFrame({"a": ["1"]})})
     assert list(tmp_path.iterdir()) == []
-
-
-def test_display_width_counts_cjk_double() -> None:
-    assert display_width("ab") == 2
-    assert display_width("订单") == 4
 
 
 def numbered_jobs(folder: Path, count: int) -> list[WorkbookJob]:

@@ -158,7 +158,7 @@ class Queries(Store):
         time; '' while awaiting tracking)."""
         chunk = self.tuning.gather_chunk
         with self.read():
-            span = self._parcel_span(batch_id)
+            span = self.parcel_span(batch_id)
             where = "WHERE parcel_id BETWEEN ?1 AND ?2"
             stored = gather(self._conn, f"FROM parcels {where}", STORED_PARCEL_COLUMNS, span, chunk)
             # With rowid: a parcel's numbers come in the order recorded.
@@ -192,8 +192,8 @@ class Queries(Store):
         where: str = ""
         bounds: tuple[int, ...] = ()
         if batch_id is not None:
-            # A rowid range scan of the batch's parcels (see _parcel_span).
-            where, bounds = " WHERE parcel_id BETWEEN ? AND ?", self._parcel_span(batch_id)
+            # A rowid range scan of the batch's parcels (see parcel_span).
+            where, bounds = " WHERE parcel_id BETWEEN ? AND ?", self.parcel_span(batch_id)
         rows = self._conn.execute(
             f"SELECT province, count(*) AS n FROM parcels{where}"
             " GROUP BY province ORDER BY n DESC, province",
@@ -201,7 +201,7 @@ class Queries(Store):
         )
         return {str(province): int(count) for province, count in rows}
 
-    def _parcel_span(self, batch_id: str) -> tuple[int, int]:
+    def parcel_span(self, batch_id: str) -> tuple[int, int]:
         """The batch's parcel_id range (first, last); an empty range for an unknown batch."""
         row = self._conn.execute(
             "SELECT first_parcel, last_parcel FROM batches WHERE batch_id = ?", (batch_id,)

@@ -73,7 +73,7 @@ _PARCEL_ROWS = (
 
 def batch_parcels(ledger: Ledger, batch_id: str) -> list[ParcelRow]:
     """The batch's parcels still in it, in submission order (small batches: void's scale)."""
-    first, last = ledger._parcel_span(batch_id)
+    first, last = ledger.parcel_span(batch_id)
     rows = ledger._conn.execute(
         _PARCEL_ROWS + " WHERE p.parcel_id BETWEEN ? AND ? ORDER BY p.parcel_id", (first, last)
     )
@@ -166,7 +166,7 @@ def parcel_place(ledger: Ledger, parcel_id: int) -> tuple[str, str]:
 def mark_manual(ledger: Ledger, batch_id: str) -> int:
     """Mark a just-recorded one-parcel batch as shipped by hand; returns its parcel's id."""
     ledger._conn.execute("UPDATE batches SET kind = 'manual' WHERE batch_id = ?", (batch_id,))
-    return ledger._parcel_span(batch_id)[0]
+    return ledger.parcel_span(batch_id)[0]
 
 
 def manual_batches(ledger: Ledger, day_prefix: str) -> list[tuple[str, str]]:

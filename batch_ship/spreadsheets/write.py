@@ -21,6 +21,7 @@ import rustpy_xlsxwriter as xlsx
 from batch_ship.errors import BatchShipError
 from batch_ship.i18n import N_, _
 from batch_ship.progress import Progress, no_progress
+from batch_ship.text import display_width
 from batch_ship.tuning import DEFAULT_TUNING
 
 log = logging.getLogger(__name__)
@@ -316,12 +317,6 @@ def _arrow_text(dtype: object) -> bool:
             pa.types.is_large_string(dtype.pyarrow_dtype)
         )
     return False
-
-
-def display_width(text: str) -> int:
-    """Columns a text takes on screen, about: CJK counts two. (GB18030 spends one byte on
-    ASCII and two on CJK, so its encoded length is the width, computed in C.)"""
-    return min(len(text.encode("gb18030", errors="replace")), 2 * len(text))
 
 
 def column_widths(frame: pd.DataFrame) -> dict[str, float]:
