@@ -59,6 +59,13 @@ def free_numbers(home: Path) -> list[str]:
         return [row[0] for row in rows]
 
 
+def stock_config(home: Path, settings: str) -> Path:
+    """batch_ship.toml with a [stock] table of `settings` added; its path."""
+    config = home / "batch_ship.toml"
+    config.write_text(config.read_text() + f"\n[stock]\n{settings}\n", encoding="utf-8")
+    return config
+
+
 def label_pdfs(files: list[str]) -> list[Path]:
     return [Path(f) for f in files if Path(f).name.startswith("labels-") and f.endswith(".pdf")]
 
@@ -184,8 +191,7 @@ def test_the_config_sends_a_courier_to_stock_and_the_flag_overrides_it(
     small: tuple[Path, Path], runner: CliRunner
 ) -> None:
     home, orders = small
-    config = home / "batch_ship.toml"
-    config.write_text(config.read_text() + '\n[stock]\ncouriers = "zto"\n', encoding="utf-8")
+    stock_config(home, 'couriers = "zto"')
     refused = run(runner, home, "export", str(orders), "--courier", "zto")
     assert refused.exit_code == 1
     assert "stock is too small" in refused.output
@@ -260,8 +266,7 @@ def test_printing_again_takes_away_the_label_files_it_supersedes(
     small: tuple[Path, Path], runner: CliRunner
 ) -> None:
     home, orders = small
-    config = home / "batch_ship.toml"
-    config.write_text(config.read_text() + "\n[stock]\nlabels_per_file = 20\n", encoding="utf-8")
+    config = stock_config(home, "labels_per_file = 20")
     add_range(runner, home, START, 100)
     summary = ok_json(runner, home, "export", str(orders), "--courier", "zto", "--from-stock")
     folder = home / "batches" / summary["batch"]
