@@ -58,8 +58,9 @@ def add_parcel_content(
     if weights is None:
         weights = order_weight_grams(orders, items, settings)
     grams = _sum_by(position, weights, n, nan_wins=True)
-    paid = _amounts(orders) if settings.cod or settings.insure_above is not None else None
-    amounts = _sum_by(position, paid, n, nan_wins=False) if paid is not None else np.full(n, np.nan)
+    amounts = np.full(n, np.nan)
+    if settings.cod or settings.insure_above is not None:  # only these show what was paid
+        amounts = _sum_by(position, _amounts(orders), n, nan_wins=False)
     extra = {
         "note": _notes(table, orders, position, n, settings),
         "weight_g": _format(grams, "{:.0f}"),

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,14 +14,13 @@ from batch_ship.errors import InputError, missing_file
 from batch_ship.i18n import _
 from batch_ship.ledger.stock import StockNumber
 from batch_ship.sources.file_kinds import TRACKING_HEADERS, header_key
-from batch_ship.spreadsheets.read import load_bytes, read_raw, sniff_format
-from batch_ship.spreadsheets.xls_limits import formula_rows as xls_formula_rows
+from batch_ship.spreadsheets.formulas import formula_rows
+from batch_ship.spreadsheets.read import load_bytes, read_raw
 from batch_ship.tracking_numbers import describe_rule, validate
 
 SORT_CODE_HEADERS = ("大头笔", "三段码", "分拣码", "大头笔/三段码", "sortcode", "sort-code")
 HUB_HEADERS = ("集包地", "集包", "集包地点", "hub")
 _FORMULA_START = ("=", "+", "-", "@")
-_FORMULA_CELL = re.compile(rb'<c r="[A-Z]+([0-9]+)"[^>]*>(?:(?!</c>).){0,200}?<f[ >/]', re.S)
 SHOWN_ROWS = 8  # rows named in a message; the count says how many more
 
 
@@ -47,7 +44,7 @@ def numbers_in_file(
         raise missing_file(path)
     raw = load_bytes(path)
     grid = read_raw(raw, header_row=None)  # refuses a hostile workbook before it is scanned
-    formulas = _formula_rows(raw.data, path)
+    formulas = formula_rows(raw.data, path)
     header, columns = _columns(grid)
     problems = [
         RowProblem(row, "", _("a formula, not a number: type the number itself"))
@@ -161,19 +158,3 @@ def _columns(grid: pd.DataFrame) -> tuple[int, list[int]]:
             found = [next((i for i, c in enumerate(cells) if c in k), -1) for k in keys]
             return index, found
     return -1, [0, -1, -1]
-
-
-def _formula_rows(data: bytes, path: Path) -> set[int]:
-    """Rows (1-based) of a workbook's sheets holding a formula cell; none in a CSV."""
-    kind = sniff_format(data)
-    if kind == "xls":
-        return xls_formula_rows(data, path)
-    if kind != "xlsx":
-        return set()
-    rows: set[int] = set()
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                text = archive.read(name)
-                rows.update(int(match.group(1)) for match in _FORMULA_CELL.finditer(text))
-    return rows

@@ -1,25 +1,11 @@
-"""Legacy .xls files: their BIFF records read for the limits and for formula cells."""
+"""Legacy .xls files: their BIFF records read for the limits."""
 
 from __future__ import annotations
 
 import struct
 from pathlib import Path
 
-import xlwt
-
-from batch_ship.spreadsheets.xls_limits import _check_records, formula_rows
-
-
-def test_formula_rows_are_the_rows_of_formula_records(tmp_path: Path) -> None:
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("a")
-    sheet.write(0, 0, "运单号")
-    sheet.write(4, 1, xlwt.Formula("1+1"))
-    sheet.write(6, 0, 7)
-    book.add_sheet("b").write(2, 3, xlwt.Formula("A1"))
-    path = tmp_path / "f.xls"
-    book.save(str(path))
-    assert formula_rows(path.read_bytes(), path) == {5, 3}
+from batch_ship.spreadsheets.xls_limits import _check_records
 
 
 def test_a_record_cut_short_at_the_end_is_left_to_the_reader() -> None:

@@ -24,7 +24,7 @@ from batch_ship.spreadsheets.limits import (
 # BIFF8 (Excel 97-2003) sheets hold 65,536 rows and 256 columns.
 MAX_XLS_ROWS = 65_536
 MAX_XLS_COLUMNS = 256
-_BOF, _EOF, _SST, _FORMULA = 0x0809, 0x000A, 0x00FC, 0x0006
+_BOF, _EOF, _SST = 0x0809, 0x000A, 0x00FC
 # Records that place one cell (row and column first) or a run of them (MULRK, MULBLANK: the
 # last column at the end).
 _CELL = frozenset({0x0006, 0x00D6, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD})
@@ -70,18 +70,7 @@ def workbook_stream(data: bytes, path: Path) -> bytes:
     return stream
 
 
-def formula_rows(data: bytes, path: Path) -> set[int]:
-    """The rows (1-based) of an .xls's sheets holding a formula cell (a FORMULA record: the
-    value a reader shows is only the formula's last result)."""
-    return {
-        _HEAD.unpack_from(stream, body)[0] + 1
-        for stream in (workbook_stream(data, path),)
-        for kind, body, length in _records(stream)
-        if kind == _FORMULA and length >= 4
-    }
-
-
-def _records(stream: bytes) -> Iterator[tuple[int, int, int]]:
+def records(stream: bytes) -> Iterator[tuple[int, int, int]]:
     """Each BIFF record: its type, where its body starts, its length (a last record cut short
     is left to the reader, which says the file is damaged)."""
     offset, size = 0, len(stream)
@@ -96,7 +85,7 @@ def _records(stream: bytes) -> Iterator[tuple[int, int, int]]:
 def _check_records(stream: bytes, path: Path) -> None:
     rows = columns = cells = 0
     size = len(stream)
-    for kind, body, length in _records(stream):
+    for kind, body, length in records(stream):
         if kind in _CELL and length >= 4:
             row, column = _HEAD.unpack_from(stream, body)
             rows, columns, cells = max(rows, row + 1), max(columns, column + 1), cells + 1
