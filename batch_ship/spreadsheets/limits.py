@@ -202,7 +202,7 @@ def _scan_text(text: bytes, shape: _Shape, open_row: int) -> int:
     view = np.frombuffer(text + b"   ", dtype=np.uint8)  # padded: tag + 3 stays inside
     named = _fold_refs(text, view, shape)
     # '<x:c': a namespace prefix (any prefix calamine accepts)
-    prefixed = bool(_positions(view, b":c").size)
+    prefixed = b":c" in text
     if named:  # cells that name their place (the usual writer): counted, not placed
         cells = text.count(b"<c") + (text.count(b":c") if prefixed else 0)
         if cells <= named:

@@ -174,9 +174,9 @@ def _without_duplicates(
 ) -> pd.DataFrame:
     """`numbers` without those given to two parcels here or held by another parcel (those
     go to the plan's duplicates), each (parcel, number) once."""
-    # a number given to two parcels here: the (number, parcel) pairs repeat the number
-    pairs = numbers.drop_duplicates(["number", "parcel_id"])["number"]
-    spread = numbers["number"].isin(pairs[pairs.duplicated()]).to_numpy()
+    # the usual return names each number once: then no pair repeats and none is spread
+    once = numbers["number"].is_unique
+    spread = np.zeros(len(numbers), dtype=bool) if once else _spread(numbers)
     owner = numbers["number"].map(pd.Series(owners, dtype="int64")).astype("Int64")
     taken = (owner.notna() & (owner != numbers["parcel_id"])).fillna(False).to_numpy()
     refused = numbers[spread | taken]
@@ -193,7 +193,16 @@ def _without_duplicates(
             holder = str(references.get(holder_id, f"parcel {holder_id} (another batch)"))
         reason = DUPLICATE_IN_FILE if is_spread else USED_BY_ANOTHER_PARCEL
         plan.duplicates.append(DuplicateRow(source, reference, number, reason, holder))
-    return numbers[~(spread | taken)].drop_duplicates(["parcel_id", "number"])
+    kept = numbers[~(spread | taken)]
+    return kept if once else kept.drop_duplicates(["parcel_id", "number"])
+
+
+def _spread(numbers: pd.DataFrame) -> np.ndarray:
+    """Which rows hold a number given to two parcels here (its (number, parcel) pairs repeat
+    the number)."""
+    pairs = numbers.drop_duplicates(["number", "parcel_id"])["number"]
+    spread: np.ndarray = numbers["number"].isin(pairs[pairs.duplicated()]).to_numpy()
+    return spread
 
 
 def _plan_held(
