@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from batch_ship.tracking import ImportPlan
+from batch_ship.tracking import ImportPlan, ReturnRows
 from batch_ship.tracking_numbers import TrackingRule
 
 ZTO = TrackingRule(pattern=r"\d{12}|7[3-68]\d{12}", source="test")
@@ -34,7 +34,7 @@ def parcels(tracking: dict[int, str] | None = None) -> pd.DataFrame:
     )
 
 
-def rows(*records: tuple[str, str], name: str = "", phone: str = "") -> pd.DataFrame:
+def rows(*records: tuple[str, str], name: str = "", phone: str = "") -> ReturnRows:
     frame = pd.DataFrame(
         {
             "source": ["return.xlsx"] * len(records),
@@ -45,9 +45,7 @@ def rows(*records: tuple[str, str], name: str = "", phone: str = "") -> pd.DataF
             "phone": [phone] * len(records),
         }
     )
-    frame.attrs["has_name"] = bool(name)
-    frame.attrs["has_phone"] = bool(phone)
-    return frame
+    return ReturnRows(frame, has_name=bool(name), has_phone=bool(phone))
 
 
 def assigned(plan: ImportPlan) -> list[tuple[int, str]]:

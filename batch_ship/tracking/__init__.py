@@ -31,6 +31,7 @@ from batch_ship.tracking.rows import (
     ConflictRow,
     DuplicateRow,
     InvalidRow,
+    ReturnRows,
     UnknownRow,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "NumberRange",
     "ReconcileRows",
     "ReturnColumns",
+    "ReturnRows",
     "UnknownRow",
     "clean_values",
     "find_return_columns",

@@ -43,6 +43,7 @@ from batch_ship.tracking.reconcile import (
 from batch_ship.tracking.recording import record_plan, stage_upload
 from batch_ship.tracking.result import ImportResult, import_result
 from batch_ship.tracking.returns import read_returns
+from batch_ship.tracking.rows import ReturnRows
 from batch_ship.tuning import DEFAULT_TUNING, Tuning
 from batch_ship.uploads import Marketplace, load_marketplace
 from batch_ship.workspace import Workspace
@@ -174,7 +175,7 @@ class _Run:
 
     def _read(
         self, ledger: Ledger, info: BatchRef | None
-    ) -> tuple[pd.DataFrame | None, BatchRef, bool]:
+    ) -> tuple[ReturnRows | None, BatchRef, bool]:
         """The returns' rows (None for a range), the batch, and whether the rows named it."""
         if not self.files:
             return None, info or single_awaiting_batch(ledger), False
@@ -186,21 +187,21 @@ class _Run:
         if info is not None:
             return rows, info, False
         sample = self.tuning.batch_sample
-        return rows, batch_from_references(ledger, rows, self.files, sample=sample), True
+        return rows, batch_from_references(ledger, rows.frame, self.files, sample=sample), True
 
     def _plan(
         self,
         ledger: Ledger,
         info: BatchRef,
         courier: Courier,
-        rows: pd.DataFrame | None,
+        rows: ReturnRows | None,
         parcels: pd.DataFrame,
         *,
         inferred: bool,
     ) -> ImportPlan:
         numbers = self.numbers.numbers(courier) if self.numbers else []
         with self.steps("ledger-read"):
-            split = split_cells(rows["cell"]) if rows is not None else None
+            split = split_cells(rows.frame["cell"]) if rows is not None else None
             candidates = split["number"].unique().tolist() if split is not None else numbers
             owners = ledger.tracking_owners(candidates)
         with self.steps("match"):

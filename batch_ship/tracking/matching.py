@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from batch_ship.columns import arrow_text
 from batch_ship.damaged_references import damaged_windows
 from batch_ship.tracking.cells import split_cells
+from batch_ship.tracking.rows import ReturnRows
 
 # masked phones and names in returns (phone_fits, name_fits)
 _NOT_PHONE_SHOWN = re.compile(r"[^\d*]")
@@ -69,15 +70,15 @@ def _order_lookup(parcels: pd.DataFrame) -> tuple[pa.Array, np.ndarray]:
     return keys.filter(present), positions[np.asarray(present, dtype=bool)]
 
 
-def match_rows(
-    rows: pd.DataFrame, parcels: pd.DataFrame, *, has_name: bool = True, has_phone: bool = True
-) -> pd.DataFrame:
-    """Add parcel_id (Int64, <NA> when none) and method ('exact', 'digits', '') to return rows.
+def match_rows(returned: ReturnRows, parcels: pd.DataFrame) -> pd.DataFrame:
+    """The return's rows with parcel_id (Int64, <NA> when none) and method ('exact', 'digits',
+    '') added.
 
     Exact reference first. A reference a spreadsheet stored as a number is matched by its
     surviving digits (and the recipient's phone and name, when the return has those columns)
     only when exactly one open parcel fits: one with no number yet and no exact row here, or
     one already holding this row's numbers (a re-import)."""
+    rows = returned.frame
     keys, owners = _order_lookup(parcels)
     references = arrow_text(rows["reference"].fillna(""))
     found_at = pc.fill_null(pc.index_in(references, value_set=keys), -1).to_numpy()
@@ -88,9 +89,9 @@ def match_rows(
         missed = rows.iloc[misses].reset_index(drop=True)
         pairs = _damaged_pairs(missed, keys, owners)
         fits = _open_parcels(pairs, missed, parcels, claimed=at[at >= 0])
-        if has_name:
+        if returned.has_name:
             _confirm(fits, pairs, missed, parcels, "name")
-        if has_phone:
+        if returned.has_phone:
             _confirm(fits, pairs, missed, parcels, "phone")
         fuzzy = _single_fits(pairs, fits, len(missed))
         at[misses] = fuzzy

@@ -29,6 +29,7 @@ from batch_ship.tracking.rows import (
     ConflictRow,
     DuplicateRow,
     InvalidRow,
+    ReturnRows,
     UnknownRow,
 )
 from batch_ship.tracking_numbers import TrackingRule, describe_rule, validate_all
@@ -69,7 +70,7 @@ class ImportPlan:
 
 
 def plan_file_rows(
-    rows: pd.DataFrame,
+    rows: ReturnRows,
     parcels: pd.DataFrame,
     owners: Mapping[str, int],
     rule: TrackingRule,
@@ -80,15 +81,10 @@ def plan_file_rows(
     """Decide what a return does: matched, unknown, invalid, duplicate, conflicting numbers.
 
     `rows` are `read_returns` rows, `parcels` the batch's (`Ledger.parcels`), `owners` the
-    parcel holding each number already; `split` is `split_cells(rows["cell"])` when the
-    caller has it already."""
+    parcel holding each number already; `split` is `split_cells(rows.frame["cell"])` when
+    the caller has it already."""
     plan = ImportPlan()
-    matched = match_rows(
-        rows,
-        parcels,
-        has_name=bool(rows.attrs.get("has_name", True)),
-        has_phone=bool(rows.attrs.get("has_phone", True)),
-    )
+    matched = match_rows(rows, parcels)
     if split is None:
         split = split_cells(matched["cell"])
     cell_of = split["row"].to_numpy()

@@ -26,6 +26,7 @@ from batch_ship.sources.file_kinds import (
 )
 from batch_ship.spreadsheets.read import read_table
 from batch_ship.tracking.cells import clean_values
+from batch_ship.tracking.rows import ReturnRows
 
 _RETURN_HINT = N_("download the return again from the courier's site (or save it as .xlsx)")
 # The columns of the rows a return reads into (and `row`, int64: the spreadsheet row).
@@ -134,7 +135,7 @@ def read_return(
     reference_headers: Sequence[str] = (),
     fallback_headers: Sequence[str] = (),
     layouts: Layouts | None = None,
-) -> pd.DataFrame:
+) -> ReturnRows:
     """One courier return as rows: source, row (spreadsheet row, 1-based), reference, cell
     (the tracking cell, maybe several numbers), name, phone. Blank rows are dropped. A file
     of another kind (an order report, one of our own files) is refused, saying what it is."""
@@ -146,9 +147,7 @@ def read_return(
         raise WrongFileError(kind, whose, path, _("a courier return"))
     columns = find_return_columns(grid, path, reference_headers, fallback_headers)
     rows = _return_rows(grid.iloc[columns.header_row + 1 :], columns, path.name)
-    rows.attrs["has_name"] = columns.name is not None
-    rows.attrs["has_phone"] = columns.phone is not None
-    return rows
+    return ReturnRows(rows, columns.name is not None, columns.phone is not None)
 
 
 def _return_rows(body: pd.DataFrame, columns: ReturnColumns, source: str) -> pd.DataFrame:
@@ -192,13 +191,15 @@ def read_returns(
     reference_headers: Sequence[str] = (),
     fallback_headers: Sequence[str] = (),
     layouts: Layouts | None = None,
-) -> pd.DataFrame:
-    """All returns, one after the other; attrs say whether any had name / phone columns."""
-    frames = [read_return(path, reference_headers, fallback_headers, layouts) for path in paths]
-    rows = pd.concat(frames, ignore_index=True) if frames else _empty_rows()
-    rows.attrs["has_name"] = any(frame.attrs.get("has_name") for frame in frames)
-    rows.attrs["has_phone"] = any(frame.attrs.get("has_phone") for frame in frames)
-    return rows
+) -> ReturnRows:
+    """All returns, one after the other (a name or phone column in any of them counts)."""
+    returns = [read_return(path, reference_headers, fallback_headers, layouts) for path in paths]
+    frames = [rows.frame for rows in returns]
+    return ReturnRows(
+        pd.concat(frames, ignore_index=True) if frames else _empty_rows(),
+        has_name=any(rows.has_name for rows in returns),
+        has_phone=any(rows.has_phone for rows in returns),
+    )
 
 
 def _empty_rows() -> pd.DataFrame:

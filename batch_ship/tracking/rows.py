@@ -1,12 +1,26 @@
-"""The reconcile workbook's problem rows as typed values (their codes: batch_ship.problems)."""
+"""Tracking's rows as typed values: a return's rows in, the reconcile workbook's problem rows
+out (their codes: batch_ship.problems)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
+
+import pandas as pd
 
 # The matched sheet's columns (a frame: it has a row per parcel, up to a million), and the
 # parcel_id that finds each row's parcel again (not shown).
 MATCHED_COLUMNS = ("reference", "tracking", "status", "method", "source")
+
+
+@dataclass(frozen=True)
+class ReturnRows:
+    """Courier returns' rows (`read_return` says their columns) and whether any return had
+    a name or a phone column: only then can those confirm a reference a spreadsheet damaged."""
+
+    frame: pd.DataFrame
+    has_name: bool = False
+    has_phone: bool = False
 
 
 class UnknownRow(NamedTuple):
