@@ -82,8 +82,6 @@ def _weights(value: str) -> str | None:
     return _("must name a .csv file") if not value.lower().endswith(".csv") else _folder(value)
 
 
-SENDER_KEYS = ("name", "phone", "province", "city", "district", "address")
-
 SCHEMA: Mapping[str, Mapping[str, Key]] = {
     "sender": {
         "name": Key(str, '"张三"', _text),

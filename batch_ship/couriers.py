@@ -13,11 +13,13 @@ from batch_ship.i18n import _
 from batch_ship.labels.layout import LabelSettings, label_settings
 from batch_ship.stock_rule import StockRule, stock_rule
 from batch_ship.template_expressions import (
+    FULL_ADDRESS_KEYS,
     ITEM_FIELDS,
     NAMESPACES,
     PARCEL_FIELDS,
     RECIPIENT_FIELDS,
     SENDER_FIELDS,
+    SENDER_KEYS,
     Expression,
     compile_expression,
 )
@@ -105,14 +107,17 @@ class Courier:
 
     @property
     def sender_fields(self) -> tuple[str, ...]:
-        """The [sender] keys its columns print, in SENDER_FIELDS order."""
+        """The [sender] keys its columns print, in SENDER_KEYS order (full_address prints
+        FULL_ADDRESS_KEYS)."""
         used: set[str] = set()
         for column in self.columns:
             if column.value.parts is not None:
                 used.update(name for kind, name in column.value.parts if kind == "sender")
             else:
                 used.update(_SENDER_REF.findall(column.value.source))
-        return tuple(name for name in SENDER_FIELDS if name in used)
+        if "full_address" in used:
+            used.update(FULL_ADDRESS_KEYS)
+        return tuple(name for name in SENDER_KEYS if name in used)
 
     def summary(self) -> dict[str, Any]:
         """The `couriers --json` entry."""

@@ -17,8 +17,8 @@ from batch_ship.i18n import _
 from batch_ship.labels.rows import HandoverParcel, LabelRow, PackingSlip, PickLine, SlipItem
 from batch_ship.ledger import Ledger, iso_time
 from batch_ship.ledger.stock import LabelRecord
-from batch_ship.normalize.one_line import one_line_text
 from batch_ship.publish import open_ledger, publication
+from batch_ship.sender import full_address
 from batch_ship.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -190,11 +190,6 @@ def _write_files(
     return written, list(labels.cut)
 
 
-def _sender_address(workspace: Workspace) -> str:
-    sender = workspace.config.sender
-    return one_line_text(sender.province, sender.city, sender.district, sender.address)
-
-
 def label_row(workspace: Workspace, courier: Courier, record: LabelRecord) -> LabelRow:
     data = record.data
     sender = workspace.config.sender
@@ -206,7 +201,7 @@ def label_row(workspace: Workspace, courier: Courier, record: LabelRecord) -> La
         recipient_address=data["address"],
         sender_name=sender.name,
         sender_phone=sender.phone,
-        sender_address=_sender_address(workspace),
+        sender_address=full_address(sender),
         sort_code=record.sort_code,
         hub=record.hub,
         items=data["items"],

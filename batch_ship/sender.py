@@ -1,4 +1,5 @@
-"""The [sender] block: cleaned by the recipient rules, and required by couriers that print it."""
+"""The [sender] block: cleaned by the recipient rules, required by couriers that print it, and
+what a template's `sender` reads (its keys and full_address)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from batch_ship.errors import ConfigError
 from batch_ship.i18n import _
 from batch_ship.normalize.addresses import normalize_address
 from batch_ship.normalize.names import normalize_name
+from batch_ship.normalize.one_line import one_line_text
 from batch_ship.normalize.phones import normalize_phone
+from batch_ship.template_expressions import FULL_ADDRESS_KEYS, SENDER_KEYS
 from batch_ship.workspace import CONFIG_NAME, Sender, Workspace
 
 # Cities without districts (东莞市, 中山市, 儋州市...) leave 寄件人区 empty: never required.
@@ -60,6 +63,18 @@ def normalize_sender(sender: Sender, config: Path) -> Sender:
         district=district,
         address=address,
     )
+
+
+def full_address(sender: Sender) -> str:
+    """The sender on one line, a municipality named once: sender.full_address, a label's sender."""
+    province, city, district, address = (getattr(sender, key) for key in FULL_ADDRESS_KEYS)
+    return one_line_text(province, city, district, address)
+
+
+def sender_values(sender: Sender) -> dict[str, str]:
+    """What a template's `sender` reads: every [sender] key, and full_address."""
+    values = {key: str(getattr(sender, key)) for key in SENDER_KEYS}
+    return {**values, "full_address": full_address(sender)}
 
 
 def sender_for(courier: Courier, workspace: Workspace) -> Workspace:

@@ -13,6 +13,7 @@ import pandas as pd
 from batch_ship.couriers import PARCEL_FIELDS, RECIPIENT_FIELDS, Courier
 from batch_ship.normalize.one_line import one_line
 from batch_ship.parcels import Parcels, render_plain
+from batch_ship.sender import sender_values
 from batch_ship.spreadsheets.write import WorkbookJob, column_widths
 from batch_ship.workspace import Sender
 
@@ -40,16 +41,16 @@ def render_rows(courier: Courier, parcels: Parcels, sender: Sender) -> pd.DataFr
         table = table.assign(address=one_line(*parts))
     n = len(table)
     scopes = {"parcel": table, "recipient": _recipient_view(table)}
-    sender_values = {name: str(getattr(sender, name)) for name in Sender.__dataclass_fields__}
+    sender_scope = sender_values(sender)
     out: dict[str, pd.Series] = {}
     contexts: list[dict[str, Any]] | None = None
     for column in courier.columns:
         expression = column.value
         if expression.is_plain:
-            out[column.header] = render_plain(expression, scopes, sender_values, n)
+            out[column.header] = render_plain(expression, scopes, sender_scope, n)
             continue
         if contexts is None:
-            contexts = _contexts(table, parcels.item_lists, sender_values)
+            contexts = _contexts(table, parcels.item_lists, sender_scope)
         out[column.header] = pd.Series(expression.render_all(contexts), dtype="str")
     return pd.DataFrame(out, columns=list(courier.headers))
 

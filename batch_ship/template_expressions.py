@@ -18,8 +18,9 @@ from batch_ship.template_limits import BoundedSandbox, TemplateLimitError, rende
 from batch_ship.workspace import Sender
 
 # What a column expression can read. `parcel` and `recipient` are columns of the parcel table
-# (submission.py builds them), `sender` is the [sender] block of batch_ship.toml, `items` the
-# parcel's rendered item lines, `item` (only in the [items] format) one line of the item report.
+# (submission.py builds them), `sender` the [sender] block of batch_ship.toml (sender.py's
+# sender_values), `items` the parcel's rendered item lines, `item` (only in the [items] format)
+# one line of the item report.
 PARCEL_FIELDS = (
     "reference", "order_ids", "order_count", "items", "quantity", "buyer", "buyer_message",
     "seller_note", "paid_at", "note", "weight_g", "weight_kg", "declared_value", "cod_amount",
@@ -27,7 +28,11 @@ PARCEL_FIELDS = (
 RECIPIENT_FIELDS = (
     "name", "phone", "phone_kind", "province", "city", "district", "detail", "postcode", "address",
 )  # fmt: skip
-SENDER_FIELDS = tuple(Sender.__dataclass_fields__)
+SENDER_KEYS = tuple(Sender.__dataclass_fields__)  # the keys of [sender] in batch_ship.toml
+# sender.full_address is no key of its own: these keys on one line, a municipality named once
+# (sender.py's full_address), so a one-cell sender address never reads 重庆市重庆市.
+FULL_ADDRESS_KEYS = ("province", "city", "district", "address")
+SENDER_FIELDS = (*SENDER_KEYS, "full_address")
 ITEM_FIELDS = ("title", "sku", "properties", "quantity", "price")
 NAMESPACES: dict[str, tuple[str, ...]] = {
     "parcel": PARCEL_FIELDS,

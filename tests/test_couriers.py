@@ -10,6 +10,7 @@ import pytest
 from batch_ship.couriers import (
     PARCEL_FIELDS,
     RECIPIENT_FIELDS,
+    SENDER_FIELDS,
     builtin_dir,
     get_courier,
     load_courier_file,
@@ -124,8 +125,15 @@ value = "寄付月结"
 
 def test_fields_offered_match_the_documentation_in_the_templates() -> None:
     text = (builtin_dir() / "generic.toml").read_text(encoding="utf-8")
-    for name in PARCEL_FIELDS + RECIPIENT_FIELDS:
+    for name in PARCEL_FIELDS + RECIPIENT_FIELDS + SENDER_FIELDS:
         assert name in text
+
+
+def test_the_sender_full_address_requires_the_keys_it_joins() -> None:
+    """SF prints sender.full_address: export must still refuse an empty province or address."""
+    assert get_courier("sf").sender_fields == (
+        "name", "phone", "province", "city", "district", "address",
+    )  # fmt: skip
 
 
 def test_sandbox_refuses_python_internals(tmp_path: Path) -> None:

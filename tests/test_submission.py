@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -50,6 +51,31 @@ def test_a_municipality_is_named_once_in_the_joined_address() -> None:
     orders = orders_frame().assign(province="重庆市", city="重庆市", district="渝中区")
     rows = render_rows(courier, build_parcels(orders, None, courier), SENDER)
     assert rows.iloc[0]["收件详细地址"] == "重庆市渝中区文三路1号"
+
+
+def written_sf_sender_address(tmp_path: Path, sender: Sender) -> str:
+    """寄件详细地址 of the first row, read back from the SF workbook written for `sender`."""
+    courier = get_courier("sf")
+    parcels = build_parcels(orders_frame(), None, courier)
+    files = split_files(courier, render_rows(courier, parcels, sender), parcels.table["seq"])
+    [path] = write_jobs(submission_jobs(tmp_path, courier, files))
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    headers = [cell.value for cell in sheet[1]]
+    return str(sheet.cell(2, headers.index("寄件详细地址") + 1).value)
+
+
+def test_sf_names_a_municipal_sender_once(tmp_path: Path) -> None:
+    sender = replace(
+        SENDER, province="重庆市", city="重庆市", district="渝中区", address="解放碑1号"
+    )
+    written = written_sf_sender_address(tmp_path, sender)
+    assert written.count("重庆市") == 1
+    assert written == "重庆市渝中区解放碑1号"
+
+
+def test_sf_writes_a_provincial_sender_province_to_street(tmp_path: Path) -> None:
+    assert written_sf_sender_address(tmp_path, SENDER) == "浙江省杭州市余杭区仓前街道1号"
 
 
 def custom_courier(tmp_path: Path, columns: str, items: str = "") -> Courier:
