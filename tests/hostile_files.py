@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
+
+import openpyxl
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -103,4 +106,18 @@ def xls_with_cell(path: Path, row: int, column: int) -> Path:
         at = data.find(record)
         data[at + 6 : at + 8] = struct.pack("<H", column)
         path.write_bytes(bytes(data))
+    return path
+
+
+def formula_xlsx(path: Path, more: Mapping[str, str] | None = None) -> Path:
+    """A numbers sheet (运单号, one number) whose third row is the formula =A2, saved by
+    openpyxl (no cached value), with the `more` cells ({"C5": "=1+1"}) set too."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["运单号"], ["730000000001"], ["=A2"]):
+        sheet.append(row)
+    for place, value in (more or {}).items():
+        sheet[place] = value
+    book.save(path)
     return path

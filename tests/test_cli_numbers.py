@@ -15,6 +15,7 @@ from batch_ship.cli import main
 from batch_ship.ledger import Ledger, NewBatch
 from batch_ship.ledger.stock import StockNumber
 from batch_ship.tracking_numbers import s10_check_digit
+from tests.hostile_files import formula_xlsx
 
 
 def run(runner: CliRunner, home: Path, *args: str) -> Any:
@@ -161,14 +162,7 @@ def test_a_bad_stock_file_is_refused_naming_its_rows(
 def test_an_xlsx_formula_cell_is_refused_even_with_a_valid_cached_value(
     runner: CliRunner, home: Path, tmp_path: Path
 ) -> None:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["运单号"])
-    sheet.append(["730000000001"])
-    sheet.append(["=A2"])
-    path = tmp_path / "formulas.xlsx"
-    book.save(path)
+    path = formula_xlsx(tmp_path / "formulas.xlsx")
     result = run(runner, home, "numbers", "add", "--courier", "zto", str(path))
     assert result.exit_code == 1
     assert "formulas.xlsx" in result.output

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import xlwt
 
 from batch_ship.spreadsheets.formulas import formula_rows
+from tests.hostile_files import formula_xlsx
 
 
 def test_the_rows_of_xls_formula_records_in_every_sheet(tmp_path: Path) -> None:
@@ -23,15 +23,7 @@ def test_the_rows_of_xls_formula_records_in_every_sheet(tmp_path: Path) -> None:
 
 
 def test_the_rows_of_xlsx_formula_cells(tmp_path: Path) -> None:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["运单号"])
-    sheet.append(["730000000001"])
-    sheet.append(["=A2"])
-    sheet["C5"] = "=1+1"
-    path = tmp_path / "f.xlsx"
-    book.save(path)
+    path = formula_xlsx(tmp_path / "f.xlsx", {"C5": "=1+1"})
     assert formula_rows(path.read_bytes(), path) == {3, 5}
 
 
